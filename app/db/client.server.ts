@@ -1,0 +1,40 @@
+// The one Prisma client and pg pool of the app process, created lazily (constructing them at
+// module load would throw whenever DATABASE_URL is not set, e.g. during `remix build`).
+import pg from "pg";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { pgAdapter, poolConfig } from "./pg-adapter.ts";
+
+export type Db = PrismaClient;
+
+export function createPrisma(url: string) {
+  return new PrismaClient({ adapter: pgAdapter(url, { allowExitOnIdle: false, max: 10 }) });
+}
+
+export function createPool(url: string, max = 10) {
+  return new pg.Pool({ ...poolConfig(url), max });
+}
+
+let prisma: PrismaClient | undefined;
+let pool: pg.Pool | undefined;
+
+function databaseUrl() {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+  return url;
+}
+
+export function db(): PrismaClient {
+  return (prisma ??= createPrisma(databaseUrl()));
+}
+
+/** Raw pool for hand-written SQL on hot paths (the enforcement core). */
+export function dbPool(): pg.Pool {
+  return (pool ??= createPool(databaseUrl(), 12));
+}
+
+export async function disconnectDb() {
+  await prisma?.$disconnect();
+  await pool?.end();
+  prisma = undefined;
+  pool = undefined;
+}
