@@ -1,9 +1,15 @@
+import { flatRoutes } from "remix-flat-routes";
+
 /** @type {import('@remix-run/dev').AppConfig} */
 export default {
-  ignoredRouteFiles: ["**/.*", "**/*.test.*"],
+  // Routes are defined by remix-flat-routes (`+` folders, as in the Epic Stack).
+  ignoredRouteFiles: ["**/*"],
+  routes: async (defineRoutes) =>
+    flatRoutes("routes", defineRoutes, {
+      ignoredRouteFiles: ["**/.*", "**/*.test.*", "**/*.server.*"],
+    }),
   // ESM is required: the generated Prisma client uses import.meta.
   serverModuleFormat: "esm",
-  serverDependenciesToBundle: [],
   future: {
     v3_fetcherPersist: true,
     v3_relativeSplatPath: true,
