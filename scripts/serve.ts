@@ -1,0 +1,40 @@
+// The HTTP server: express serving the Remix build, static assets, and the app's
+// in-process background jobs. Used by `npm start` (scripts/start.ts) and by tests that need
+// real app instances (several may share one database).
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import type { Server } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "./lib/postgres.ts";
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(opts: { port: number; host: string; buildPath?: string }): Promise<RunningServer> {
+  const buildPath = opts.buildPath ?? path.join(ROOT, "build/index.js");
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  const app = express();
+  app.disable("x-powered-by");
+  // Fingerprinted assets can be cached forever; everything else in public/ for an hour.
+  app.use("/build", express.static(path.join(ROOT, "public/build"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(ROOT, "public"), { maxAge: "1h" }));
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port, opts.host, () => resolve(s));
+    s.on("error", reject);
+  });
+  const shownHost = opts.host === "0.0.0.0" ? "localhost" : opts.host;
+  return {
+    url: `http://${shownHost}:${opts.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

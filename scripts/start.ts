@@ -1,0 +1,82 @@
+// `npm start`: a working Tollgate from a fresh clone. Validates config, starts the embedded
+// PostgreSQL (or uses DATABASE_URL), applies migrations, seeds the demo data once, builds the
+// app when the build is missing or stale, serves it, and stops everything cleanly on Ctrl-C.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { disconnectDb, db } from "../app/db/client.server.ts";
+import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
+import { ROOT, run } from "./lib/postgres.ts";
+import { serve } from "./serve.ts";
+
+const step = (msg: string) => console.log(`\x1b[2m[tollgate]\x1b[0m ${msg}`);
+
+const config = loadConfigOrExit();
+process.env.NODE_ENV ??= config.NODE_ENV;
+
+const started = Date.now();
+const database = await prepareDatabase(config, { progress: step });
+
+if (config.SEED_DEMO) {
+  const { seedDemo } = await import("../prisma/seed.ts");
+  step("checking demo data");
+  const summary = await seedDemo(db(), { log: (m) => step(`  ${m}`) });
+  if (summary.seeded) step(`seeded demo data (${summary.costRecords.toLocaleString()} cost records)`);
+}
+
+if (buildIsStale()) {
+  step("building the app (remix build)");
+  await run(path.join(ROOT, "node_modules/.bin/remix"), ["build"], { quiet: true });
+}
+
+const server = await serve({ port: config.PORT, host: config.HOST });
+const { DEMO_PLATFORM_KEY } = await import("../app/services/api-keys.server.ts");
+step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`
+  Tollgate is running at \x1b[1m${server.url}\x1b[0m
+${
+  config.SEED_DEMO
+    ? `
+  Demo logins (password: tollgate-demo)
+    admin@tollgate.dev     admin
+    finance@tollgate.dev   finance
+    ops@tollgate.dev       ops
+    admin@acme.test        tenant admin of acme
+    admin@globex.test      tenant admin of globex
+
+  Demo platform API key (demo data only):
+    ${DEMO_PLATFORM_KEY}
+  Try: curl -H "Authorization: Bearer ${DEMO_PLATFORM_KEY}" ${server.url}/api/v1/tenants
+`
+    : ""
+}
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  step(`${signal} received, stopping`);
+  await server.close();
+  await disconnectDb();
+  await database.release();
+  step("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+/** The build is stale when missing or older than any source it is built from. */
+function buildIsStale(): boolean {
+  const out = path.join(ROOT, "build/index.js");
+  if (!existsSync(out)) return true;
+  const built = statSync(out).mtimeMs;
+  const newer = (p: string): boolean => {
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      return readdirSync(p).some((f) => f !== "generated" && !f.endsWith(".test.ts") && newer(path.join(p, f)));
+    }
+    return s.mtimeMs > built;
+  };
+  return newer(path.join(ROOT, "app")) || newer(path.join(ROOT, "remix.config.js"));
+}
