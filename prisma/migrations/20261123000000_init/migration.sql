@@ -212,6 +212,7 @@ CREATE TABLE "cost_records" (
     "sandbox_price_id" UUID,
     "reservation_id" UUID,
     "idempotency_key" TEXT,
+    "request_hash" TEXT,
     "late" BOOLEAN NOT NULL DEFAULT false,
     "backfill" BOOLEAN NOT NULL DEFAULT false,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
