@@ -1,0 +1,9 @@
+// The one chart theme: resource colours and axis styling shared by every recharts chart.
+// Colours are distinguishable for the common colour-vision deficiencies (blue / orange).
+export const RESOURCE_COLORS = {
+  llm: "#2563eb",
+  sandbox: "#ea8a0c",
+} as const;
+
+export const AXIS_TICK = { fontSize: 12, fill: "#5b6474" } as const;
+export const GRID_STROKE = "#e3e7ee";

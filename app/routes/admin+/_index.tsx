@@ -1,0 +1,91 @@
+// Staff overview: platform spend today and this month against the platform quotas, the top
+// tenants this month and the 30-day trend.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
+import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
+import { formatDay, formatUsd } from "~/components/format.ts";
+import { QuotaList } from "~/components/quota-meter.tsx";
+import { MoneyStat, StatGrid } from "~/components/stat.tsx";
+import { requireStaff } from "~/services/auth.server.ts";
+import { getPlatformOverview } from "~/services/overview.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireStaff(request);
+  return getPlatformOverview();
+}
+
+type TopTenant = Awaited<ReturnType<typeof loader>>["topTenants"][number];
+
+const topTenantColumns: ColumnDef<TopTenant, any>[] = [
+  {
+    accessorKey: "name",
+    header: "Tenant",
+    cell: ({ row }) => <Link to={`/t/${row.original.slug}`}>{row.original.name}</Link>,
+    enableSorting: false,
+  },
+  {
+    accessorKey: "monthUsd",
+    header: "Spend this month",
+    cell: ({ row }) => formatUsd(row.original.monthUsd),
+    enableSorting: false,
+    meta: { numeric: true },
+  },
+];
+
+export default function Overview() {
+  const o = useLoaderData<typeof loader>();
+  const hasSpend = Number(o.monthUsd) > 0 || o.trend.some((d) => Number(d.llmUsd) > 0 || Number(d.sandboxUsd) > 0);
+  return (
+    <>
+      <div className="page-head">
+        <h1>Overview</h1>
+        <p className="muted">Platform-wide, in UTC. Today is {formatDay(o.asOf, { dateStyle: "medium" })}.</p>
+      </div>
+
+      {!hasSpend && (
+        <div className="empty-state" role="status">
+          <h2>No spend recorded yet</h2>
+          <p>
+            Costs appear here as soon as the product reports its first LLM call or sandbox run through the core or
+            the <code>/api/v1</code> API.
+          </p>
+        </div>
+      )}
+
+      <StatGrid label="Platform spend">
+        <MoneyStat label="Spend today" usd={o.todayUsd} testId="platform-spend-today" />
+        <MoneyStat label="Spend this month" usd={o.monthUsd} testId="platform-spend-month" />
+        <MoneyStat label="LLM this month" usd={o.monthLlmUsd} />
+        <MoneyStat label="Sandbox this month" usd={o.monthSandboxUsd} />
+      </StatGrid>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="platform-quotas">
+          <h2 id="platform-quotas">Platform quotas</h2>
+          <QuotaList quotas={o.quotas} emptyMessage="No platform-wide quotas are set." />
+        </section>
+        <section className="card" aria-labelledby="top-tenants">
+          <h2 id="top-tenants">Top tenants this month</h2>
+          <DataTable
+            columns={topTenantColumns}
+            data={o.topTenants}
+            caption="Top 10 tenants by spend this month"
+            emptyMessage="No tenant has spent anything this month."
+            getRowId={(t) => t.slug}
+          />
+          <p>
+            <Link to="/tenants">All tenants</Link>
+          </p>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="trend">
+        <h2 id="trend">Daily spend, last 30 days</h2>
+        <SpendTrendChart data={o.trend} title="Daily platform spend by resource, last 30 days" />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,219 @@
+// Spend summaries for the overview, tenants list and tenant page. Everything reads
+// spend_rollups (kept current with every cost record), never raw cost_records, so these
+// pages stay fast at any ledger size. Money leaves here as exact decimal strings.
+import type pg from "pg";
+import { dbPool } from "~/db/client.server.ts";
+import { money } from "~/core/money.ts";
+
+type Period = "day" | "week" | "month";
+type QuotaResource = "llm" | "sandbox" | "all";
+
+export interface DailySpend {
+  day: string; // YYYY-MM-DD (UTC)
+  llmUsd: string;
+  sandboxUsd: string;
+}
+
+export interface QuotaUtilization {
+  id: string;
+  resource: QuotaResource;
+  period: Period;
+  periodStart: string;
+  limitUsd: string;
+  spentUsd: string;
+  reservedUsd: string;
+  /** spent / limit × 100, one decimal; may exceed 100 (costs are recorded even past a limit). */
+  utilizationPercent: number;
+  enforcement: "hard" | "soft";
+  enabled: boolean;
+}
+
+export interface SpendSummary {
+  todayUsd: string;
+  monthUsd: string;
+  monthLlmUsd: string;
+  monthSandboxUsd: string;
+}
+
+export interface PlatformOverview extends SpendSummary {
+  asOf: string;
+  quotas: QuotaUtilization[];
+  topTenants: { slug: string; name: string; monthUsd: string }[];
+  trend: DailySpend[];
+}
+
+export interface TenantListRow {
+  id: string;
+  slug: string;
+  name: string;
+  status: "active" | "suspended";
+  monthUsd: string;
+}
+
+export interface TenantOverview extends SpendSummary {
+  asOf: string;
+  quotas: QuotaUtilization[];
+  trend: DailySpend[];
+}
+
+const TREND_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** UTC calendar periods containing `now` (ISO weeks start on Monday), as [start, end) dates. */
+export function periodBounds(now: Date): Record<Period, { start: string; end: string }> {
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const monday = new Date(today.getTime() - ((today.getUTCDay() + 6) % 7) * DAY_MS);
+  return {
+    day: { start: isoDay(today), end: isoDay(new Date(today.getTime() + DAY_MS)) },
+    week: { start: isoDay(monday), end: isoDay(new Date(monday.getTime() + 7 * DAY_MS)) },
+    month: {
+      start: isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1))),
+      end: isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1))),
+    },
+  };
+}
+
+export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
+  const pool = dbPool();
+  const b = periodBounds(now);
+  const [summary, quotas, topTenants, trend] = await Promise.all([
+    spendSummary(pool, b, null),
+    quotaUtilization(pool, b, null),
+    pool.query(
+      `SELECT t.slug, t.name, sum(r.cost_usd)::text AS month_usd
+         FROM spend_rollups r JOIN tenants t ON t.id = r.tenant_id
+        WHERE r.day >= $1 AND r.day < $2
+        GROUP BY t.id HAVING sum(r.cost_usd) > 0
+        ORDER BY sum(r.cost_usd) DESC, t.name LIMIT 10`,
+      [b.month.start, b.month.end],
+    ),
+    dailyTrend(pool, now, null),
+  ]);
+  return {
+    asOf: b.day.start,
+    ...summary,
+    quotas,
+    topTenants: topTenants.rows.map((r) => ({ slug: r.slug, name: r.name, monthUsd: r.month_usd })),
+    trend,
+  };
+}
+
+/** All tenants (optionally filtered by a name/slug substring) with their spend this month. */
+export async function listTenantsWithSpend(search: string, now = new Date()): Promise<TenantListRow[]> {
+  const b = periodBounds(now);
+  const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : "";
+  const { rows } = await dbPool().query(
+    `SELECT t.id, t.slug, t.name, t.status, coalesce(s.spent, 0)::text AS month_usd
+       FROM tenants t
+       LEFT JOIN (SELECT tenant_id, sum(cost_usd) AS spent FROM spend_rollups
+                   WHERE day >= $1 AND day < $2 GROUP BY tenant_id) s ON s.tenant_id = t.id
+      WHERE $3 = '' OR t.name ILIKE $3 OR t.slug ILIKE $3
+      ORDER BY t.name
+      LIMIT 1000`,
+    [b.month.start, b.month.end, pattern],
+  );
+  return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, status: r.status, monthUsd: r.month_usd }));
+}
+
+/**
+ * One tenant's spend and quotas. The reads run as the row-level-security role scoped to the
+ * tenant (defence in depth: a wrong filter below still cannot return another tenant's rows).
+ */
+export async function getTenantOverview(tenantId: string, now = new Date()): Promise<TenantOverview> {
+  const b = periodBounds(now);
+  const client = await dbPool().connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query("SET LOCAL ROLE tollgate_tenant");
+    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    // One connection: these run one after another, not in parallel.
+    const summary = await spendSummary(client, b, tenantId);
+    const quotas = await quotaUtilization(client, b, tenantId);
+    const trend = await dailyTrend(client, now, tenantId);
+    await client.query("COMMIT");
+    return { asOf: b.day.start, ...summary, quotas, trend };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+type Bounds = ReturnType<typeof periodBounds>;
+
+async function spendSummary(q: Queryable, b: Bounds, tenantId: string | null): Promise<SpendSummary> {
+  const { rows } = await q.query(
+    `SELECT coalesce(sum(cost_usd) FILTER (WHERE day = $1), 0)::text AS today,
+            coalesce(sum(cost_usd), 0)::text AS month,
+            coalesce(sum(cost_usd) FILTER (WHERE resource = 'llm'), 0)::text AS llm,
+            coalesce(sum(cost_usd) FILTER (WHERE resource = 'sandbox'), 0)::text AS sandbox
+       FROM spend_rollups
+      WHERE day >= $2 AND day < $3 AND ($4::uuid IS NULL OR tenant_id = $4::uuid)`,
+    [b.day.start, b.month.start, b.month.end, tenantId],
+  );
+  const r = rows[0];
+  return { todayUsd: r.today, monthUsd: r.month, monthLlmUsd: r.llm, monthSandboxUsd: r.sandbox };
+}
+
+/**
+ * Quotas with the spend of their current period: platform quotas (tenantId null) or one
+ * tenant's tenant-scope quotas. Spent comes from the rollups, like every other figure on the
+ * page, so the numbers add up; reserved (open holds) from the period's quota_usage row.
+ */
+async function quotaUtilization(q: Queryable, b: Bounds, tenantId: string | null): Promise<QuotaUtilization[]> {
+  const { rows } = await q.query(
+    `SELECT q.id, q.resource, q.period, q.limit_usd::text AS limit_usd, q.enforcement, q.enabled,
+            p.start::text AS period_start,
+            (SELECT coalesce(sum(r.cost_usd), 0) FROM spend_rollups r
+              WHERE r.day >= p.start AND r.day < p.stop
+                AND (q.resource = 'all' OR r.resource = q.resource)
+                AND ($7::uuid IS NULL OR r.tenant_id = $7::uuid))::text AS spent_usd,
+            coalesce((SELECT u.reserved_usd FROM quota_usage u
+                       WHERE u.quota_id = q.id AND u.period_start = (p.start::timestamp AT TIME ZONE 'UTC')), 0)::text
+              AS reserved_usd
+       FROM quotas q
+      CROSS JOIN LATERAL (SELECT CASE q.period WHEN 'day' THEN $1::date WHEN 'week' THEN $3::date ELSE $5::date END AS start,
+                                 CASE q.period WHEN 'day' THEN $2::date WHEN 'week' THEN $4::date ELSE $6::date END AS stop) p
+      WHERE CASE WHEN $7::uuid IS NULL THEN q.scope = 'platform' ELSE q.scope = 'tenant' AND q.tenant_id = $7::uuid END
+      ORDER BY array_position(ARRAY['day','week','month'], q.period::text),
+               array_position(ARRAY['llm','sandbox','all'], q.resource::text)`,
+    [b.day.start, b.day.end, b.week.start, b.week.end, b.month.start, b.month.end, tenantId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    resource: r.resource,
+    period: r.period,
+    periodStart: r.period_start,
+    limitUsd: r.limit_usd,
+    spentUsd: r.spent_usd,
+    reservedUsd: r.reserved_usd,
+    utilizationPercent: Number(money(r.spent_usd).div(r.limit_usd).mul(100).toDecimalPlaces(1).toString()),
+    enforcement: r.enforcement,
+    enabled: r.enabled,
+  }));
+}
+
+/** The last 30 UTC days ending today, every day present (zeros where nothing was spent). */
+async function dailyTrend(q: Queryable, now: Date, tenantId: string | null): Promise<DailySpend[]> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const days = Array.from({ length: TREND_DAYS }, (_, i) => isoDay(new Date(today - (TREND_DAYS - 1 - i) * DAY_MS)));
+  const { rows } = await q.query(
+    `SELECT day::text AS day, resource, sum(cost_usd)::text AS usd
+       FROM spend_rollups
+      WHERE day >= $1 AND day <= $2 AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
+      GROUP BY day, resource`,
+    [days[0], days[days.length - 1], tenantId],
+  );
+  const byDay = new Map(days.map((day) => [day, { day, llmUsd: "0", sandboxUsd: "0" }]));
+  for (const r of rows) {
+    const entry = byDay.get(r.day);
+    if (!entry) continue;
+    if (r.resource === "llm") entry.llmUsd = r.usd;
+    else if (r.resource === "sandbox") entry.sandboxUsd = r.usd;
+  }
+  return [...byDay.values()];
+}
