@@ -11,7 +11,11 @@ export function createPrisma(url: string) {
 }
 
 export function createPool(url: string, max = 10) {
-  return new pg.Pool({ ...poolConfig(url), max });
+  const pool = new pg.Pool({ ...poolConfig(url), max });
+  // An idle connection killed by the server (restart, pg_terminate_backend) is reported here;
+  // without a listener that event would crash the process. The pool replaces the connection.
+  pool.on("error", () => {});
+  return pool;
 }
 
 let prisma: PrismaClient | undefined;

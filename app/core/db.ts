@@ -1,0 +1,60 @@
+// The core's database access: a pg Pool, one transaction per decision, and the mapping of
+// driver faults to the typed `quota_unavailable` error the fail mode acts on.
+import type pg from "pg";
+import { TollgateError, type TxQuery } from "./types.ts";
+
+export type Queryable = Pick<pg.PoolClient, "query">;
+
+/** SQLSTATE classes/codes that mean "the database is not answering", not "your input is bad". */
+const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "57014", "53300", "53400", "55P03", "40P01", "25P03"]);
+const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH"]);
+
+export function isUnavailable(e: unknown): boolean {
+  if (e instanceof TollgateError) return e.code === "quota_unavailable";
+  const err = e as { code?: string; message?: string } | null;
+  if (!err) return false;
+  if (err.code && (UNAVAILABLE_CODES.has(err.code) || err.code.startsWith("08") || UNAVAILABLE_ERRNO.has(err.code))) return true;
+  const msg = String(err.message ?? "");
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end/i.test(
+    msg,
+  );
+}
+
+export function unavailable(cause: unknown): TollgateError {
+  const e = new TollgateError("quota_unavailable", "The quota store is unavailable; try again shortly.");
+  (e as { cause?: unknown }).cause = cause;
+  return e;
+}
+
+/**
+ * Runs fn in one transaction on a pooled connection. A connection that failed mid-transaction
+ * is destroyed rather than returned to the pool, so the next request gets a healthy one.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    throw unavailable(e);
+  }
+  let broken: unknown = undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    if (isUnavailable(e)) broken = e;
+    await client.query("ROLLBACK").catch((re) => (broken ??= re));
+    throw isUnavailable(e) ? unavailable(e) : e;
+  } finally {
+    client.release(broken instanceof Error ? broken : broken ? new Error("connection broken") : undefined);
+  }
+}
+
+export function txQuery(c: Queryable): TxQuery {
+  return (text, params) => c.query(text, params as unknown[]);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (v: unknown): v is string => typeof v === "string" && UUID.test(v);

@@ -1,0 +1,235 @@
+// Tollgate's enforcement core: the whole public contract. No Remix, React or process.env here;
+// the app wires it from validated configuration (app/services/tollgate.server.ts).
+//
+//   const tollgate = createTollgate({ pool });
+//   const d = await tollgate.reserve({ tenantId, resource: "llm", provider, model, inputTokens,
+//                                      maxOutputTokens, idempotencyKey });
+//   if (!d.allowed) return quotaExceededResponse(d.denial, "llm", request.headers.get("accept"));
+//   ... call the model ...
+//   await tollgate.settle(d.reservationId, { inputTokens, outputTokens });
+import type pg from "pg";
+import { isUnavailable } from "./db.ts";
+import * as ledger from "./ledger.ts";
+import { money, toJson, type Money } from "./money.ts";
+import { estimateCost } from "./pricing.ts";
+import { reconcile } from "./reconcile.ts";
+import { Spool } from "./spool.ts";
+import { instruments, withSpan } from "./telemetry.ts";
+import { utilizationPercent } from "./decide.ts";
+import {
+  TollgateError,
+  type ActualUsage,
+  type EstimateInput,
+  type Hooks,
+  type QuotaResource,
+  type QuotaState,
+  type RecordDecision,
+  type RecordRequest,
+  type ReserveDecision,
+  type ReserveRequest,
+  type Resource,
+  type SettleResult,
+} from "./types.ts";
+import { readUsageRows } from "./usage-rows.ts";
+
+export * from "./types.ts";
+export { quotaExceededBody, quotaExceededEventStream, quotaExceededResponse, wantsEventStream } from "./http.ts";
+export { Money, money, toJson } from "./money.ts";
+export { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
+export { periodEnd, periodStart, retryAfterSeconds } from "./periods.ts";
+export { MAX_TTL_SECONDS, requestHash } from "./ledger.ts";
+
+export interface TollgateOptions {
+  /** PostgreSQL pool; decisions are hand-written SQL on it (one transaction each). */
+  pool: pg.Pool;
+  /** Time source (tests move it); the database's own clock is never used for decisions. */
+  clock?: () => Date;
+  hooks?: Hooks;
+  /** Per-resource enforcement switches; off = decide and warn, never deny. Default on. */
+  enforcement?: { llm?: boolean; sandbox?: boolean };
+  /** When the database is unreachable: `closed` throws quota_unavailable; `open` allows and spools. */
+  failMode?: "closed" | "open";
+  /** Where fail-open mode spools costs (required for `open`). */
+  spoolDir?: string;
+  defaultTtlSeconds?: number;
+}
+
+export interface QuotaStatus extends QuotaState {
+  remainingUsd: Money;
+  utilizationPercent: number;
+}
+
+export type Tollgate = ReturnType<typeof createTollgate>;
+
+export function createTollgate(options: TollgateOptions) {
+  const clock = options.clock ?? (() => new Date());
+  const failMode = options.failMode ?? "closed";
+  if (failMode === "open" && !options.spoolDir) throw new Error("failMode 'open' needs a spoolDir");
+  const ctx: ledger.LedgerContext = {
+    pool: options.pool,
+    clock,
+    hooks: options.hooks ?? {},
+    enforce: (r: Resource) => (r === "llm" ? options.enforcement?.llm : options.enforcement?.sandbox) ?? true,
+    defaultTtlSeconds: options.defaultTtlSeconds ?? 900,
+  };
+  const spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
+
+  /** In fail-open mode an unavailable database turns into a spooled, allowed answer. */
+  async function orSpool<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (failMode === "open" && spool && isUnavailable(e)) {
+        instruments.spooled.add(1);
+        return fallback();
+      }
+      throw e;
+    }
+  }
+
+  async function timed<T>(op: string, resource: string, fn: () => Promise<T>, outcome: (r: T) => string): Promise<T> {
+    const started = performance.now();
+    let result = "error";
+    try {
+      const r = await fn();
+      result = outcome(r);
+      return r;
+    } catch (e) {
+      result = e instanceof TollgateError ? e.code : "error";
+      throw e;
+    } finally {
+      instruments.decisions.add(1, { op, resource, outcome: result });
+      instruments.decisionMs.record(performance.now() - started, { op, resource });
+    }
+  }
+
+  return {
+    /** Cost of a call before it happens, priced now. */
+    async estimate(input: EstimateInput): Promise<Money> {
+      return (await estimateCost(ctx.pool, input, clock())).costUsd;
+    },
+
+    reserve(req: ReserveRequest): Promise<ReserveDecision> {
+      const attrs = { "tollgate.tenant": req.tenantId, "tollgate.resource": req.resource, "tollgate.touchpoint": req.touchpoint ?? "" };
+      return withSpan("quota.reserve", attrs, (span) =>
+        timed("reserve", req.resource, async () => {
+          const d = await orSpool(
+            () => ledger.reserve(ctx, req, (fn) => withSpan("quota.db.lock", attrs, fn)),
+            () => spool!.reserve(req, ctx.defaultTtlSeconds, clock()),
+          );
+          span.setAttribute("tollgate.outcome", d.allowed ? "allowed" : "denied");
+          if (!d.allowed) span.setAttribute("tollgate.binding_scope", d.denial.scope);
+          if (d.allowed && !d.replay) instruments.activeHolds.add(1, { resource: req.resource });
+          return d;
+        }, (d) => (d.allowed ? "allowed" : "denied")),
+      );
+    },
+
+    settle(reservationId: string, actual: ActualUsage): Promise<SettleResult> {
+      return withSpan("cost.settle", { "tollgate.reservation": reservationId }, () =>
+        timed("settle", "any", async () => {
+          const r = spool?.isSpooled(reservationId)
+            ? await spool.settle(reservationId, actual, clock())
+            : await orSpool(
+                () => withSpan("cost.db.insert", {}, () => ledger.settle(ctx, reservationId, actual)),
+                () => spool!.settleLater(reservationId, actual, clock()),
+              );
+          if (!r.replay) {
+            instruments.activeHolds.add(-1, {});
+            instruments.costUsd.add(r.actualCostUsd.toNumber(), {});
+          }
+          return r;
+        }, () => "settled"),
+      );
+    },
+
+    release(reservationId: string) {
+      return withSpan("quota.release", { "tollgate.reservation": reservationId }, async () => {
+        if (spool?.isSpooled(reservationId)) return spool.release(reservationId);
+        const r = await ledger.release(ctx, reservationId).catch((e) => {
+          throw isUnavailable(e) ? e : e;
+        });
+        instruments.activeHolds.add(-1, {});
+        return r;
+      });
+    },
+
+    record(req: RecordRequest): Promise<RecordDecision> {
+      const attrs = { "tollgate.tenant": req.tenantId, "tollgate.resource": req.resource };
+      return withSpan("cost.record", attrs, (span) =>
+        timed("record", req.resource, async () => {
+          const d = await orSpool(
+            () => ledger.record(ctx, req),
+            () => spool!.record(req, clock()),
+          );
+          span.setAttribute("tollgate.outcome", d.allowed ? "allowed" : "denied");
+          if (d.allowed && !d.replay) instruments.costUsd.add(d.costUsd.toNumber(), { resource: req.resource });
+          return d;
+        }, (d) => (d.allowed ? "allowed" : "denied")),
+      );
+    },
+
+    /** Every enabled quota that applies to a tenant (and user), for the current periods. */
+    async quotaStatus(q: { tenantId: string; userId?: string | null; resource?: QuotaResource }): Promise<QuotaStatus[]> {
+      const now = clock();
+      const resources: Resource[] = q.resource === "llm" || q.resource === "sandbox" ? [q.resource] : ["llm", "sandbox"];
+      const seen = new Map<string, QuotaStatus>();
+      for (const resource of resources) {
+        const rows = await readUsageRows(ctx.pool, { tenantId: q.tenantId, userId: q.userId ?? null, resource, at: now });
+        for (const r of rows) {
+          if (q.resource === "all" && r.resource !== "all") continue;
+          const used = r.spentUsd.add(r.reservedUsd);
+          seen.set(r.quotaId, {
+            quotaId: r.quotaId, scope: r.scope, scopeId: r.scopeId, resourceType: r.resource, period: r.period,
+            periodStart: r.periodStart, resetsAt: r.resetsAt, limitUsd: r.limitUsd, spentUsd: r.spentUsd,
+            reservedUsd: r.reservedUsd, enforcement: r.enforcement,
+            remainingUsd: money(r.limitUsd.sub(used).isNeg() ? 0 : r.limitUsd.sub(used)),
+            utilizationPercent: utilizationPercent(used, r.limitUsd),
+          });
+        }
+      }
+      return [...seen.values()];
+    },
+
+    sweepExpired(): Promise<number> {
+      return withSpan("quota.sweep", {}, async () => {
+        const n = await ledger.sweepExpired(ctx);
+        if (n) instruments.activeHolds.add(-n, {});
+        return n;
+      });
+    },
+
+    /** Runs the sweeper every intervalMs (and the spool replay when fail-open); returns a stop function. */
+    startBackgroundWork(intervalMs: number, onError: (e: unknown) => void = () => {}) {
+      let running = false;
+      const tick = async () => {
+        if (running) return;
+        running = true;
+        try {
+          if (spool) await spool.replay(ctx);
+          await ledger.sweepExpired(ctx);
+        } catch (e) {
+          onError(e);
+        } finally {
+          running = false;
+        }
+      };
+      const timer = setInterval(tick, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+
+    /** Replays spooled costs now (idempotent); returns how many entries were applied. */
+    replaySpool(): Promise<number> {
+      return spool ? spool.replay(ctx) : Promise.resolve(0);
+    },
+
+    spoolBacklog(): number {
+      return spool?.backlog() ?? 0;
+    },
+
+    reconcile: () => reconcile(ctx.pool),
+  };
+}
+
+export { toJson as moneyToJson };

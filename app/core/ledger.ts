@@ -1,0 +1,393 @@
+// The transactions: reserve, settle, release, record and the expiry sweep. Each runs in ONE
+// database transaction; every decision is made on QuotaUsage rows locked in the global order
+// (usage-rows.ts), so the sum of held + settled amounts never passes a hard limit.
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { writeCostEntry, type CostEntry } from "./cost-records.ts";
+import { inTransaction, isUuid, txQuery, type Queryable } from "./db.ts";
+import { denialFor, evaluate, newCrossings } from "./decide.ts";
+import { money, toDb, ZERO, type Money } from "./money.ts";
+import { estimateCost, llmPriceAt, sandboxPriceAt } from "./pricing.ts";
+import { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
+import {
+  TollgateError,
+  type ActualUsage,
+  type Hooks,
+  type QuotaEvent,
+  type RecordDecision,
+  type RecordRequest,
+  type ReserveDecision,
+  type ReserveRequest,
+  type Resource,
+  type SettleResult,
+  type Warning,
+} from "./types.ts";
+import {
+  ensureUsageRows,
+  lockUsageRows,
+  lockUsageRowsById,
+  usageParams,
+  WRITE_USAGE_CTE,
+  type UsageDelta,
+  type UsageRow,
+} from "./usage-rows.ts";
+
+export interface LedgerContext {
+  pool: pg.Pool;
+  clock: () => Date;
+  hooks: Hooks;
+  enforce: (resource: Resource) => boolean;
+  defaultTtlSeconds: number;
+}
+
+export const MAX_TTL_SECONDS = 86_400;
+// Advisory-lock namespaces: same-key requests of one tenant are decided one after another.
+const RESERVE_KEY_LOCK = 7301;
+const RECORD_KEY_LOCK = 7302;
+
+/** SHA-256 of the request with keys sorted: the same idempotency key with another body conflicts. */
+export function requestHash(body: object): string {
+  const canonical = JSON.stringify(body, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date)
+      ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+async function fire(ctx: LedgerContext, events: QuotaEvent[], c: Queryable) {
+  for (const e of events) {
+    const hook = e.kind === "warning" ? ctx.hooks.onQuotaWarning : ctx.hooks.onQuotaExceeded;
+    if (hook) await hook(e, txQuery(c));
+  }
+}
+
+/** New totals for every locked row, plus the threshold notifications they make due. */
+function applyDeltas(rows: UsageRow[], delta: (r: UsageRow) => { reserved: Money; spent: Money }) {
+  const events: QuotaEvent[] = [];
+  const deltas: UsageDelta[] = rows.map((r) => {
+    const d = delta(r);
+    const crossing = newCrossings(r, { spent: r.spentUsd.add(d.spent), reserved: r.reservedUsd.add(d.reserved) });
+    events.push(...crossing.events);
+    return { usageId: r.usageId, reservedDelta: d.reserved, spentDelta: d.spent, notified: crossing.notified };
+  });
+  return { deltas, events };
+}
+
+/** A denial commits nothing but the binding quota's one-time "exceeded" notification. */
+async function notifyDenial(ctx: LedgerContext, c: Queryable, binding: UsageRow) {
+  const { events, notified } = newCrossings(binding, { spent: binding.spentUsd, reserved: binding.reservedUsd }, true);
+  if (!events.length) return;
+  await c.query(`UPDATE quota_usage SET notified_thresholds = $2::int[] WHERE id = $1`, [binding.usageId, notified]);
+  await fire(ctx, events, c);
+}
+
+function notFoundOnMissingTenant(e: unknown): never {
+  const err = e as { code?: string; constraint?: string };
+  if (err?.code === "23503" && String(err.constraint).includes("tenant")) {
+    throw new TollgateError("not_found", "Unknown tenant.", [{ path: "tenantId", message: "no such tenant" }]);
+  }
+  throw e;
+}
+
+export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ReserveDecision> {
+  const now = ctx.clock();
+  const ttl = req.ttlSeconds ?? ctx.defaultTtlSeconds;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
+    throw new TollgateError("invalid_request", `ttlSeconds must be a whole number from 1 to ${MAX_TTL_SECONDS}.`, [
+      { path: "ttlSeconds", message: "out of range" },
+    ]);
+  }
+  if (!isUuid(req.tenantId)) throw new TollgateError("not_found", "Unknown tenant.");
+  const hash = requestHash(req);
+  const estimate = (await estimateCost(ctx.pool, req, now)).costUsd;
+  const userId = req.userId ?? null;
+  const scoping = { tenantId: req.tenantId, userId, resource: req.resource, at: now };
+
+  return inTransaction(ctx.pool, async (c) => {
+    await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [RESERVE_KEY_LOCK, `${req.tenantId}:${req.idempotencyKey}`]);
+    const { rows: seen } = await c.query(
+      `SELECT id, request_hash, estimate_usd::text AS estimate, expires_at, warnings
+         FROM reservations WHERE tenant_id = $1 AND idempotency_key = $2`,
+      [req.tenantId, req.idempotencyKey],
+    );
+    if (seen[0]) {
+      if (seen[0].request_hash !== hash) {
+        throw new TollgateError("conflict", "This idempotency key was already used with a different request.");
+      }
+      return {
+        allowed: true,
+        replay: true,
+        reservationId: seen[0].id,
+        estimatedCostUsd: money(seen[0].estimate),
+        expiresAt: new Date(seen[0].expires_at),
+        warnings: seen[0].warnings as Warning[],
+      };
+    }
+    await ensureUsageRows(c, scoping);
+    const lock = () => lockUsageRows(c, scoping);
+    const rows = lockSpan ? await lockSpan(lock) : await lock();
+    const ev = evaluate(rows, estimate, { enforce: ctx.enforce(req.resource), now });
+    if (ev.denial) {
+      await notifyDenial(ctx, c, ev.binding!);
+      return { allowed: false, denial: ev.denial, warnings: ev.warnings };
+    }
+    const { deltas, events } = applyDeltas(rows, () => ({ reserved: estimate, spent: ZERO }));
+    const expiresAt = new Date(now.getTime() + ttl * 1000);
+    const e = req as unknown as Partial<Record<string, unknown>>;
+    const { rows: created } = await c
+      .query(
+        `WITH usage AS (${WRITE_USAGE_CTE} RETURNING 1)
+         INSERT INTO reservations (tenant_id, user_id, resource, idempotency_key, request_hash, estimate_usd, usage_ids,
+                                   expires_at, touchpoint, conversation_id, task_id, provider, model, tier,
+                                   input_tokens, max_output_tokens, expected_seconds, warnings, created_at)
+         VALUES ($5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::jsonb, $23)
+         RETURNING id`,
+        [
+          ...usageParams(deltas),
+          req.tenantId, userId, req.resource, req.idempotencyKey, hash, toDb(estimate),
+          rows.map((r) => r.usageId), expiresAt, req.touchpoint ?? null, req.conversationId ?? null, req.taskId ?? null,
+          e.provider ?? null, e.model ?? null, e.tier ?? null, e.inputTokens ?? null, e.maxOutputTokens ?? null,
+          e.expectedSeconds ?? null, JSON.stringify(ev.warnings), now,
+        ],
+      )
+      .catch(notFoundOnMissingTenant);
+    await fire(ctx, events, c);
+    return { allowed: true, replay: false, reservationId: created[0].id, estimatedCostUsd: estimate, expiresAt, warnings: ev.warnings };
+  });
+}
+
+interface ReservationRow {
+  id: string;
+  tenant_id: string;
+  user_id: string | null;
+  resource: Resource;
+  status: "held" | "settled" | "released" | "expired";
+  estimate: string;
+  usage_ids: string[];
+  expires_at: Date;
+  created_at: Date;
+  touchpoint: string | null;
+  conversation_id: string | null;
+  task_id: string | null;
+  provider: string | null;
+  model: string | null;
+  tier: string | null;
+}
+
+async function lockReservation(c: Queryable, id: string): Promise<ReservationRow> {
+  if (!isUuid(id)) throw new TollgateError("not_found", "No such reservation.");
+  const { rows } = await c.query(
+    `SELECT id, tenant_id, user_id, resource, status, estimate_usd::text AS estimate, usage_ids, expires_at, created_at,
+            touchpoint, conversation_id, task_id, provider, model, tier
+       FROM reservations WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!rows[0]) throw new TollgateError("not_found", "No such reservation.");
+  return rows[0];
+}
+
+/** Prices what actually happened, at the usage time, with the reservation's model or tier. */
+async function priceActual(c: Queryable, r: ReservationRow, actual: ActualUsage, at: Date) {
+  const base = { inputTokens: null, outputTokens: null, cachedInputTokens: null, billedDurationMs: null, activeDurationMs: null, sandboxTtlSeconds: null, llmPriceId: null, sandboxPriceId: null } as Pick<
+    CostEntry,
+    "inputTokens" | "outputTokens" | "cachedInputTokens" | "billedDurationMs" | "activeDurationMs" | "sandboxTtlSeconds" | "llmPriceId" | "sandboxPriceId"
+  >;
+  if ("actualCostUsd" in actual) return { ...base, costUsd: money(actual.actualCostUsd).toDecimalPlaces(10) };
+  if ("inputTokens" in actual) {
+    if (r.resource !== "llm" || !r.provider || !r.model) {
+      throw new TollgateError("invalid_request", "Token counts settle only LLM reservations made with a provider and model; send actualCostUsd.");
+    }
+    const p = await llmPriceAt(c, r.provider, r.model, at);
+    return {
+      ...base,
+      inputTokens: actual.inputTokens,
+      outputTokens: actual.outputTokens,
+      cachedInputTokens: actual.cachedInputTokens ?? null,
+      llmPriceId: p.id,
+      costUsd: llmCostUsd(p, actual),
+    };
+  }
+  if (r.resource !== "sandbox" || !r.tier) {
+    throw new TollgateError("invalid_request", "durationMs settles only sandbox reservations made with a tier; send actualCostUsd.");
+  }
+  const p = await sandboxPriceAt(c, r.tier, at);
+  return {
+    ...base,
+    billedDurationMs: actual.durationMs,
+    activeDurationMs: actual.activeDurationMs ?? null,
+    sandboxTtlSeconds: actual.sandboxTtlSeconds ?? null,
+    sandboxPriceId: p.id,
+    costUsd: sandboxCostUsd(p.usdPerSecond, actual.durationMs),
+  };
+}
+
+/**
+ * Moves the estimate out of `reserved` and the actual cost into `spent`. The cost belongs to
+ * the reservation's time (the period that admitted the call) and is priced then. Settling
+ * again returns the first result; a settle after expiry still records the cost, flagged late.
+ */
+export async function settle(ctx: LedgerContext, reservationId: string, actual: ActualUsage): Promise<SettleResult> {
+  const now = ctx.clock();
+  return inTransaction(ctx.pool, async (c) => {
+    const r = await lockReservation(c, reservationId);
+    const estimate = money(r.estimate);
+    if (r.status === "settled") {
+      const { rows } = await c.query(
+        `SELECT id::text AS id, cost_usd::text AS cost, late FROM cost_records WHERE reservation_id = $1`,
+        [r.id],
+      );
+      return { reservationId: r.id, status: "settled", costRecordId: rows[0].id, actualCostUsd: money(rows[0].cost), estimatedCostUsd: estimate, late: rows[0].late, replay: true, warnings: [] };
+    }
+    if (r.status === "released") throw new TollgateError("conflict", "This reservation was released; it cannot be settled.");
+    const late = r.status === "expired" || now.getTime() > new Date(r.expires_at).getTime();
+    const at = new Date(r.created_at);
+    const priced = await priceActual(c, r, actual, at);
+    const scoping = { tenantId: r.tenant_id, userId: r.user_id, resource: r.resource, at };
+    const held = r.status === "held" ? r.usage_ids : [];
+    await ensureUsageRows(c, scoping);
+    const rows = await lockUsageRows(c, scoping, held);
+    const { deltas, events } = applyDeltas(rows, (row) => ({
+      reserved: held.includes(row.usageId) ? estimate.neg() : ZERO,
+      spent: row.applicable ? priced.costUsd : ZERO,
+    }));
+    const warnings: Warning[] = [];
+    if (late) warnings.push({ code: "late_settle", message: "Settled after the reservation expired; the cost was recorded." });
+    if (priced.costUsd.gt(estimate)) {
+      warnings.push({ code: "over_estimate", message: `Actual cost $${priced.costUsd.toFixed(6)} exceeded the estimate $${estimate.toFixed(6)}.` });
+    }
+    const costRecordId = await writeCostEntry(
+      c,
+      {
+        ...priced,
+        tenantId: r.tenant_id, userId: r.user_id, conversationId: r.conversation_id, taskId: r.task_id,
+        touchpoint: r.touchpoint, resource: r.resource, provider: r.provider, model: r.model, tier: r.tier,
+        estimatedCostUsd: estimate, reservationId: r.id, idempotencyKey: null, requestHash: null,
+        late, backfill: false, occurredAt: at,
+      },
+      deltas,
+      r.id,
+    );
+    await fire(ctx, events, c);
+    return { reservationId: r.id, status: "settled", costRecordId, actualCostUsd: priced.costUsd, estimatedCostUsd: estimate, late, replay: false, warnings };
+  });
+}
+
+export async function release(ctx: LedgerContext, reservationId: string): Promise<{ reservationId: string; status: "released" | "expired" }> {
+  return inTransaction(ctx.pool, async (c) => {
+    const r = await lockReservation(c, reservationId);
+    if (r.status === "settled") throw new TollgateError("conflict", "This reservation was already settled.");
+    if (r.status !== "held") return { reservationId: r.id, status: r.status };
+    await dropHolds(c, [{ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids }], "released");
+    return { reservationId: r.id, status: "released" };
+  });
+}
+
+async function dropHolds(c: Queryable, holds: { id: string; estimate: Money; usageIds: string[] }[], status: "released" | "expired") {
+  const rows = await lockUsageRowsById(c, [...new Set(holds.flatMap((h) => h.usageIds))]);
+  const deltas = rows.map((row) => ({
+    usageId: row.usageId,
+    reservedDelta: holds.filter((h) => h.usageIds.includes(row.usageId)).reduce((s, h) => s.sub(h.estimate), ZERO),
+    spentDelta: ZERO,
+    notified: row.notified,
+  }));
+  await c.query(
+    `WITH usage AS (UPDATE quota_usage u SET reserved_usd = u.reserved_usd + v.d, updated_at = now()
+                      FROM unnest($1::uuid[], $2::numeric[]) AS v(id, d) WHERE u.id = v.id RETURNING 1)
+     UPDATE reservations SET status = $4::"ReservationStatus", finished_at = now() WHERE id = ANY($3::uuid[])`,
+    [deltas.map((d) => d.usageId), deltas.map((d) => toDb(d.reservedDelta)), holds.map((h) => h.id), status],
+  );
+}
+
+/**
+ * Expires holds past their TTL, a batch per transaction. SKIP LOCKED lets several app
+ * instances sweep at once without waiting on (or double-releasing) the same reservation.
+ */
+export async function sweepExpired(ctx: LedgerContext, batch = 200): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await inTransaction(ctx.pool, async (c) => {
+      const { rows } = await c.query(
+        `SELECT id, estimate_usd::text AS estimate, usage_ids FROM reservations
+          WHERE status = 'held' AND expires_at <= $1
+          ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [ctx.clock(), batch],
+      );
+      if (rows.length) {
+        await dropHolds(c, rows.map((r) => ({ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids })), "expired");
+      }
+      return rows.length;
+    });
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/** Prices one-shot usage at its time. */
+async function priceUsage(q: Queryable, req: RecordRequest, at: Date) {
+  const r = req as any; // one of the RecordRequest variants; the edge schema validated its shape
+  const base = {
+    provider: r.provider ?? null, model: r.model ?? null, tier: r.tier ?? null,
+    inputTokens: null, outputTokens: null, cachedInputTokens: null, billedDurationMs: null, activeDurationMs: null,
+    sandboxTtlSeconds: null, llmPriceId: null, sandboxPriceId: null,
+  };
+  if (r.actualCostUsd !== undefined) return { ...base, costUsd: money(r.actualCostUsd).toDecimalPlaces(10) };
+  if (r.resource === "llm") {
+    const p = await llmPriceAt(q, r.provider, r.model, at);
+    return { ...base, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cachedInputTokens: r.cachedInputTokens ?? null, llmPriceId: p.id, costUsd: llmCostUsd(p, r as any) };
+  }
+  const p = await sandboxPriceAt(q, r.tier, at);
+  return {
+    ...base, billedDurationMs: r.durationMs, activeDurationMs: r.activeDurationMs ?? null,
+    sandboxTtlSeconds: r.sandboxTtlSeconds ?? null, sandboxPriceId: p.id, costUsd: sandboxCostUsd(p.usdPerSecond, r.durationMs),
+  };
+}
+
+/**
+ * One-shot check-and-record for costs known only after the fact. Backfills (occurredAt set)
+ * are priced and counted in their own period and never denied.
+ */
+export async function record(ctx: LedgerContext, req: RecordRequest): Promise<RecordDecision> {
+  const now = ctx.clock();
+  const at = req.occurredAt ?? now;
+  const backfill = req.occurredAt !== undefined;
+  if (!isUuid(req.tenantId)) throw new TollgateError("not_found", "Unknown tenant.");
+  const hash = requestHash(req);
+  const priced = await priceUsage(ctx.pool, req, at);
+  const scoping = { tenantId: req.tenantId, userId: req.userId ?? null, resource: req.resource, at };
+  return inTransaction(ctx.pool, async (c) => {
+    await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [RECORD_KEY_LOCK, `${req.tenantId}:${req.idempotencyKey}`]);
+    const { rows: seen } = await c.query(
+      `SELECT id::text AS id, cost_usd::text AS cost, request_hash FROM cost_records WHERE tenant_id = $1 AND idempotency_key = $2`,
+      [req.tenantId, req.idempotencyKey],
+    );
+    if (seen[0]) {
+      if (seen[0].request_hash !== hash) throw new TollgateError("conflict", "This idempotency key was already used with a different request.");
+      return { allowed: true, replay: true, costRecordId: seen[0].id, costUsd: money(seen[0].cost), warnings: [] };
+    }
+    await ensureUsageRows(c, scoping);
+    const rows = await lockUsageRows(c, scoping);
+    const ev = evaluate(rows, priced.costUsd, { enforce: ctx.enforce(req.resource) && !backfill, now });
+    if (ev.denial) {
+      await notifyDenial(ctx, c, ev.binding!);
+      return { allowed: false, denial: ev.denial, warnings: ev.warnings };
+    }
+    const { deltas, events } = applyDeltas(rows, () => ({ reserved: ZERO, spent: priced.costUsd }));
+    const costRecordId = await writeCostEntry(
+      c,
+      {
+        ...priced,
+        tenantId: req.tenantId, userId: req.userId ?? null, conversationId: req.conversationId ?? null,
+        taskId: req.taskId ?? null, touchpoint: req.touchpoint ?? null, resource: req.resource,
+        estimatedCostUsd: null, reservationId: null, idempotencyKey: req.idempotencyKey, requestHash: hash,
+        late: false, backfill, occurredAt: at,
+      },
+      deltas,
+      null,
+    ).catch(notFoundOnMissingTenant);
+    await fire(ctx, events, c);
+    return { allowed: true, replay: false, costRecordId, costUsd: priced.costUsd, warnings: ev.warnings };
+  });
+}
+
+export { denialFor };

@@ -1,0 +1,44 @@
+// The ledger's self-check: for every QuotaUsage row of an enabled quota, `spent` must equal
+// the cost records of its scope, resource and period, and `reserved` the estimates of the
+// reservations still holding it. Tests run it after every concurrency and fault scenario.
+import type { Queryable } from "./db.ts";
+
+export interface ReconcileMismatch {
+  usageId: string;
+  quotaId: string;
+  scope: string;
+  periodStart: Date;
+  spentUsd: string;
+  recordedUsd: string;
+  reservedUsd: string;
+  heldUsd: string;
+}
+
+export async function reconcile(q: Queryable): Promise<{ ok: boolean; rows: number; mismatches: ReconcileMismatch[] }> {
+  const { rows } = await q.query(`
+    WITH usage AS (
+      SELECT u.id, u.quota_id, u.period_start, u.spent_usd, u.reserved_usd, q.scope, q.scope_id, q.tenant_id, q.resource,
+             ((u.period_start AT TIME ZONE 'UTC') + CASE q.period WHEN 'day' THEN interval '1 day'
+                WHEN 'week' THEN interval '7 days' ELSE interval '1 month' END) AT TIME ZONE 'UTC' AS period_end
+        FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+       WHERE q.enabled
+    ),
+    checked AS (
+      SELECT usage.*,
+             (SELECT coalesce(sum(c.cost_usd), 0) FROM cost_records c
+               WHERE c.occurred_at >= usage.period_start AND c.occurred_at < usage.period_end
+                 AND (usage.resource = 'all' OR c.resource = usage.resource)
+                 AND (usage.scope = 'platform' OR c.tenant_id = usage.tenant_id)
+                 AND (usage.scope <> 'user' OR c.user_id = usage.scope_id)) AS recorded,
+             (SELECT coalesce(sum(r.estimate_usd), 0) FROM reservations r
+               WHERE r.status = 'held' AND usage.id = ANY (r.usage_ids)) AS held
+        FROM usage
+    )
+    SELECT id AS "usageId", quota_id AS "quotaId", scope, period_start AS "periodStart",
+           spent_usd::text AS "spentUsd", recorded::text AS "recordedUsd",
+           reserved_usd::text AS "reservedUsd", held::text AS "heldUsd",
+           (spent_usd = recorded AND reserved_usd = held) AS ok
+      FROM checked`);
+  const mismatches = rows.filter((r) => !r.ok).map(({ ok: _ok, ...r }) => r as ReconcileMismatch);
+  return { ok: mismatches.length === 0, rows: rows.length, mismatches };
+}
