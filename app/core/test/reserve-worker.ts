@@ -1,0 +1,21 @@
+// A separate OS process that fires N concurrent reservations and prints how many were allowed.
+// Used to prove the guarantee across processes, not just across async tasks in one process.
+import { createPool } from "../../db/client.server.ts";
+import { createTollgate } from "../index.ts";
+
+const [url, tenantId, count, prefix, amount] = process.argv.slice(2);
+const pool = createPool(url, 16);
+const tollgate = createTollgate({ pool });
+// Start together: every worker waits for the go signal on stdin.
+process.stdin.once("data", async () => {
+  const results = await Promise.all(
+    Array.from({ length: Number(count) }, (_, i) =>
+      tollgate.reserve({ tenantId, resource: "llm", idempotencyKey: `${prefix}-${i}`, estimatedCostUsd: amount }),
+    ),
+  );
+  const allowed = results.filter((r) => r.allowed).length;
+  process.stdout.write(JSON.stringify({ allowed, denied: results.length - allowed }) + "\n");
+  await pool.end();
+  process.exit(0);
+});
+process.stdout.write("ready\n");
