@@ -38,6 +38,10 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     throw unavailable(e);
   }
   let broken: unknown = undefined;
+  // A checked-out client whose connection dies emits 'error'; unhandled, it would crash the
+  // process. The failing query rejects as well, so only remember it to discard the client.
+  const onError = (e: unknown) => (broken = e);
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await fn(client);
@@ -48,6 +52,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     await client.query("ROLLBACK").catch((re) => (broken ??= re));
     throw isUnavailable(e) ? unavailable(e) : e;
   } finally {
+    client.off("error", onError);
     client.release(broken instanceof Error ? broken : broken ? new Error("connection broken") : undefined);
   }
 }
