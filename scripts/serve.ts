@@ -22,7 +22,15 @@ export async function serve(opts: { port: number; host: string; buildPath?: stri
   // Fingerprinted assets can be cached forever; everything else in public/ for an hour.
   app.use("/build", express.static(path.join(ROOT, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(ROOT, "public"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: process.env.NODE_ENV ?? "production",
+      // The peer address (we do not sit behind a trusted proxy by default), for login throttling.
+      getLoadContext: (req) => ({ clientIp: req.socket.remoteAddress ?? "unknown" }),
+    }),
+  );
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.port, opts.host, () => resolve(s));

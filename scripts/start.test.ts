@@ -6,7 +6,7 @@ import { ROOT } from "./lib/postgres.ts";
 function start(env: Record<string, string>) {
   return spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
     timeout: 30_000,
   });

@@ -37,6 +37,7 @@ export const configSchema = z.object({
   QUOTA_SPOOL_DIR: z.string().min(1).optional(),
   RESERVATION_TTL_SECONDS: int(900, 1, 86400),
   SWEEP_INTERVAL_SECONDS: int(30, 1, 3600),
+  QUOTA_DB_TIMEOUT_MS: int(5000, 50, 120000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -9,10 +9,10 @@ export interface Worker {
   result: Promise<any>;
 }
 
-export function spawnWorker(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Worker {
+export function spawnWorker(script: string, args: string[], env: Record<string, string> = {}): Worker {
   const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [script, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env } as NodeJS.ProcessEnv,
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";

@@ -1,0 +1,48 @@
+// Wraps every /api/v1 route: method check, API key, tenant access, and the one error mapper.
+import type { AuthenticatedApiKey } from "~/services/api-keys.server.ts";
+import { db } from "~/db/client.server.ts";
+import { ApiError, errorResponse } from "./respond.server.ts";
+import { requireApiKey, requirePlatformKey } from "./request.server.ts";
+
+export interface ApiContext {
+  request: Request;
+  params: Record<string, string | undefined>;
+  key: AuthenticatedApiKey;
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+/**
+ * One handler per method. `platform: true` makes the route platform-key only (403 for
+ * tenant-bound keys), as the administration endpoints are.
+ */
+export function apiRoute(handlers: Partial<Record<Method, (ctx: ApiContext) => Promise<Response>>>, opts: { platform?: boolean } = {}) {
+  return async ({ request, params }: { request: Request; params: Record<string, string | undefined> }) => {
+    try {
+      const handler = handlers[request.method.toUpperCase() as Method];
+      if (!handler) {
+        throw new ApiError(405, "method_not_allowed", `Use ${Object.keys(handlers).join(" or ")} for this endpoint.`);
+      }
+      const key = await requireApiKey(request);
+      if (opts.platform) requirePlatformKey(key);
+      return await handler({ request, params, key });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The tenant a request acts for, by id or slug. Unknown → 404; a tenant-bound key acting for
+ * another tenant → 403 (the key's own tenant is no secret to its holder).
+ */
+export async function resolveTenant(key: AuthenticatedApiKey, idOrSlug: string) {
+  const tenant = await db().tenant.findFirst({ where: UUID.test(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug } });
+  if (key.tenantId && tenant?.id !== key.tenantId) {
+    throw new ApiError(403, "forbidden", "This API key belongs to another tenant.");
+  }
+  if (!tenant) throw new ApiError(404, "not_found", `No tenant "${idOrSlug}".`);
+  return tenant;
+}

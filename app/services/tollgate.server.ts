@@ -1,0 +1,42 @@
+// The app's one enforcement core, wired from validated configuration. Route handlers (the
+// HTTP API, the demo product routes) and background work all use this instance.
+import path from "node:path";
+import { createTollgate, type Hooks, type Tollgate } from "~/core/index.ts";
+import { createPool } from "~/db/client.server.ts";
+import { getConfig } from "./config.server.ts";
+
+let instance: Tollgate | undefined;
+let stopBackground: (() => void) | undefined;
+
+/** Hooks the control panel attaches (alert outbox rows, written in the deciding transaction). */
+const hooks: Hooks = {};
+
+export function tollgate(): Tollgate {
+  if (instance) return instance;
+  const config = getConfig();
+  if (!process.env.DATABASE_URL) throw new Error("DATABASE_URL is not set");
+  const pool = createPool(process.env.DATABASE_URL, 12);
+  // A decision that cannot get a connection or an answer in time is "unavailable" (fail mode
+  // decides what happens) rather than a request hanging behind a sick database.
+  pool.options.statement_timeout = config.QUOTA_DB_TIMEOUT_MS;
+  pool.options.connectionTimeoutMillis = config.QUOTA_DB_TIMEOUT_MS;
+  instance = createTollgate({
+    pool,
+    hooks,
+    enforcement: { llm: config.ENFORCE_COST_QUOTAS, sandbox: config.ENFORCE_E2B_QUOTAS },
+    failMode: config.QUOTA_FAIL_MODE,
+    spoolDir: config.QUOTA_FAIL_MODE === "open" ? path.resolve(config.QUOTA_SPOOL_DIR ?? path.join(config.DATA_DIR, "spool")) : undefined,
+    defaultTtlSeconds: config.RESERVATION_TTL_SECONDS,
+  });
+  return instance;
+}
+
+/** Starts the expiry sweeper (and spool replay in fail-open mode); idempotent. */
+export function startBackgroundWork() {
+  if (stopBackground) return stopBackground;
+  const config = getConfig();
+  stopBackground = tollgate().startBackgroundWork(config.SWEEP_INTERVAL_SECONDS * 1000, (e) =>
+    console.error("[tollgate] background work failed:", (e as Error).message),
+  );
+  return stopBackground;
+}
