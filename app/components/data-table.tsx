@@ -11,14 +11,20 @@ import {
 import { useState } from "react";
 
 declare module "@tanstack/react-table" {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface ColumnMeta<TData, TValue> {
     /** Right-align (numbers, money). */
     numeric?: boolean;
+    /** Hidden on phone widths, where only the essential columns fit. */
+    optional?: boolean;
   }
 }
 
 export type { ColumnDef };
+
+function cellClass(meta: { numeric?: boolean; optional?: boolean } | undefined) {
+  const names = [meta?.numeric && "num", meta?.optional && "col-optional"].filter(Boolean);
+  return names.length ? names.join(" ") : undefined;
+}
 
 export function DataTable<T>({
   columns,
@@ -56,13 +62,13 @@ export function DataTable<T>({
             <tr key={group.id}>
               {group.headers.map((header) => {
                 const sorted = header.column.getIsSorted();
-                const numeric = header.column.columnDef.meta?.numeric;
+                const meta = header.column.columnDef.meta;
                 const label = flexRender(header.column.columnDef.header, header.getContext());
                 return (
                   <th
                     key={header.id}
                     scope="col"
-                    className={numeric ? "num" : undefined}
+                    className={cellClass(meta)}
                     aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
                   >
                     {header.column.getCanSort() ? (
@@ -92,7 +98,7 @@ export function DataTable<T>({
             table.getRowModel().rows.map((row) => (
               <tr key={row.id}>
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={cell.column.columnDef.meta?.numeric ? "num" : undefined}>
+                  <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 ))}

@@ -1,6 +1,6 @@
 // Any URL no other route matches. Signed-out visitors go to sign-in first, so unknown and
 // protected URLs look the same to them; signed-in users get the 404 page in the app frame.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { notFound, requireUser } from "~/services/auth.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -8,7 +8,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   throw notFound();
 }
 
-export async function action({ request }: LoaderFunctionArgs) {
+export async function action({ request }: ActionFunctionArgs) {
   await requireUser(request);
   throw notFound();
 }

@@ -61,8 +61,21 @@ export function safeRedirect(to: unknown, fallback: string): string {
   return url.pathname + url.search + url.hash;
 }
 
+// Root and page loaders run in parallel for the same request and both ask for the user;
+// one database lookup serves them all.
+const usersByRequest = new WeakMap<Request, Promise<SessionUser | null>>();
+
 /** The signed-in user, or null (no cookie, unknown or expired session, disabled user). */
-export async function getOptionalUser(request: Request): Promise<SessionUser | null> {
+export function getOptionalUser(request: Request): Promise<SessionUser | null> {
+  let user = usersByRequest.get(request);
+  if (!user) {
+    user = lookUpSessionUser(request);
+    usersByRequest.set(request, user);
+  }
+  return user;
+}
+
+async function lookUpSessionUser(request: Request): Promise<SessionUser | null> {
   const token = readSessionToken(request);
   if (!token) return null;
   const session = await db().session.findUnique({
@@ -86,10 +99,11 @@ export async function requireUser(request: Request, opts: { roles?: readonly Rol
   const user = await getOptionalUser(request);
   if (!user) {
     const url = new URL(request.url);
-    const params = new URLSearchParams({ redirectTo: url.pathname + url.search });
+    const back = url.pathname + url.search;
+    const login = back === "/" ? "/login" : `/login?${new URLSearchParams({ redirectTo: back })}`;
     // A stale cookie is cleared so the browser stops sending it.
     const headers = readSessionToken(request) ? { "Set-Cookie": clearSessionCookie(request) } : undefined;
-    throw redirect(`/login?${params}`, { headers });
+    throw redirect(login, { headers });
   }
   if (opts.roles && !opts.roles.includes(user.role)) throw notFound();
   return user;

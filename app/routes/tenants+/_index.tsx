@@ -24,11 +24,12 @@ const columns: ColumnDef<TenantListRow, any>[] = [
     header: "Name",
     cell: ({ row }) => <Link to={`/t/${row.original.slug}`}>{row.original.name}</Link>,
   },
-  { accessorKey: "slug", header: "Slug", cell: ({ row }) => <code>{row.original.slug}</code> },
+  { accessorKey: "slug", header: "Slug", cell: ({ row }) => <code>{row.original.slug}</code>, meta: { optional: true } },
   {
     accessorKey: "status",
     header: "Status",
     cell: ({ row }) => <span className={`badge badge--${row.original.status}`}>{row.original.status}</span>,
+    meta: { optional: true },
   },
   {
     id: "monthUsd",

@@ -1,0 +1,56 @@
+// End-to-end tests in Chromium against a real `npm start`: the web server below wipes its own
+// data directory, starts a dedicated embedded PostgreSQL (port 54331), migrates, seeds the demo
+// data and serves on port 3100, so e2e runs never touch a developer's .data/.
+import { defineConfig, devices } from "@playwright/test";
+import { E2E } from "./e2e/env.ts";
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: "list",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL: E2E.baseUrl,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      // Debian's Chromium; Playwright's browser download does not work on these machines.
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } }],
+  webServer: {
+    // Started from node_modules/.bin, not npx (npx leaves orphaned servers behind).
+    command: `rm -rf ${E2E.dataDir} && node_modules/.bin/tsx scripts/start.ts`,
+    url: `${E2E.baseUrl}/login`,
+    env: {
+      DATA_DIR: E2E.dataDir,
+      EMBEDDED_PG_PORT: String(E2E.pgPort),
+      PORT: String(E2E.port),
+      HOST: "127.0.0.1",
+      // Empty counts as unset: always the dedicated embedded database, even if the shell has one.
+      DATABASE_URL: "",
+      SEED_DEMO: "true",
+    },
+    // The first start initialises PostgreSQL, migrates and seeds 90 days of history.
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    // SIGTERM lets start.ts stop PostgreSQL cleanly instead of leaving it running.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+  },
+});
