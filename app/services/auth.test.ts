@@ -19,11 +19,13 @@ import { hashToken, SESSION_COOKIE } from "./session.server.ts";
 
 const PASSWORD = "correct horse battery staple";
 let t: TestDatabase;
+let previousDatabaseUrl: string | undefined;
 let acmeId: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   // The services use the app's lazy singletons, which read DATABASE_URL on first use.
+  previousDatabaseUrl = process.env.DATABASE_URL;
   process.env.DATABASE_URL = t.url;
   const passwordHash = await hash(PASSWORD);
   const { rows } = await t.pool.query(
@@ -44,6 +46,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
   await t?.drop();
+  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 const BASE = "http://127.0.0.1:3000";

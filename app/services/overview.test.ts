@@ -8,10 +8,12 @@ import { getPlatformOverview, getTenantOverview, listTenantsWithSpend, periodBou
 // A Wednesday: the ISO week started on Monday the 16th.
 const NOW = new Date("2026-03-18T10:00:00Z");
 let t: TestDatabase;
+let previousDatabaseUrl: string | undefined;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  previousDatabaseUrl = process.env.DATABASE_URL;
   process.env.DATABASE_URL = t.url;
   await t.pool.query(`INSERT INTO default_quotas (resource, period, limit_usd) VALUES
     ('llm', 'month', 100), ('sandbox', 'month', 50), ('all', 'month', 150)`);
@@ -47,6 +49,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
   await t?.drop();
+  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("periodBounds", () => {
