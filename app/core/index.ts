@@ -61,6 +61,22 @@ export interface QuotaStatus extends QuotaState {
 
 export type Tollgate = ReturnType<typeof createTollgate>;
 
+export const SANDBOX_STAGES = [
+  "initialization", "quota_validation", "resource_allocation", "connection", "execution",
+  "result_retrieval", "cleanup", "monitoring", "unknown",
+] as const;
+
+export interface SandboxErrorInput {
+  tenantId: string;
+  sandboxId?: string;
+  touchpoint?: string;
+  operation: string;
+  stage: (typeof SANDBOX_STAGES)[number];
+  errorType: string;
+  message?: string;
+  occurredAt?: Date;
+}
+
 export function createTollgate(options: TollgateOptions) {
   const clock = options.clock ?? (() => new Date());
   const failMode = options.failMode ?? "closed";
@@ -71,6 +87,11 @@ export function createTollgate(options: TollgateOptions) {
     hooks: options.hooks ?? {},
     enforce: (r: Resource) => (r === "llm" ? options.enforcement?.llm : options.enforcement?.sandbox) ?? true,
     defaultTtlSeconds: options.defaultTtlSeconds ?? 900,
+    observe: (rows) => {
+      for (const r of rows) {
+        instruments().utilization.record(utilizationPercent(r.spentUsd.add(r.reservedUsd), r.limitUsd), { scope: r.scope, resource: r.resource });
+      }
+    },
   };
   const spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
 
@@ -80,7 +101,7 @@ export function createTollgate(options: TollgateOptions) {
       return await run();
     } catch (e) {
       if (failMode === "open" && spool && isUnavailable(e)) {
-        instruments.spooled.add(1);
+        instruments().spooled.add(1);
         return fallback();
       }
       throw e;
@@ -98,8 +119,8 @@ export function createTollgate(options: TollgateOptions) {
       result = e instanceof TollgateError ? e.code : "error";
       throw e;
     } finally {
-      instruments.decisions.add(1, { op, resource, outcome: result });
-      instruments.decisionMs.record(performance.now() - started, { op, resource });
+      instruments().decisions.add(1, { op, resource, outcome: result });
+      instruments().decisionMs.record(performance.now() - started, { op, resource });
     }
   }
 
@@ -119,7 +140,7 @@ export function createTollgate(options: TollgateOptions) {
           );
           span.setAttribute("tollgate.outcome", d.allowed ? "allowed" : "denied");
           if (!d.allowed) span.setAttribute("tollgate.binding_scope", d.denial.scope);
-          if (d.allowed && !d.replay) instruments.activeHolds.add(1, { resource: req.resource });
+          if (d.allowed && !d.replay) instruments().activeHolds.add(1, { resource: req.resource });
           return d;
         }, (d) => (d.allowed ? "allowed" : "denied")),
       );
@@ -135,8 +156,8 @@ export function createTollgate(options: TollgateOptions) {
                 () => spool!.settleLater(reservationId, actual, clock()),
               );
           if (!r.replay) {
-            instruments.activeHolds.add(-1, {});
-            instruments.costUsd.add(r.actualCostUsd.toNumber(), {});
+            instruments().activeHolds.add(-1, {});
+            instruments().costUsd.add(r.actualCostUsd.toNumber(), {});
           }
           return r;
         }, () => "settled"),
@@ -146,10 +167,13 @@ export function createTollgate(options: TollgateOptions) {
     release(reservationId: string) {
       return withSpan("quota.release", { "tollgate.reservation": reservationId }, async () => {
         if (spool?.isSpooled(reservationId)) return spool.release(reservationId);
-        const r = await ledger.release(ctx, reservationId).catch((e) => {
-          throw isUnavailable(e) ? e : e;
-        });
-        instruments.activeHolds.add(-1, {});
+        // Fail-open: a release that cannot reach the database is harmless to skip; the hold
+        // expires at its TTL and the sweeper returns it.
+        const r = await orSpool(
+          () => ledger.release(ctx, reservationId),
+          async () => ({ reservationId, status: "released" as const }),
+        );
+        instruments().activeHolds.add(-1, {});
         return r;
       });
     },
@@ -163,7 +187,7 @@ export function createTollgate(options: TollgateOptions) {
             () => spool!.record(req, clock()),
           );
           span.setAttribute("tollgate.outcome", d.allowed ? "allowed" : "denied");
-          if (d.allowed && !d.replay) instruments.costUsd.add(d.costUsd.toNumber(), { resource: req.resource });
+          if (d.allowed && !d.replay) instruments().costUsd.add(d.costUsd.toNumber(), { resource: req.resource });
           return d;
         }, (d) => (d.allowed ? "allowed" : "denied")),
       );
@@ -194,7 +218,7 @@ export function createTollgate(options: TollgateOptions) {
     sweepExpired(): Promise<number> {
       return withSpan("quota.sweep", {}, async () => {
         const n = await ledger.sweepExpired(ctx);
-        if (n) instruments.activeHolds.add(-n, {});
+        if (n) instruments().activeHolds.add(-n, {});
         return n;
       });
     },
@@ -229,6 +253,16 @@ export function createTollgate(options: TollgateOptions) {
     },
 
     reconcile: () => reconcile(ctx.pool),
+
+    /** Records a sandbox failure for the lifecycle-stage report and the errors metric. */
+    async recordSandboxError(e: SandboxErrorInput): Promise<void> {
+      instruments().sandboxErrors.add(1, { stage: e.stage, errorType: e.errorType });
+      await ctx.pool.query(
+        `INSERT INTO sandbox_error_events (tenant_id, sandbox_id, touchpoint, operation, stage, error_type, message, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [e.tenantId, e.sandboxId ?? null, e.touchpoint ?? null, e.operation, e.stage, e.errorType, e.message ?? "", e.occurredAt ?? clock()],
+      );
+    },
   };
 }
 

@@ -38,6 +38,8 @@ export interface LedgerContext {
   hooks: Hooks;
   enforce: (resource: Resource) => boolean;
   defaultTtlSeconds: number;
+  /** Sees every set of locked rows a reservation decides on (utilization metrics). */
+  observe?: (rows: UsageRow[]) => void;
 }
 
 export const MAX_TTL_SECONDS = 86_400;
@@ -127,6 +129,7 @@ export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?
     await ensureUsageRows(c, scoping);
     const lock = () => lockUsageRows(c, scoping);
     const rows = lockSpan ? await lockSpan(lock) : await lock();
+    ctx.observe?.(rows);
     const ev = evaluate(rows, estimate, { enforce: ctx.enforce(req.resource), now });
     if (ev.denial) {
       await notifyDenial(ctx, c, ev.binding!);
