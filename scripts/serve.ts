@@ -14,7 +14,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function serve(opts: { port: number; host: string; buildPath?: string }): Promise<RunningServer> {
+export async function serve(opts: {
+  port: number;
+  host: string;
+  buildPath?: string;
+  /** Run the expiry sweeper (and fail-open replay) in this process. Default true. */
+  background?: boolean;
+}): Promise<RunningServer> {
   const buildPath = opts.buildPath ?? path.join(ROOT, "build/index.js");
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
   const app = express();
@@ -36,11 +42,14 @@ export async function serve(opts: { port: number; host: string; buildPath?: stri
     const s = app.listen(opts.port, opts.host, () => resolve(s));
     s.on("error", reject);
   });
+  const entry = build.entry.module as { startBackgroundWork?: () => () => void };
+  const stopBackground = opts.background === false ? undefined : entry.startBackgroundWork?.();
   const shownHost = opts.host === "0.0.0.0" ? "localhost" : opts.host;
   return {
     url: `http://${shownHost}:${opts.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        stopBackground?.();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
