@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../db/test/test-database.ts";
+import {
+  API_KEY_PATTERN,
+  authenticateApiKey,
+  createApiKey,
+  DEMO_PLATFORM_KEY,
+  generateApiKey,
+  revokeApiKey,
+} from "./api-keys.server.ts";
+
+let t: TestDatabase;
+let tenantId: string;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('keys-co', 'Keys Co') RETURNING id`);
+  tenantId = rows[0].id;
+});
+afterAll(async () => t?.drop());
+
+describe("generateApiKey", () => {
+  it("makes tg_ + 43 URL-safe characters, different every time", () => {
+    const keys = Array.from({ length: 200 }, generateApiKey);
+    for (const k of keys) expect(k).toMatch(/^tg_[A-Za-z0-9_-]{43}$/);
+    expect(new Set(keys).size).toBe(200);
+    expect(DEMO_PLATFORM_KEY).toMatch(API_KEY_PATTERN);
+  });
+});
+
+describe("createApiKey", () => {
+  it("stores only the prefix and the SHA-256 of the key", async () => {
+    const { key, apiKey } = await createApiKey(t.prisma, { name: "billing", tenantId });
+    expect(key).toMatch(/^tg_[A-Za-z0-9_-]{43}$/);
+    const { rows } = await t.pool.query(`SELECT * FROM api_keys WHERE id = $1`, [apiKey.id]);
+    expect(rows).toHaveLength(1);
+    const row = rows[0];
+    expect(row.prefix).toBe(key.slice(0, 12));
+    expect(row.hash).toBe(createHash("sha256").update(key).digest("hex"));
+    expect(row.tenant_id).toBe(tenantId);
+    expect(row.name).toBe("billing");
+    // The secret part appears nowhere in the stored row.
+    const stored = JSON.stringify(row);
+    expect(stored).not.toContain(key);
+    expect(stored).not.toContain(key.slice(12));
+    expect(stored).not.toContain(key.slice(12, 30));
+  });
+});
+
+describe("authenticateApiKey", () => {
+  it("finds a tenant-bound key with its tenant, and a platform-wide key without one", async () => {
+    const tenantKey = await createApiKey(t.prisma, { name: "svc", tenantId });
+    const found = await authenticateApiKey(t.prisma, tenantKey.key);
+    expect(found?.id).toBe(tenantKey.apiKey.id);
+    expect(found?.tenant?.slug).toBe("keys-co");
+
+    const platformKey = await createApiKey(t.prisma, { name: "infra" });
+    const platform = await authenticateApiKey(t.prisma, platformKey.key);
+    expect(platform?.id).toBe(platformKey.apiKey.id);
+    expect(platform?.tenantId).toBeNull();
+    expect(platform?.tenant).toBeNull();
+  });
+
+  it("rejects a wrong key with a valid prefix, unknown and malformed keys", async () => {
+    const { key } = await createApiKey(t.prisma, { name: "x", tenantId });
+    const last = key.at(-1) === "A" ? "B" : "A";
+    expect(await authenticateApiKey(t.prisma, key.slice(0, -1) + last)).toBeNull();
+    expect(await authenticateApiKey(t.prisma, generateApiKey())).toBeNull();
+    for (const bad of ["", "tg_short", `Bearer ${key}`, `${key} `, key.replace("tg_", "tk_"), `${key}x`, key.slice(0, -1) + "!"]) {
+      expect(await authenticateApiKey(t.prisma, bad)).toBeNull();
+    }
+  });
+
+  it("rejects a revoked key; revoking is idempotent", async () => {
+    const { key, apiKey } = await createApiKey(t.prisma, { name: "old", tenantId });
+    expect(await authenticateApiKey(t.prisma, key)).not.toBeNull();
+    expect(await revokeApiKey(t.prisma, apiKey.id)).toBe(true);
+    const { rows: [first] } = await t.pool.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [apiKey.id]);
+    expect(first.revoked_at).toBeInstanceOf(Date);
+    expect(await authenticateApiKey(t.prisma, key)).toBeNull();
+    expect(await revokeApiKey(t.prisma, apiKey.id)).toBe(true);
+    const { rows: [second] } = await t.pool.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [apiKey.id]);
+    expect(second.revoked_at).toEqual(first.revoked_at);
+    expect(await revokeApiKey(t.prisma, "00000000-0000-4000-8000-000000000000")).toBe(false);
+  });
+
+  it("writes last_used_at at most once a minute", async () => {
+    const { key, apiKey } = await createApiKey(t.prisma, { name: "hot", tenantId });
+    const lastUsed = async () =>
+      (await t.pool.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [apiKey.id])).rows[0].last_used_at as Date | null;
+    expect(await lastUsed()).toBeNull();
+    await authenticateApiKey(t.prisma, key);
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    await authenticateApiKey(t.prisma, key);
+    expect(await lastUsed()).toEqual(first); // within the minute: no write
+
+    await t.pool.query(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [apiKey.id]);
+    const stale = await lastUsed();
+    await authenticateApiKey(t.prisma, key);
+    const refreshed = await lastUsed();
+    expect(refreshed!.getTime()).toBeGreaterThan(stale!.getTime() + 60_000);
+  });
+});

@@ -1,0 +1,330 @@
+// The demo seed against a real database: reference data, idempotency, and the ledger
+// invariants the enforcement core relies on (rollups = raw sums, QuotaUsage = period sums).
+import { verify } from "@node-rs/argon2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
+import { authenticateApiKey, DEMO_PLATFORM_KEY } from "../app/services/api-keys.server.ts";
+import { seedDemo, type SeedSummary } from "./seed.ts";
+import { DEMO_SPIKES } from "./seed/catalog.ts";
+import { loadTouchpoints } from "./seed/reference-data.ts";
+
+// A Wednesday in mid-June: the month, ISO week and day are all partly elapsed.
+const NOW = new Date("2026-06-17T15:45:00.000Z");
+const DAY = 86_400_000;
+
+let t: TestDatabase;
+let first: SeedSummary;
+let second: SeedSummary;
+let countsAfterFirst: Record<string, number>;
+let countsAfterSecond: Record<string, number>;
+
+async function tableCounts(db: TestDatabase) {
+  const { rows } = await db.pool.query(
+    `SELECT table_name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+      ORDER BY 1`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name } of rows) {
+    counts[table_name] = (await db.pool.query(`SELECT count(*)::int AS n FROM "${table_name}"`)).rows[0].n;
+  }
+  return counts;
+}
+
+async function q<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await t.pool.query(sql, params)).rows as T[];
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  first = await seedDemo(t.prisma, { now: NOW });
+  countsAfterFirst = await tableCounts(t);
+  second = await seedDemo(t.prisma, { now: NOW });
+  countsAfterSecond = await tableCounts(t);
+});
+afterAll(async () => t?.drop());
+
+describe("reference data and people", () => {
+  it("loads the price list, sandbox tiers, touchpoints and quota templates", async () => {
+    expect(countsAfterFirst.llm_prices).toBe(36);
+    expect(countsAfterFirst.sandbox_prices).toBe(4);
+    expect(countsAfterFirst.touchpoints).toBe(loadTouchpoints().length);
+    const [gpt5] = await q(
+      `SELECT input_usd_per_million::text AS i, output_usd_per_million::text AS o, cached_input_usd_per_million::text AS c,
+              effective_from, effective_to, note FROM llm_prices WHERE provider = 'openai' AND model = 'gpt-5'`,
+    );
+    expect(gpt5).toEqual({
+      i: "1.2500000000", o: "10.0000000000", c: "0.1250000000",
+      effective_from: new Date("2026-01-01T00:00:00Z"), effective_to: null, note: "list price",
+    });
+    const [noCache] = await q(`SELECT cached_input_usd_per_million AS c FROM llm_prices WHERE model = 'gpt-4-turbo'`);
+    expect(noCache.c).toBeNull();
+    expect(await q(`SELECT tier, usd_per_second::text AS rate FROM sandbox_prices ORDER BY tier`)).toEqual([
+      { tier: "gpu", rate: "0.0020000000" },
+      { tier: "high-cpu", rate: "0.0004000000" },
+      { tier: "high-memory", rate: "0.0003000000" },
+      { tier: "standard", rate: "0.0001000000" },
+    ]);
+    expect(
+      await q(`SELECT resource, period, limit_usd::text AS limit, warning_thresholds FROM default_quotas ORDER BY resource`),
+    ).toEqual([
+      { resource: "llm", period: "month", limit: "100.0000000000", warning_thresholds: [80] },
+      { resource: "sandbox", period: "month", limit: "50.0000000000", warning_thresholds: [80] },
+      { resource: "all", period: "month", limit: "150.0000000000", warning_thresholds: [80] },
+    ]);
+  });
+
+  it("creates the platform quotas with exact limits", async () => {
+    expect(
+      await q(`SELECT resource, period, limit_usd::text AS limit, scope_id, tenant_id, enabled
+                 FROM quotas WHERE scope = 'platform' ORDER BY resource`),
+    ).toEqual([
+      { resource: "llm", period: "month", limit: "5000.0000000000", scope_id: null, tenant_id: null, enabled: true },
+      { resource: "sandbox", period: "month", limit: "1000.0000000000", scope_id: null, tenant_id: null, enabled: true },
+    ]);
+  });
+
+  it("creates the five demo users with argon2 hashes of the demo password", async () => {
+    const users = await q<{ email: string; role: string; slug: string | null; name: string; password_hash: string }>(
+      `SELECT u.email, u.role, t.slug, u.name, u.password_hash FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id ORDER BY u.email`,
+    );
+    expect(users.map(({ email, role, slug }) => ({ email, role, slug }))).toEqual([
+      { email: "admin@acme.test", role: "tenant_admin", slug: "acme" },
+      { email: "admin@globex.test", role: "tenant_admin", slug: "globex" },
+      { email: "admin@tollgate.dev", role: "admin", slug: null },
+      { email: "finance@tollgate.dev", role: "finance", slug: null },
+      { email: "ops@tollgate.dev", role: "ops", slug: null },
+    ]);
+    expect(users.find((u) => u.email === "admin@tollgate.dev")?.name).toBe("Ada Admin");
+    for (const u of users) expect(u.password_hash).toMatch(/^\$argon2id\$/);
+    expect(await verify(users[0].password_hash, "tollgate-demo")).toBe(true);
+    expect(await verify(users[0].password_hash, "tollgate-demo!")).toBe(false);
+  });
+
+  it("creates at least 12 tenants including acme and globex, user quotas and the demo key", async () => {
+    expect(countsAfterFirst.tenants).toBeGreaterThanOrEqual(12);
+    expect(await q(`SELECT slug, name FROM tenants WHERE slug IN ('acme', 'globex') ORDER BY slug`)).toEqual([
+      { slug: "acme", name: "Acme Corp" },
+      { slug: "globex", name: "Globex" },
+    ]);
+    expect(
+      await q(`SELECT q.resource, q.period, q.limit_usd::text AS limit FROM quotas q JOIN tenants t ON t.id = q.tenant_id
+                WHERE q.scope = 'user' AND q.scope_id = 'u-acme-1' AND t.slug = 'acme'`),
+    ).toEqual([{ resource: "llm", period: "day", limit: "25.0000000000" }]);
+    const key = await authenticateApiKey(t.prisma, DEMO_PLATFORM_KEY);
+    expect(key?.name).toBe("Demo platform key");
+    expect(key?.tenantId).toBeNull();
+  });
+});
+
+describe("idempotency", () => {
+  it("a second run writes nothing", () => {
+    expect(first.seeded).toBe(true);
+    expect(second.seeded).toBe(false);
+    expect(second.costRecords + second.tenants + second.users + second.apiKeys + second.quotas).toBe(0);
+    expect(countsAfterSecond).toEqual(countsAfterFirst);
+    expect(first.costRecords).toBe(countsAfterFirst.cost_records);
+    expect(first.reservations).toBe(countsAfterFirst.reservations);
+    expect(first.spendRollups).toBe(countsAfterFirst.spend_rollups);
+  });
+});
+
+describe("cost history", () => {
+  it("covers 90 UTC days ending at now, with spend today and a realistic size", async () => {
+    const [r] = await q<{ days: number; first_day: string; last: Date; today: string; n: number }>(
+      `SELECT (SELECT count(DISTINCT day)::int FROM spend_rollups) AS days,
+              (SELECT min(day)::text FROM spend_rollups) AS first_day,
+              max(occurred_at) AS last,
+              coalesce(sum(cost_usd) FILTER (WHERE occurred_at >= $1::date), 0)::text AS today,
+              count(*)::int AS n
+         FROM cost_records`,
+      ["2026-06-17"],
+    );
+    expect(r.days).toBe(90);
+    expect(r.first_day).toBe(new Date(Date.parse("2026-06-17") - 89 * DAY).toISOString().slice(0, 10));
+    expect(r.last.getTime()).toBeLessThanOrEqual(NOW.getTime());
+    expect(Number(r.today)).toBeGreaterThan(0);
+    expect(r.n).toBeGreaterThanOrEqual(60_000);
+    expect(r.n).toBeLessThanOrEqual(120_000);
+  });
+
+  it("prices every record with the price row in effect at its time", async () => {
+    const [llm] = await q<{ n: number; wrong: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE
+                p.id IS NULL OR p.provider <> c.provider OR p.model <> c.model
+             OR c.occurred_at < p.effective_from OR c.occurred_at >= coalesce(p.effective_to, 'infinity')
+             OR c.cost_usd <> ((c.input_tokens - coalesce(c.cached_input_tokens, 0)) * p.input_usd_per_million
+                               + coalesce(c.cached_input_tokens, 0) * coalesce(p.cached_input_usd_per_million, p.input_usd_per_million)
+                               + c.output_tokens * p.output_usd_per_million) / 1000000)::int AS wrong
+         FROM cost_records c LEFT JOIN llm_prices p ON p.id = c.llm_price_id WHERE c.resource = 'llm'`,
+    );
+    expect(llm.n).toBeGreaterThan(50_000);
+    expect(llm.wrong).toBe(0);
+    const [sandbox] = await q<{ n: number; wrong: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE
+                p.id IS NULL OR p.tier <> c.tier OR c.cost_usd <> p.usd_per_second * c.billed_duration_ms / 1000
+             OR NOT (c.active_duration_ms > 0 AND c.active_duration_ms < c.billed_duration_ms)
+             OR c.sandbox_ttl_seconds IS NULL OR c.provider IS NOT NULL)::int AS wrong
+         FROM cost_records c LEFT JOIN sandbox_prices p ON p.id = c.sandbox_price_id WHERE c.resource = 'sandbox'`,
+    );
+    expect(sandbox.n).toBeGreaterThan(1_000);
+    expect(sandbox.wrong).toBe(0);
+  });
+
+  it("gives every call of a reserving touchpoint a settled reservation; exactly one touchpoint only records after", async () => {
+    const unreserved = await q(`SELECT DISTINCT touchpoint FROM cost_records WHERE reservation_id IS NULL`);
+    const registry = await q(`SELECT id AS touchpoint FROM touchpoints WHERE NOT reserves_before_call`);
+    expect(unreserved).toEqual([{ touchpoint: "title-generator" }]);
+    expect(registry).toEqual(unreserved);
+    const [r] = await q<Record<string, number>>(
+      `SELECT count(*)::int AS linked,
+              count(*) FILTER (WHERE r.status = 'settled')::int AS settled,
+              count(*) FILTER (WHERE r.estimate_usd >= c.cost_usd AND r.estimate_usd = c.estimated_cost_usd)::int AS covered,
+              count(*) FILTER (WHERE r.tenant_id = c.tenant_id AND r.idempotency_key = c.idempotency_key)::int AS same_call,
+              (SELECT count(*)::int FROM reservations) AS reservations
+         FROM cost_records c JOIN reservations r ON r.id = c.reservation_id`,
+    );
+    expect(r.linked).toBeGreaterThan(50_000);
+    expect(r).toEqual({ linked: r.linked, settled: r.linked, covered: r.linked, same_call: r.linked, reservations: r.linked });
+  });
+
+  it("has a weekly rhythm, spread hours and the injected spikes", async () => {
+    const [week] = await q<{ weekday: string; weekend: string }>(
+      `SELECT avg(cost) FILTER (WHERE extract(isodow FROM day) < 6)::text AS weekday,
+              avg(cost) FILTER (WHERE extract(isodow FROM day) >= 6)::text AS weekend
+         FROM (SELECT day, sum(cost_usd) AS cost FROM spend_rollups WHERE day < '2026-06-17' GROUP BY day) d`,
+    );
+    expect(Number(week.weekend)).toBeLessThan(Number(week.weekday) * 0.8);
+    const hours = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM cost_records GROUP BY extract(hour FROM occurred_at AT TIME ZONE 'UTC') ORDER BY n`,
+    );
+    expect(hours).toHaveLength(24);
+    expect(hours[23].n).toBeGreaterThan(hours[0].n * 2);
+    for (const spike of DEMO_SPIKES) {
+      const day = new Date(Date.parse("2026-06-17") - spike.daysAgo * DAY).toISOString().slice(0, 10);
+      const [s] = await q<{ spike: string; median: string }>(
+        `SELECT sum(r.cost_usd) FILTER (WHERE r.day = $2::date)::text AS spike,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d.cost)::text FROM (
+                   SELECT sum(cost_usd) AS cost FROM spend_rollups
+                    WHERE tenant_id = t.id AND day BETWEEN $2::date - 28 AND $2::date - 1 GROUP BY day) d) AS median
+           FROM tenants t JOIN spend_rollups r ON r.tenant_id = t.id WHERE t.slug = $1 GROUP BY t.id`,
+        [spike.tenant, day],
+      );
+      expect(Number(s.spike), `${spike.tenant} on ${day}`).toBeGreaterThan(Number(s.median) * 3);
+    }
+  });
+
+  it("records sandbox errors in every lifecycle stage, mostly execution, connection and initialization", async () => {
+    const stages = await q<{ stage: string; n: number }>(
+      `SELECT stage, count(*)::int AS n FROM sandbox_error_events
+        WHERE occurred_at <= $1 AND occurred_at >= $1::timestamptz - interval '90 days'
+        GROUP BY stage ORDER BY n DESC, stage`,
+      [NOW],
+    );
+    expect(stages.map((s) => s.stage).sort()).toEqual(
+      ["cleanup", "connection", "execution", "initialization", "monitoring", "quota_validation", "resource_allocation", "result_retrieval", "unknown"],
+    );
+    expect(stages.reduce((s, r) => s + r.n, 0)).toBe(countsAfterFirst.sandbox_error_events);
+    expect(stages.slice(0, 3).map((s) => s.stage).sort()).toEqual(["connection", "execution", "initialization"]);
+  });
+});
+
+describe("derived state", () => {
+  it("rollups equal the raw sums for every day × tenant × user × resource × provider × model × touchpoint", async () => {
+    const [{ mismatches }] = await q<{ mismatches: number }>(`
+      WITH raw AS (
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, tenant_id, coalesce(user_id, '') AS user_id, resource,
+               coalesce(provider, '') AS provider, coalesce(model, '') AS model, coalesce(touchpoint, '') AS touchpoint,
+               sum(cost_usd) AS cost, sum(coalesce(input_tokens, 0)) AS input_tokens, sum(coalesce(output_tokens, 0)) AS output_tokens,
+               sum(coalesce(billed_duration_ms, 0)) AS billed_ms, sum(coalesce(active_duration_ms, 0)) AS active_ms, count(*) AS records
+          FROM cost_records GROUP BY 1, 2, 3, 4, 5, 6, 7)
+      SELECT count(*)::int AS mismatches
+        FROM raw FULL OUTER JOIN spend_rollups r USING (day, tenant_id, user_id, resource, provider, model, touchpoint)
+       WHERE raw.cost::text IS DISTINCT FROM r.cost_usd::text
+          OR raw.input_tokens IS DISTINCT FROM r.input_tokens OR raw.output_tokens IS DISTINCT FROM r.output_tokens
+          OR raw.billed_ms IS DISTINCT FROM r.billed_ms OR raw.active_ms IS DISTINCT FROM r.active_ms
+          OR raw.records IS DISTINCT FROM r.records`);
+    expect(mismatches).toBe(0);
+    const [totals] = await q<{ raw: string; rollups: string; records: number }>(
+      `SELECT (SELECT sum(cost_usd)::text FROM cost_records) AS raw, (SELECT sum(cost_usd)::text FROM spend_rollups) AS rollups,
+              (SELECT sum(records)::int FROM spend_rollups) AS records`,
+    );
+    expect(totals.rollups).toBe(totals.raw);
+    expect(totals.raw).toBe(first.totalCostUsd);
+    expect(totals.records).toBe(countsAfterFirst.cost_records);
+  });
+
+  it("has one QuotaUsage row per enabled quota for the current period, spent = the scope's sum, nothing reserved", async () => {
+    const periodStart = {
+      day: "2026-06-17T00:00:00.000Z",
+      week: "2026-06-15T00:00:00.000Z", // the Monday
+      month: "2026-06-01T00:00:00.000Z",
+    } as const;
+    const quotas = await q<{ id: string; scope: string; scope_id: string | null; tenant_id: string | null; resource: string; period: keyof typeof periodStart }>(
+      `SELECT id, scope, scope_id, tenant_id, resource, period FROM quotas WHERE enabled`,
+    );
+    const usage = await q<{ quota_id: string; period_start: Date; spent: string; reserved: string }>(
+      `SELECT quota_id, period_start, spent_usd::text AS spent, reserved_usd::text AS reserved FROM quota_usage`,
+    );
+    expect(usage).toHaveLength(quotas.length);
+    expect(quotas.length).toBeGreaterThanOrEqual(2 + 3 * 12);
+    for (const quota of quotas) {
+      const [expected] = await q<{ spent: string }>(
+        `SELECT coalesce(sum(cost_usd), 0)::numeric(24, 10)::text AS spent FROM cost_records
+          WHERE occurred_at >= $1 AND ($2::text IS NULL OR tenant_id = $2::uuid) AND ($3::text IS NULL OR user_id = $3)
+            AND ($4 = 'all' OR resource::text = $4)`,
+        [periodStart[quota.period], quota.tenant_id, quota.scope === "user" ? quota.scope_id : null, quota.resource],
+      );
+      const row = usage.filter((u) => u.quota_id === quota.id);
+      expect(row).toEqual([
+        { quota_id: quota.id, period_start: new Date(periodStart[quota.period]), spent: expected.spent, reserved: "0.0000000000" },
+      ]);
+    }
+    const spentSomething = usage.filter((u) => Number(u.spent) > 0);
+    expect(spentSomething.length).toBeGreaterThan(30);
+  });
+
+  it("tunes tenant limits: most under 60%, two or three near the limit, big tenants bigger, platform well under", async () => {
+    const rows = await q<{ slug: string; resource: string; limit: string; pct: string }>(
+      `SELECT t.slug, q.resource, q.limit_usd::text AS limit, (100 * u.spent_usd / q.limit_usd)::text AS pct
+         FROM quotas q JOIN tenants t ON t.id = q.tenant_id JOIN quota_usage u ON u.quota_id = q.id
+        WHERE q.scope = 'tenant' AND q.period = 'month'`,
+    );
+    const near = rows.filter((r) => Number(r.pct) >= 80);
+    expect(near.length).toBeGreaterThanOrEqual(2);
+    expect(near.length).toBeLessThanOrEqual(3);
+    for (const r of near) expect(Number(r.pct)).toBeLessThan(99);
+    const nearTenants = new Set(near.map((r) => r.slug));
+    for (const r of rows.filter((r) => !nearTenants.has(r.slug))) expect(Number(r.pct), `${r.slug} ${r.resource}`).toBeLessThan(60);
+    const all = rows.filter((r) => r.resource === "all").sort((a, b) => Number(b.limit) - Number(a.limit));
+    expect(all.slice(0, 2).map((r) => r.slug).sort()).toEqual(["acme", "globex"]);
+
+    const platform = await q<{ pct: string }>(
+      `SELECT (100 * u.spent_usd / q.limit_usd)::text AS pct FROM quotas q JOIN quota_usage u ON u.quota_id = q.id WHERE q.scope = 'platform'`,
+    );
+    expect(platform).toHaveLength(2);
+    for (const p of platform) expect(Number(p.pct)).toBeLessThan(50);
+  });
+});
+
+describe("determinism", () => {
+  it("seeds the same history for the same now into another database", async () => {
+    const other = await createTestDatabase();
+    try {
+      const summary = await seedDemo(other.prisma, { now: NOW });
+      expect(summary.totalCostUsd).toBe(first.totalCostUsd);
+      const fingerprint = async (db: TestDatabase) =>
+        (
+          await db.pool.query(
+            `SELECT count(*)::int AS n, sum(c.cost_usd)::text AS total,
+                    md5(string_agg(t.slug || c.idempotency_key || c.cost_usd::text || c.occurred_at::text || coalesce(c.model, c.tier),
+                                   ',' ORDER BY t.slug, c.idempotency_key)) AS digest
+               FROM cost_records c JOIN tenants t ON t.id = c.tenant_id`,
+          )
+        ).rows[0];
+      expect(await fingerprint(other)).toEqual(await fingerprint(t));
+    } finally {
+      await other.drop();
+    }
+  });
+});
