@@ -6,7 +6,7 @@ import { z } from "zod";
 import { tollgate } from "./tollgate.server.ts";
 
 export const demoChatBody = z.strictObject({
-  tenantId: z.string().uuid(),
+  tenantId: z.string().min(1).max(200),
   userId: z.string().min(1).max(200).optional(),
   conversationId: z.string().min(1).max(200).optional(),
   message: z.string().min(1).max(8000),
@@ -19,7 +19,7 @@ export const demoChatBody = z.strictObject({
 });
 
 export const demoSandboxBody = z.strictObject({
-  tenantId: z.string().uuid(),
+  tenantId: z.string().min(1).max(200),
   userId: z.string().min(1).max(200).optional(),
   tier: z.string().min(1).default("standard"),
   expectedSeconds: z.number().int().min(1).max(3600).default(60),

@@ -48,7 +48,14 @@ export function errorBody(code: ApiErrorCode, message: string, issues?: { path: 
 }
 
 export function zodIssues(e: z.ZodError) {
-  return e.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+  return e.issues.flatMap((i) => {
+    const at = i.path.join(".");
+    // One issue per unknown field, at that field, so clients can point at it.
+    if (i.code === "unrecognized_keys") {
+      return i.keys.map((k) => ({ path: at ? `${at}.${k}` : k, message: "unknown field" }));
+    }
+    return [{ path: at || "(body)", message: i.message }];
+  });
 }
 
 export function errorResponse(e: unknown): Response {

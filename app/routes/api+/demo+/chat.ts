@@ -7,8 +7,8 @@ import { demoChat, demoChatBody } from "~/services/demo-product.server.ts";
 const route = apiRoute({
   POST: async ({ request, key }) => {
     const body = await parseBody(request, demoChatBody);
-    await resolveTenant(key, body.tenantId);
-    return demoChat(request, body);
+    const tenant = await resolveTenant(key, body.tenantId);
+    return demoChat(request, { ...body, tenantId: tenant.id });
   },
 });
 export const action = route;

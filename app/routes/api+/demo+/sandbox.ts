@@ -6,8 +6,8 @@ import { demoSandbox, demoSandboxBody } from "~/services/demo-product.server.ts"
 const route = apiRoute({
   POST: async ({ request, key }) => {
     const body = await parseBody(request, demoSandboxBody);
-    await resolveTenant(key, body.tenantId);
-    return demoSandbox(request, body);
+    const tenant = await resolveTenant(key, body.tenantId);
+    return demoSandbox(request, { ...body, tenantId: tenant.id });
   },
 });
 export const action = route;
