@@ -1,6 +1,7 @@
 // Where the e2e server and its database live (shared by playwright.config.ts and the tests).
-const port = 3100;
-const pgPort = 54331;
+// E2E_PORT / E2E_PG_PORT let two checkouts run their e2e suites on one machine at once.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const pgPort = Number(process.env.E2E_PG_PORT ?? 54331);
 
 export const E2E = {
   port,
