@@ -1,7 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./lib/postgres.ts";
+import { createTestDatabase } from "../app/db/test/test-database.ts";
+import { freePort, ROOT } from "./lib/postgres.ts";
 
 function start(env: Record<string, string>) {
   return spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
@@ -26,5 +29,35 @@ describe("npm start configuration", () => {
     expect(r.stderr).toContain("QUOTA_FAIL_MODE: must be closed or open");
     expect(r.stderr).toContain("ENFORCE_COST_QUOTAS: must be true or false");
     expect(r.stderr).toContain("DATABASE_URL: must be a postgresql:// URL");
+  });
+});
+
+describe("npm start with DATABASE_URL", () => {
+  it("uses that server (no embedded PostgreSQL), serves the sign-in page and stops cleanly on SIGTERM", async () => {
+    const t = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "tollgate-start-"));
+    const port = await freePort();
+    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), DATA_DIR: dataDir, SEED_DEMO: "false" } as NodeJS.ProcessEnv,
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    try {
+      for (let i = 0; i < 600 && !out.includes("Press Ctrl-C"); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain(`http://127.0.0.1:${port}`);
+      expect(out).not.toContain("starting embedded PostgreSQL");
+      expect(out).not.toContain("Demo logins");
+      const res = await fetch(`http://127.0.0.1:${port}/login`);
+      expect(res.status).toBe(200);
+      expect(existsSync(path.join(dataDir, "postgres"))).toBe(false);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain("stopped");
+    await t.drop();
   });
 });
