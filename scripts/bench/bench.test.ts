@@ -1,0 +1,65 @@
+// A tiny `npm run bench` against the test server (DATABASE_URL mode): it finishes, its last
+// stdout line is the JSON contract of shared/BENCH.md, tollgate never overspends, and the
+// contended $10 budget admits exactly 100 of 500 $0.10 holds per round. No timing is asserted.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { inject, describe, expect, it } from "vitest";
+import { poolConfig } from "../../app/db/pg-adapter.ts";
+import { ROOT, withDatabase } from "../lib/postgres.ts";
+
+const ROUNDS = 2;
+const NUMERIC = ["concurrency", "processes", "ops", "seconds", "opsPerSec", "p50Ms", "p95Ms", "p99Ms", "allowed", "denied", "overspendUsd"];
+
+async function benchDatabases(): Promise<string[]> {
+  const c = new pg.Client(poolConfig(inject("pgAdminUrl")));
+  await c.connect();
+  try {
+    const { rows } = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'tollgate_bench_%'`);
+    return rows.map((r) => r.datname);
+  } finally {
+    await c.end();
+  }
+}
+
+describe("npm run bench", () => {
+  it("a tiny run prints the JSON contract last, with no tollgate overspend", async () => {
+    const before = await benchDatabases();
+    const args = ["scripts/bench/index.ts", "--quick", "--duration", "0.5", "--concurrency", "2", "--workloads", "hot,contended-limit", "--processes", "2x2", "--rounds", String(ROUNDS)];
+    const { stdout } = await promisify(execFile)(path.join(ROOT, "node_modules/.bin/tsx"), args, {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const lines = stdout.trimEnd().split("\n");
+    const result = JSON.parse(lines[lines.length - 1]);
+
+    expect(result.ratios).toHaveProperty("hot_c64_vs_rlf");
+    expect(result.ratios).toHaveProperty("spread_c64_vs_rlf");
+    // hot: 3 peers × (c=2 + 2 processes × 2); contended-limit: 3 peers × c=2
+    expect(result.workloads).toHaveLength(9);
+    for (const row of result.workloads) {
+      expect(["hot", "contended-limit"]).toContain(row.name);
+      expect(["tollgate", "rate-limiter-flexible", "naive"]).toContain(row.peer);
+      for (const field of NUMERIC) expect(typeof row[field], `${row.name} ${row.peer} ${field}`).toBe("number");
+      expect(row.ops).toBeGreaterThan(0);
+      expect(row.errors).toBe(0);
+    }
+    const tollgate = result.workloads.filter((r: any) => r.peer === "tollgate");
+    expect(tollgate.map((r: any) => [r.name, r.overspendUsd, r.checksOk])).toEqual([
+      ["hot", 0, true],
+      ["hot", 0, true],
+      ["contended-limit", 0, true],
+    ]);
+    expect(tollgate.filter((r: any) => r.name === "hot").every((r: any) => typeof r.reserveP50Ms === "number")).toBe(true);
+    const contended = tollgate.find((r: any) => r.name === "contended-limit");
+    expect(contended).toMatchObject({ ops: 500 * ROUNDS, allowed: 100 * ROUNDS, denied: 400 * ROUNDS, maxFinalUsd: 10 });
+    expect(result.workloads.find((r: any) => r.name === "hot" && r.processes === 2)).toMatchObject({ concurrency: 4 });
+    // the table for people comes before the JSON
+    expect(stdout).toContain("| workload | peer |");
+    expect(stdout).toContain("FOR UPDATE OF u");
+    // the database it created on the DATABASE_URL server is gone
+    expect(await benchDatabases()).toEqual(before);
+  }, 90_000);
+});

@@ -1,0 +1,127 @@
+// Running the cells of the three workloads for one peer, with tollgate's checks around them.
+import type pg from "pg";
+import { money, type Money } from "../../app/core/index.ts";
+import { ledgerFailures, overLimitUsd, platformUsage } from "./checks.ts";
+import type { Targets } from "./fixture.ts";
+import { merge, runBurst, runTimed, type Samples } from "./measure.ts";
+import type { PeerName } from "./options.ts";
+import { CONTENDED_LIMIT_USD, CONTENDED_USD, OP_USD, type Peer } from "./peers.ts";
+import { runProcesses, timedOperation, type TimedWorkload, type WorkerSpec } from "./processes.ts";
+import { addChecks, summarise, type ResultRow } from "./results.ts";
+
+export const CONTENDED_ATTEMPTS = 500;
+
+export interface CellContext {
+  url: string;
+  /** Pool for fixtures and checks (never the measured one). */
+  admin: pg.Pool;
+  targets: Targets;
+  runId: string;
+  durationS: number;
+  warmupS: number;
+  poolSize: number;
+}
+
+/** Wraps a timed tollgate cell with the exact-ledger check on the platform row. */
+async function withLedgerCheck(ctx: CellContext, peer: PeerName, run: () => Promise<Samples & { seconds: number }>) {
+  const before = peer === "tollgate" ? await platformUsage(ctx.admin) : undefined;
+  const samples = await run();
+  const failures: string[] = [];
+  let overspend = money(0);
+  if (before) {
+    const after = await platformUsage(ctx.admin);
+    if (samples.errors === 0) failures.push(...ledgerFailures(before, after, samples.allowed + samples.warmupAllowed, OP_USD));
+    overspend = await overLimitUsd(ctx.admin);
+    if (!overspend.isZero()) failures.push(`quota rows over their hard limit by $${overspend.toFixed()}`);
+  }
+  return { samples, overspend, failures };
+}
+
+export async function timedCell(
+  ctx: CellContext,
+  peer: Peer,
+  workload: TimedWorkload,
+  concurrency: number,
+  midway?: () => Promise<void>,
+): Promise<ResultRow> {
+  const keyPrefix = `${ctx.runId}-${workload}-c${concurrency}`;
+  const { samples, overspend, failures } = await withLedgerCheck(ctx, peer.name, async () =>
+    merge([
+      await runTimed({
+        concurrency,
+        durationS: ctx.durationS,
+        warmupS: ctx.warmupS,
+        op: timedOperation(peer, workload, ctx.targets, keyPrefix),
+        midway,
+      }),
+    ]),
+  );
+  const row = summarise({ name: workload, peer: peer.name, concurrency, processes: 1 }, samples, overspend);
+  addChecks(row, failures);
+  return row;
+}
+
+export async function processesCell(
+  ctx: CellContext,
+  peer: PeerName,
+  workload: TimedWorkload,
+  shape: { count: number; perProcess: number },
+): Promise<ResultRow> {
+  const specs: WorkerSpec[] = Array.from({ length: shape.count }, (_, i) => ({
+    url: ctx.url,
+    workload,
+    peer,
+    concurrency: shape.perProcess,
+    durationS: ctx.durationS,
+    warmupS: ctx.warmupS,
+    poolSize: ctx.poolSize,
+    keyPrefix: `${ctx.runId}-${workload}-p${i}of${shape.count}x${shape.perProcess}`,
+  }));
+  const { samples, overspend, failures } = await withLedgerCheck(ctx, peer, async () => merge(await runProcesses(specs)));
+  const row = summarise({ name: workload, peer, concurrency: shape.count * shape.perProcess, processes: shape.count }, samples, overspend);
+  addChecks(row, failures);
+  return row;
+}
+
+/**
+ * contended-limit: `rounds` times, a fresh $10 budget and 500 attempts to hold $0.10 from
+ * `concurrency` workers. Overspend = Σ max(0, allowed × $0.10 − $10); for stores that keep a
+ * total, that total must also equal allowed × $0.10.
+ */
+export async function contendedCell(
+  ctx: CellContext,
+  peer: Peer,
+  concurrency: number,
+  rounds: number,
+  onRound: (round: number) => void,
+): Promise<ResultRow> {
+  const limit = money(CONTENDED_LIMIT_USD);
+  const parts: Samples[] = [];
+  const failures: string[] = [];
+  let overspend = money(0);
+  let maxFinal: Money | null = null;
+  for (let round = 0; round < rounds; round++) {
+    onRound(round);
+    const label = `${ctx.runId}-${peer.name}-c${concurrency}-r${round}`;
+    const budget = await peer.newBudget(label);
+    const s = await runBurst({ concurrency, attempts: CONTENDED_ATTEMPTS, op: (i) => peer.hold(budget, `${label}-${i}`) });
+    parts.push(s);
+    const granted = money(CONTENDED_USD).mul(s.allowed);
+    if (granted.gt(limit)) overspend = overspend.add(granted.sub(limit));
+    const used = await peer.usedUsd(budget);
+    if (used) {
+      maxFinal = maxFinal && maxFinal.gt(used) ? maxFinal : used;
+      if (!used.eq(granted)) failures.push(`round ${round}: budget ends at $${used.toFixed()}, allowed × $0.10 = $${granted.toFixed()}`);
+    }
+  }
+  const row = summarise({ name: "contended-limit", peer: peer.name, concurrency, processes: 1 }, merge(parts, true), overspend);
+  row.rounds = rounds;
+  row.maxFinalUsd = maxFinal ? Number(maxFinal.toFixed(6)) : null;
+  if (peer.name === "tollgate") {
+    if (!overspend.isZero()) failures.push(`overspent $${overspend.toFixed()} across ${rounds} rounds`);
+    const over = await overLimitUsd(ctx.admin);
+    if (!over.isZero()) failures.push(`quota rows over their hard limit by $${over.toFixed()}`);
+  }
+  addChecks(row, failures);
+  return row;
+}

@@ -1,0 +1,75 @@
+// What one decision costs in round trips, and the plan of its hottest statement. A pg Client
+// that records every query the core sends shows both: one reserve+settle on the hot target
+// yields the statement list, and the usage-row lock (`SELECT … FOR UPDATE OF u`) with its real
+// parameters, which EXPLAIN (ANALYZE, BUFFERS) then runs inside a rolled-back transaction —
+// under load (halfway through the hot c=max tollgate cell) and again after the run.
+import pg from "pg";
+import { createTollgate } from "../../app/core/index.ts";
+import { poolConfig } from "../../app/db/pg-adapter.ts";
+import type { Target } from "./fixture.ts";
+import { OP_USD } from "./peers.ts";
+
+interface Query {
+  text: string;
+  values: unknown[];
+}
+
+export interface HotPathCapture {
+  reserve: string[];
+  settle: string[];
+  lock: Query;
+}
+
+/** First words of a statement, whitespace collapsed, e.g. "SELECT pg_advisory_xact_lock(…". */
+const headline = (sql: string) => {
+  const flat = sql.replace(/\s+/g, " ").trim();
+  const lock = / FOR UPDATE( OF \w+)?$/.exec(flat);
+  return (flat.length > 70 ? `${flat.slice(0, 70)}…` : flat) + (lock && flat.length > 70 ? lock[0] : "");
+};
+
+export async function captureHotPath(url: string, target: Target, key: string): Promise<HotPathCapture> {
+  const seen: Query[] = [];
+  class RecordingClient extends pg.Client {
+    query(...args: any[]): any {
+      const [first, second] = args;
+      if (typeof first === "string") seen.push({ text: first, values: Array.isArray(second) ? second : [] });
+      else if (first && typeof first.text === "string") seen.push({ text: first.text, values: first.values ?? [] });
+      return (super.query as any)(...args);
+    }
+  }
+  const pool = new pg.Pool({ ...poolConfig(url), max: 1, Client: RecordingClient });
+  try {
+    const tollgate = createTollgate({ pool });
+    const d = await tollgate.reserve({ tenantId: target.tenantId, userId: target.userId, resource: "llm", idempotencyKey: key, estimatedCostUsd: OP_USD });
+    if (!d.allowed) throw new Error("capture: the hot target was denied");
+    const reserve = seen.splice(0);
+    await tollgate.settle(d.reservationId, { actualCostUsd: OP_USD });
+    const settle = seen.splice(0);
+    const lock = reserve.find((q) => /FOR UPDATE OF u\s*$/.test(q.text));
+    if (!lock) throw new Error("capture: no usage-row lock statement among the reserve queries");
+    return { reserve: reserve.map((q) => headline(q.text)), settle: settle.map((q) => headline(q.text)), lock };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the captured lock statement; the locks it takes are rolled back. */
+export async function explainLock(url: string, lock: Query): Promise<string> {
+  const c = new pg.Client(poolConfig(url));
+  await c.connect();
+  try {
+    await c.query("BEGIN");
+    const { rows } = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${lock.text}`, lock.values);
+    return rows.map((r) => r["QUERY PLAN"]).join("\n");
+  } finally {
+    await c.query("ROLLBACK").catch(() => {});
+    await c.end();
+  }
+}
+
+/** The statement with its parameters inlined as literals, for the report (and pasting into psql). */
+export function lockStatementText(lock: Query): string {
+  const literal = (v: unknown) =>
+    v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : v instanceof Date ? `'${v.toISOString()}'` : `'${String(v).replaceAll("'", "''")}'`;
+  return lock.text.trim().replace(/\$(\d+)/g, (_m, i) => literal(lock.values[Number(i) - 1]));
+}

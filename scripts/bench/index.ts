@@ -1,0 +1,144 @@
+// `npm run bench`: the workloads of shared/BENCH.md against a real PostgreSQL, tollgate and its
+// peers side by side (same run, same database, same concurrency, same pool size), then a table,
+// the targets, and one JSON line. Exit 1 when a tollgate correctness check failed.
+import { randomBytes } from "node:crypto";
+import type pg from "pg";
+import { createPool } from "../../app/db/client.server.ts";
+import { reconcileFailures } from "./checks.ts";
+import { contendedCell, processesCell, timedCell, type CellContext } from "./cells.ts";
+import { openBenchDatabase } from "./database.ts";
+import { captureHotPath, explainLock, lockStatementText, type HotPathCapture } from "./explain.ts";
+import { createFixture, loadTargets } from "./fixture.ts";
+import { HELP, parseOptions, UsageError, type BenchOptions, type PeerName } from "./options.ts";
+import { createPeer, type Peer } from "./peers.ts";
+import { Progress } from "./progress.ts";
+import { addChecks, ratios, type ResultRow } from "./results.ts";
+import { hotPathSection, jsonLine, resultsTable, targets as benchTargets, targetsTable } from "./report.ts";
+
+function countCells(o: BenchOptions) {
+  const timed = o.workloads.filter((w) => w !== "contended-limit").length;
+  const perPeer = timed * (o.concurrency.length + (o.processes ? 1 : 0)) + (o.workloads.includes("contended-limit") ? o.concurrency.length : 0);
+  return perPeer * o.peers.length;
+}
+
+async function run(o: BenchOptions): Promise<number> {
+  const startedAt = Date.now();
+  const progress = new Progress(countCells(o));
+  const db = await openBenchDatabase({ databaseUrl: process.env.DATABASE_URL, keep: o.keepDatabase, progress: (m) => progress.note(m) });
+  const pools: pg.Pool[] = [];
+  // Ctrl-C must not leave an embedded server (or a bench database) behind.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      progress.note(`${signal}: stopping`);
+      void db.close().finally(() => process.exit(130));
+    });
+  }
+  try {
+    const admin = createPool(db.url, 4);
+    pools.push(admin);
+    const server = await db.describe();
+    progress.note(`${server}; creating 1,000 tenants × 10 users with quotas`);
+    await createFixture(admin, new Date());
+    const targets = await loadTargets(admin);
+    const runId = randomBytes(4).toString("hex");
+    const ctx: CellContext = { url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: o.poolSize };
+
+    // Every peer gets its own pool of the same size, opened before measuring.
+    const peers = new Map<PeerName, Peer>();
+    for (const name of o.peers) {
+      const pool = createPool(db.url, o.poolSize);
+      pools.push(pool);
+      await Promise.all(Array.from({ length: o.poolSize }, () => pool.query("SELECT 1")));
+      peers.set(name, await createPeer(name, pool, { tableCreated: false }));
+    }
+
+    let capture: HotPathCapture | undefined;
+    const plans: { label: string; plan: string }[] = [];
+    if (o.explain && o.peers.includes("tollgate")) capture = await captureHotPath(db.url, targets.hot, `${runId}-capture`);
+    const maxC = Math.max(...o.concurrency);
+
+    const rows: ResultRow[] = [];
+    const label = (w: string, p: string, c: string) => `${w} · ${p} · ${c}`;
+    for (const workload of o.workloads) {
+      const first = rows.length;
+      if (workload === "contended-limit") {
+        for (const c of o.concurrency) {
+          for (const peer of peers.values()) {
+            let round = 0;
+            progress.rounds(label(workload, peer.name, `c=${c}`), o.rounds, () => round);
+            rows.push(await contendedCell(ctx, peer, c, o.rounds, (r) => (round = r)));
+            progress.done();
+          }
+        }
+      } else {
+        for (const c of o.concurrency) {
+          for (const peer of peers.values()) {
+            // Halfway through the hot tollgate cell at the highest concurrency, EXPLAIN the lock
+            // statement from outside the pool: its time then includes waiting for the row locks.
+            const midway =
+              capture && workload === "hot" && peer.name === "tollgate" && c === maxC
+                ? async () => void plans.push({ label: `during \`hot\` c=${c} (waits in line for the row locks)`, plan: await explainLock(db.url, capture!.lock) })
+                : undefined;
+            progress.timed(label(workload, peer.name, `c=${c}`), o.warmup + o.duration);
+            rows.push(await timedCell(ctx, peer, workload, c, midway));
+            progress.done();
+          }
+        }
+        if (o.processes) {
+          const shape = o.processes;
+          for (const peer of o.peers) {
+            // Child processes start in a second or two; the timer starts once they are all ready.
+            progress.timed(label(workload, peer, `${shape.count} processes × ${shape.perProcess}`), o.warmup + o.duration + 2);
+            rows.push(await processesCell(ctx, peer, workload, shape));
+            progress.done();
+          }
+        }
+      }
+      if (peers.has("tollgate")) {
+        progress.note(`reconciling after ${workload}`);
+        const failures = await reconcileFailures(admin);
+        for (const r of rows.slice(first)) addChecks(r, failures);
+      }
+    }
+    if (capture) plans.push({ label: "after the run (idle, the hot rows updated many times)", plan: await explainLock(db.url, capture.lock) });
+
+    const rs = ratios(rows);
+    const seconds = Math.round((Date.now() - startedAt) / 1000);
+    const out: string[] = [
+      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all`,
+      "",
+      resultsTable(rows),
+      "",
+      targetsTable(benchTargets(rows, rs)),
+    ];
+    if (capture) out.push("", hotPathSection(capture, lockStatementText(capture.lock), plans));
+    const failed = rows.filter((r) => r.checksOk === false);
+    for (const r of failed) out.push("", `✘ ${r.name} ${r.peer} c=${r.concurrency} ×${r.processes}: ${r.checkFailures?.join("; ")}`);
+    out.push(jsonLine(rows, rs, { meta: { server, poolSize: o.poolSize, duration: o.duration, warmup: o.warmup, rounds: o.rounds, totalSeconds: seconds } }));
+    process.stdout.write(out.join("\n") + "\n");
+    return failed.length ? 1 : 0;
+  } finally {
+    await Promise.all(pools.map((p) => p.end().catch(() => {})));
+    await db.close();
+  }
+}
+
+let options: BenchOptions | "help";
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exit(2);
+}
+if (options === "help") {
+  process.stdout.write(HELP + "\n");
+  process.exit(0);
+}
+run(options).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,110 @@
+// Command-line options of `npm run bench`. `--quick` only changes defaults; explicit flags win.
+export const WORKLOADS = ["hot", "spread", "contended-limit"] as const;
+export const PEERS = ["tollgate", "rate-limiter-flexible", "naive"] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+export type PeerName = (typeof PEERS)[number];
+
+export interface BenchOptions {
+  workloads: WorkloadName[];
+  peers: PeerName[];
+  concurrency: number[];
+  /** Measured seconds per timed cell (after the warm-up). */
+  duration: number;
+  warmup: number;
+  /** OS processes × async workers each, for `hot` and `spread`; null = none. */
+  processes: { count: number; perProcess: number } | null;
+  poolSize: number;
+  /** contended-limit rounds (500 reservations against a fresh $10 quota each). */
+  rounds: number;
+  explain: boolean;
+  keepDatabase: boolean;
+  quick: boolean;
+}
+
+export const HELP = `npm run bench -- [options]
+
+Drives the enforcement core (and its peers) against a real PostgreSQL: a throwaway embedded
+server by default, or a fresh database tollgate_bench_<random> on the server of DATABASE_URL.
+
+  --workloads LIST     ${WORKLOADS.join(",")} (default: all)
+  --peers LIST         ${PEERS.join(",")} (default: all; "rlf" = rate-limiter-flexible)
+  --concurrency LIST   in-process async workers per cell (default 1,8,64)
+  --duration SECONDS   measured seconds per cell (default 5)
+  --warmup SECONDS     unmeasured seconds before each cell (default duration/5, at most 1)
+  --processes PxW|none P processes × W workers for hot and spread (default 4x16)
+  --pool N             pg pool size per process (default 16)
+  --rounds N           contended-limit rounds per cell (default 20)
+  --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement
+  --keep-db            keep the benchmark database (and embedded server data) for inspection
+  --quick              1 s cells, concurrency 8,64, no processes, 5 rounds (< 60 s)
+  --help               this text
+
+Progress goes to stderr; stdout gets a table and, as its last line, one JSON object.`;
+
+export class UsageError extends Error {}
+
+function list<T extends string>(flag: string, value: string, allowed: readonly T[], aliases: Record<string, T> = {}): T[] {
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => aliases[s] ?? s);
+  const bad = items.filter((s) => !allowed.includes(s as T));
+  if (bad.length || items.length === 0) throw new UsageError(`${flag}: expected some of ${allowed.join(",")}, got "${value}"`);
+  return [...new Set(items)] as T[];
+}
+
+function positive(flag: string, value: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag}: expected a positive ${integer ? "whole " : ""}number, got "${value}"`);
+  }
+  return n;
+}
+
+function nonNegative(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a number >= 0, got "${value}"`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | "help" {
+  const given = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}" (see --help)`);
+    const [name, inline] = arg.slice(2).split("=", 2);
+    if (["help", "quick", "no-explain", "keep-db"].includes(name)) {
+      flags.add(name);
+      continue;
+    }
+    if (!["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds"].includes(name)) {
+      throw new UsageError(`unknown option --${name} (see --help)`);
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    given.set(name, value);
+  }
+  if (flags.has("help")) return "help";
+  const quick = flags.has("quick");
+  const get = (name: string, fallback: string) => given.get(name) ?? fallback;
+
+  const duration = positive("--duration", get("duration", quick ? "1" : "5"), false);
+  const processesArg = get("processes", quick ? "none" : "4x16");
+  let processes: BenchOptions["processes"] = null;
+  if (processesArg !== "none") {
+    const m = /^(\d+)x(\d+)$/.exec(processesArg);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UsageError(`--processes: expected PxW (e.g. 4x16) or none, got "${processesArg}"`);
+    processes = { count: Number(m[1]), perProcess: Number(m[2]) };
+  }
+  return {
+    workloads: list("--workloads", get("workloads", WORKLOADS.join(",")), WORKLOADS),
+    peers: list("--peers", get("peers", PEERS.join(",")), PEERS, { rlf: "rate-limiter-flexible" }),
+    concurrency: get("concurrency", quick ? "8,64" : "1,8,64").split(",").map((c) => positive("--concurrency", c, true)),
+    duration,
+    warmup: given.has("warmup") ? nonNegative("--warmup", given.get("warmup")!) : Math.min(1, duration / 5),
+    processes,
+    poolSize: positive("--pool", get("pool", "16"), true),
+    rounds: positive("--rounds", get("rounds", quick ? "5" : "20"), true),
+    explain: !flags.has("no-explain"),
+    keepDatabase: flags.has("keep-db"),
+    quick,
+  };
+}
