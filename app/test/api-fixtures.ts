@@ -1,0 +1,98 @@
+// Fixtures for HTTP API tests against real app instances: tenants, keys and prices seeded
+// with plain SQL + createApiKey, a small fetch client, and a snapshot of everything the
+// metering endpoints could write (to prove that a rejected request wrote nothing).
+import type pg from "pg";
+import { expect } from "vitest";
+import type { Db } from "../db/client.server.ts";
+import { createApiKey } from "../services/api-keys.server.ts";
+
+export async function createTenant(pool: pg.Pool, slug: string): Promise<string> {
+  const { rows } = await pool.query(`INSERT INTO tenants (slug, name) VALUES ($1, $2) RETURNING id`, [slug, `Tenant ${slug}`]);
+  return rows[0].id;
+}
+
+export async function createTenantQuota(pool: pg.Pool, tenantId: string, limit: string, resource = "llm", period = "month"): Promise<string> {
+  const { rows } = await pool.query(
+    `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds)
+     VALUES ('tenant', $1::text, $1::uuid, $2, $3, $4, '{}') RETURNING id`,
+    [tenantId, resource, period, limit],
+  );
+  return rows[0].id;
+}
+
+export async function addLlmPrice(pool: pg.Pool, model: string, input: string, output: string, from: Date | string, to: Date | string | null = null) {
+  await pool.query(
+    `INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, effective_from, effective_to)
+     VALUES ('openai', $1, $2, $3, $4, $5)`,
+    [model, input, output, from, to],
+  );
+}
+
+export async function addSandboxPrice(pool: pg.Pool, tier: string, perSecond: string, from: Date | string = "2025-01-01") {
+  await pool.query(`INSERT INTO sandbox_prices (tier, usd_per_second, effective_from) VALUES ($1, $2, $3)`, [tier, perSecond, from]);
+}
+
+export async function apiKey(prisma: Db, name: string, tenantId: string | null = null): Promise<string> {
+  return (await createApiKey(prisma, { name, tenantId })).key;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: any;
+}
+
+/** A fetch client bound to an instance and (optionally) a key. Bodies are sent as JSON. */
+export function apiClient(baseUrl: string, key?: string) {
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    const h: Record<string, string> = { ...(key ? { Authorization: `Bearer ${key}` } : {}) };
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    const r = await fetch(baseUrl + path, {
+      method,
+      headers: { ...h, ...headers },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await r.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (SSE, HTML): callers look at text
+    }
+    return { status: r.status, headers: r.headers, text, body: parsed };
+  }
+  return {
+    get: (path: string, headers?: Record<string, string>) => call("GET", path, undefined, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) => call("POST", path, body, headers),
+    patch: (path: string, body?: unknown) => call("PATCH", path, body),
+    delete: (path: string) => call("DELETE", path),
+    call,
+  };
+}
+
+/** Everything a metering request could write; equal snapshots = nothing was written. */
+export async function ledgerSnapshot(pool: pg.Pool) {
+  const { rows } = await pool.query(`
+    SELECT (SELECT count(*) FROM reservations)::int AS reservations,
+           (SELECT count(*) FILTER (WHERE status = 'held') FROM reservations)::int AS held,
+           (SELECT count(*) FROM cost_records)::int AS "costRecords",
+           (SELECT count(*) FROM spend_rollups)::int AS rollups,
+           (SELECT count(*) FROM quota_usage)::int AS "usageRows",
+           (SELECT coalesce(sum(spent_usd), 0)::text FROM quota_usage) AS spent,
+           (SELECT coalesce(sum(reserved_usd), 0)::text FROM quota_usage) AS reserved,
+           (SELECT count(*) FROM audit_log)::int AS audit`);
+  return rows[0];
+}
+
+/** No stack frames, SQL or ORM internals in a response body. */
+export function expectNoLeak(text: string) {
+  // "at fn (/app/x.ts:12:3)", "at file:///app/x.js:1:2", "at node:internal/…:1:2" (an ISO time in a message is fine)
+  expect(text).not.toMatch(/\bat (?:[\w$.<>[\] ]+ \()?(?:file:\/\/|\/|node:)[^\s)]*:\d+:\d+/);
+  expect(text).not.toMatch(/\n\s+at /);
+  expect(text).not.toContain("SELECT");
+  expect(text).not.toContain("INSERT");
+  expect(text.toLowerCase()).not.toContain("prisma");
+}
+
+export const daysAgo = (n: number, from = new Date()) => new Date(from.getTime() - n * 86_400_000);
