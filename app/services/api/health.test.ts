@@ -49,4 +49,6 @@ it("/api/v1/openapi.json needs no key and is the generated document", async () =
   expect(r.status).toBe(200);
   expect(r.body).toEqual(JSON.parse(JSON.stringify(doc)));
   expect(r.body.openapi).toBe("3.1.0");
+  const post = await apiClient(down.url).post("/api/v1/openapi.json", {});
+  expect([post.status, post.body.error]).toEqual([405, "method_not_allowed"]);
 });
