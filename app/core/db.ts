@@ -26,22 +26,69 @@ export function unavailable(cause: unknown): TollgateError {
   return e;
 }
 
+// A client whose connection dies can emit 'error' after its query already failed, even after
+// it was released (pg-pool's own query() has the same race). Unhandled, that event crashes
+// the process; the failure itself always reaches the caller as a rejected query. So every
+// client the core touches keeps a permanent listener.
+const guarded = new WeakSet<pg.PoolClient>();
+function guard(client: pg.PoolClient, onError: (e: unknown) => void) {
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on("error", () => {});
+  }
+  client.on("error", onError);
+}
+
+/** Guards every connection the pool opens from now on, from the moment it connects. */
+export function guardPool(pool: pg.Pool) {
+  pool.on("connect", (client) => {
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on("error", () => {});
+    }
+  });
+  // An idle connection killed by the server is reported on the pool; the pool replaces it.
+  if (pool.listenerCount("error") === 0) pool.on("error", () => {});
+}
+
+async function checkout(pool: pg.Pool) {
+  try {
+    return await pool.connect();
+  } catch (e) {
+    throw unavailable(e);
+  }
+}
+
+/** Single statements outside a transaction, on a guarded client; faults become quota_unavailable. */
+export function direct(pool: pg.Pool): Queryable {
+  return {
+    query: (async (text: string, params?: unknown[]) => {
+      const client = await checkout(pool);
+      let broken: unknown;
+      const onError = (e: unknown) => (broken = e);
+      guard(client, onError);
+      try {
+        return await client.query(text, params);
+      } catch (e) {
+        if (isUnavailable(e)) broken = e;
+        throw isUnavailable(e) ? unavailable(e) : e;
+      } finally {
+        client.off("error", onError);
+        client.release(broken ? (broken instanceof Error ? broken : new Error("connection broken")) : undefined);
+      }
+    }) as Queryable["query"],
+  };
+}
+
 /**
  * Runs fn in one transaction on a pooled connection. A connection that failed mid-transaction
  * is destroyed rather than returned to the pool, so the next request gets a healthy one.
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (e) {
-    throw unavailable(e);
-  }
+  const client = await checkout(pool);
   let broken: unknown = undefined;
-  // A checked-out client whose connection dies emits 'error'; unhandled, it would crash the
-  // process. The failing query rejects as well, so only remember it to discard the client.
   const onError = (e: unknown) => (broken = e);
-  client.on("error", onError);
+  guard(client, onError);
   try {
     await client.query("BEGIN");
     const result = await fn(client);

@@ -8,7 +8,7 @@
 //   ... call the model ...
 //   await tollgate.settle(d.reservationId, { inputTokens, outputTokens });
 import type pg from "pg";
-import { isUnavailable } from "./db.ts";
+import { direct, guardPool, isUnavailable } from "./db.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
@@ -81,6 +81,7 @@ export function createTollgate(options: TollgateOptions) {
   const clock = options.clock ?? (() => new Date());
   const failMode = options.failMode ?? "closed";
   if (failMode === "open" && !options.spoolDir) throw new Error("failMode 'open' needs a spoolDir");
+  guardPool(options.pool);
   const ctx: ledger.LedgerContext = {
     pool: options.pool,
     clock,
@@ -127,7 +128,7 @@ export function createTollgate(options: TollgateOptions) {
   return {
     /** Cost of a call before it happens, priced now. */
     async estimate(input: EstimateInput): Promise<Money> {
-      return (await estimateCost(ctx.pool, input, clock())).costUsd;
+      return (await estimateCost(direct(ctx.pool), input, clock())).costUsd;
     },
 
     reserve(req: ReserveRequest): Promise<ReserveDecision> {
@@ -199,7 +200,7 @@ export function createTollgate(options: TollgateOptions) {
       const resources: Resource[] = q.resource === "llm" || q.resource === "sandbox" ? [q.resource] : ["llm", "sandbox"];
       const seen = new Map<string, QuotaStatus>();
       for (const resource of resources) {
-        const rows = await readUsageRows(ctx.pool, { tenantId: q.tenantId, userId: q.userId ?? null, resource, at: now });
+        const rows = await readUsageRows(direct(ctx.pool), { tenantId: q.tenantId, userId: q.userId ?? null, resource, at: now });
         for (const r of rows) {
           if (q.resource === "all" && r.resource !== "all") continue;
           const used = r.spentUsd.add(r.reservedUsd);
@@ -252,12 +253,12 @@ export function createTollgate(options: TollgateOptions) {
       return spool?.backlog() ?? 0;
     },
 
-    reconcile: () => reconcile(ctx.pool),
+    reconcile: () => reconcile(direct(ctx.pool)),
 
     /** Records a sandbox failure for the lifecycle-stage report and the errors metric. */
     async recordSandboxError(e: SandboxErrorInput): Promise<void> {
       instruments().sandboxErrors.add(1, { stage: e.stage, errorType: e.errorType });
-      await ctx.pool.query(
+      await direct(ctx.pool).query(
         `INSERT INTO sandbox_error_events (tenant_id, sandbox_id, touchpoint, operation, stage, error_type, message, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [e.tenantId, e.sandboxId ?? null, e.touchpoint ?? null, e.operation, e.stage, e.errorType, e.message ?? "", e.occurredAt ?? clock()],

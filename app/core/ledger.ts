@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { writeCostEntry, type CostEntry } from "./cost-records.ts";
-import { inTransaction, isUuid, txQuery, type Queryable } from "./db.ts";
+import { direct, inTransaction, isUuid, txQuery, type Queryable } from "./db.ts";
 import { denialFor, evaluate, newCrossings } from "./decide.ts";
 import { money, toDb, ZERO, type Money } from "./money.ts";
 import { estimateCost, llmPriceAt, sandboxPriceAt } from "./pricing.ts";
@@ -102,7 +102,7 @@ export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?
   }
   if (!isUuid(req.tenantId)) throw new TollgateError("not_found", "Unknown tenant.");
   const hash = requestHash(req);
-  const estimate = (await estimateCost(ctx.pool, req, now)).costUsd;
+  const estimate = (await estimateCost(direct(ctx.pool), req, now)).costUsd;
   const userId = req.userId ?? null;
   const scoping = { tenantId: req.tenantId, userId, resource: req.resource, at: now };
 
@@ -356,7 +356,7 @@ export async function record(ctx: LedgerContext, req: RecordRequest): Promise<Re
   const backfill = req.occurredAt !== undefined;
   if (!isUuid(req.tenantId)) throw new TollgateError("not_found", "Unknown tenant.");
   const hash = requestHash(req);
-  const priced = await priceUsage(ctx.pool, req, at);
+  const priced = await priceUsage(direct(ctx.pool), req, at);
   const scoping = { tenantId: req.tenantId, userId: req.userId ?? null, resource: req.resource, at };
   return inTransaction(ctx.pool, async (c) => {
     await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [RECORD_KEY_LOCK, `${req.tenantId}:${req.idempotencyKey}`]);

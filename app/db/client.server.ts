@@ -12,9 +12,11 @@ export function createPrisma(url: string) {
 
 export function createPool(url: string, max = 10) {
   const pool = new pg.Pool({ ...poolConfig(url), max });
-  // An idle connection killed by the server (restart, pg_terminate_backend) is reported here;
-  // without a listener that event would crash the process. The pool replaces the connection.
+  // A connection killed by the server (restart, pg_terminate_backend) emits 'error' on the pool
+  // (idle) or on the client (even after its failed query was already rejected); without a
+  // listener that event crashes the process. Queries still reject, and the pool reconnects.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
 }
 
