@@ -1,38 +1,28 @@
 // Faults against a real PostgreSQL that this file owns (so it can stop and start it):
 // down before start, down mid-flight, connections killed, statement timeouts. Closed mode
 // answers quota_unavailable; open mode allows, spools to disk and replays exactly once.
-import { mkdtempSync, chmodSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, migrateDeploy, startEmbeddedPostgres, urlFor, type PgServer } from "../../scripts/lib/postgres.ts";
 import { createPool } from "../db/client.server.ts";
+import { disposablePostgres, type DisposablePostgres } from "../db/test/disposable-postgres.ts";
 import { createTollgate } from "./index.ts";
 import { createQuota, createTenant, usageOf } from "./test/fixtures.ts";
 
-let dir: string;
-let port: number;
-let server: PgServer;
+let pg: DisposablePostgres;
 let url: string;
+let dir: string;
 const admin = () => createPool(url, 2);
-
-async function startServer() {
-  server = await startEmbeddedPostgres({ dir: path.join(dir, "data"), port, persistent: true, settings: { fsync: "off" } });
-}
+const server = { stop: () => pg.stop() };
+const startServer = () => pg.start();
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-faults-"));
-  chmodSync(dir, 0o755);
-  port = await freePort();
-  await startServer();
-  url = urlFor(port, "faults");
-  await migrateDeploy(url);
+  pg = await disposablePostgres("faults");
+  url = pg.url;
+  dir = pg.dir;
 }, 120_000);
 
-afterAll(async () => {
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => pg?.destroy());
 
 function tollgateFor(mode: "closed" | "open", opts: { statementTimeoutMs?: number } = {}) {
   const pool = createPool(url, 8);

@@ -84,10 +84,7 @@ describe("POST /api/v1/reservations rejects bad input and writes nothing", () =>
   it("a body over 64 KiB → 413 (declared length)", () =>
     rejects(() => api.post("/api/v1/reservations", llm({ taskId: "x".repeat(70 * 1024) })), 413, "payload_too_large"));
 
-  // KNOWN BUG (app/services/api/request.server.ts, not this suite's code): readJson's
-  // reader.cancel() destroys the socket, so the client sees "socket hang up" instead of the 413.
-  // it.fails keeps the case visible; it starts failing (flip it to `it`) once readJson is fixed.
-  it.fails("a body over 64 KiB without Content-Length (chunked) → 413", () =>
+  it("a body over 64 KiB without Content-Length (chunked) → 413", () =>
     rejects(async () => {
       // node:http rather than fetch: the server answers 413 before the client has finished
       // sending, and fetch reports that as a socket error instead of the response.

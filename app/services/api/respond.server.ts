@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { TollgateError } from "~/core/index.ts";
+import { isDatabaseUnavailable } from "~/db/availability.ts";
 
 export type ApiErrorCode =
   | "invalid_request"
@@ -61,7 +62,8 @@ export function zodIssues(e: z.ZodError) {
 export function errorResponse(e: unknown): Response {
   if (e instanceof Response) return e;
   if (e instanceof ApiError) {
-    const headers: Record<string, string> = e.status === 503 ? { "Retry-After": "5" } : {};
+    const headers: Record<string, string> =
+      e.status === 503 ? { "Retry-After": "5" } : e.status === 413 ? { Connection: "close" } : {};
     return json(errorBody(e.code, e.message, e.issues), e.status, headers);
   }
   if (e instanceof z.ZodError) return json(errorBody("invalid_request", "The request is not valid.", zodIssues(e)), 400);
@@ -72,6 +74,9 @@ export function errorResponse(e: unknown): Response {
       status,
       status === 503 ? { "Retry-After": "5" } : {},
     );
+  }
+  if (isDatabaseUnavailable(e)) {
+    return json(errorBody("quota_unavailable", "The quota store is unavailable; try again shortly."), 503, { "Retry-After": "5" });
   }
   const ref = randomUUID();
   console.error(`[api] internal error ${ref}`, e);

@@ -1,0 +1,80 @@
+// The HTTP API while its database is down: closed mode answers 503 quota_unavailable (never a
+// 500); open mode keeps serving keys it verified recently, spools, and replays exactly once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool, createPrisma } from "~/db/client.server.ts";
+import { disposablePostgres, type DisposablePostgres } from "~/db/test/disposable-postgres.ts";
+import { apiClient, apiKey, createTenant, createTenantQuota } from "~/test/api-fixtures.ts";
+import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
+import { mkdtempSync } from "node:fs";
+import path from "node:path";
+
+let pg: DisposablePostgres;
+let closed: AppInstance;
+let open: AppInstance;
+let key: string;
+
+beforeAll(async () => {
+  pg = await disposablePostgres("outage");
+  const pool = createPool(pg.url, 2);
+  const prisma = createPrisma(pg.url);
+  await createTenant(pool, "outage");
+  await createTenantQuota(pool, (await pool.query(`SELECT id FROM tenants WHERE slug = 'outage'`)).rows[0].id, "100");
+  key = await apiKey(prisma, "outage-platform");
+  await prisma.$disconnect();
+  await pool.end();
+  const fast = { QUOTA_DB_TIMEOUT_MS: "1000", SWEEP_INTERVAL_SECONDS: "1" };
+  closed = await startAppInstance({ databaseUrl: pg.url, env: { ...fast, QUOTA_FAIL_MODE: "closed" } });
+  open = await startAppInstance({
+    databaseUrl: pg.url,
+    env: { ...fast, QUOTA_FAIL_MODE: "open", QUOTA_SPOOL_DIR: mkdtempSync(path.join(pg.dir, "spool-")) },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await closed?.stop();
+  await open?.stop();
+  await pg?.destroy();
+});
+
+const usage = (k: string, cost: string) => ({ tenantId: "outage", resource: "llm", idempotencyKey: k, actualCostUsd: cost });
+
+async function recorded() {
+  const pool = createPool(pg.url, 1);
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n, coalesce(sum(cost_usd), 0)::text AS total FROM cost_records c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'outage'`,
+  );
+  await pool.end();
+  return rows[0];
+}
+
+describe("database down", () => {
+  it("closed: 503 with Retry-After; open: spooled; both ready again and the spool replayed once", async () => {
+    // Both instances verify the key while the database is up.
+    expect((await apiClient(closed.url, key).post("/api/v1/usage", usage("up-1", "1"))).status).toBe(201);
+    expect((await apiClient(open.url, key).post("/api/v1/usage", usage("up-2", "2"))).status).toBe(201);
+
+    await pg.stop();
+    const c = await apiClient(closed.url, key).post("/api/v1/usage", usage("down-closed", "4"));
+    expect(c.status).toBe(503);
+    expect(c.body).toEqual({ error: "quota_unavailable", message: "The quota store is unavailable; try again shortly." });
+    expect(c.headers.get("retry-after")).toBe("5");
+    expect((await fetch(`${closed.url}/readyz`)).status).toBe(503);
+
+    const o = await apiClient(open.url, key).post("/api/v1/usage", usage("down-open", "8"));
+    expect(o.status).toBe(201);
+    expect(o.body).toMatchObject({ costRecordId: "spooled", costUsd: 8, warnings: [{ code: "spooled" }] });
+    const ready = await fetch(`${open.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).spoolBacklog).toBe(1);
+    // An unknown key cannot ride on the outage.
+    expect((await apiClient(open.url, `tg_${"B".repeat(43)}`).post("/api/v1/usage", usage("x", "1"))).status).toBe(503);
+
+    await pg.start();
+    // The open instance's background work replays the spool (every SWEEP_INTERVAL_SECONDS).
+    for (let i = 0; i < 100 && (await recorded()).n < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await recorded()).toEqual({ n: 3, total: "11.0000000000" });
+    const after = await fetch(`${open.url}/readyz`);
+    expect(after.status).toBe(200);
+    expect((await after.json()).spoolBacklog).toBe(0);
+  });
+});
