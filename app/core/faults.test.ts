@@ -84,6 +84,28 @@ describe("database down", () => {
   });
 });
 
+describe("database down before start", () => {
+  it("a tollgate created while the database is down: closed → unavailable; open → spooled, replayed once it is up", async () => {
+    const { tenantId, quotaId } = await setup("down-at-start");
+    await pg.stop();
+    const closed = tollgateFor("closed");
+    const open = tollgateFor("open");
+    await expect(closed.tg.reserve({ tenantId, resource: "llm", idempotencyKey: "r", estimatedCostUsd: "1" })).rejects.toMatchObject({ code: "quota_unavailable" });
+    await expect(closed.tg.quotaStatus({ tenantId })).rejects.toMatchObject({ code: "quota_unavailable" });
+    const r = await open.tg.reserve({ tenantId, resource: "llm", idempotencyKey: "r", estimatedCostUsd: "1" });
+    if (!r.allowed) throw new Error("expected allowed");
+    await open.tg.settle(r.reservationId, { actualCostUsd: "0.75" });
+    await pg.start();
+    expect(await open.tg.replaySpool()).toBe(1);
+    expect(await totals(tenantId)).toEqual({ n: 1, total: "0.7500000000", reconciled: [] });
+    const p = admin();
+    expect(await usageOf(p, quotaId)).toMatchObject({ spent: "0.7500000000", reserved: "0.0000000000" });
+    await p.end();
+    await closed.pool.end();
+    await open.pool.end();
+  });
+});
+
 describe("connections killed mid-flight", () => {
   it("pg_terminate_backend during a burst: every cost lands exactly once after replay", async () => {
     const { tenantId } = await setup("killed", "1000");

@@ -182,6 +182,30 @@ describe("expiry", () => {
   });
 });
 
+describe("sweeper on several instances", () => {
+  it("three tollgates sweeping at once expire each hold exactly once", async () => {
+    const tenantId = await createTenant(t.pool, "sweep-many");
+    const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "1000" });
+    const clock = testClock("2026-07-01T08:00:00Z");
+    const instances = [0, 1, 2].map(() => createTollgate({ pool: t.pool, clock }));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        instances[i % 3].reserve({ tenantId, resource: "llm", idempotencyKey: `h${i}`, ttlSeconds: 30, ...usd("0.5") }),
+      ),
+    );
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ reserved: "150.0000000000" });
+    clock.advance(31_000);
+    await Promise.all(instances.map((i) => i.sweepExpired()));
+    const { rows } = await t.pool.query(
+      `SELECT status, count(*)::int AS n FROM reservations WHERE tenant_id = $1 GROUP BY status`,
+      [tenantId],
+    );
+    expect(rows).toEqual([{ status: "expired", n: 300 }]);
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ reserved: "0.0000000000", spent: "0.0000000000" });
+    await expectReconciled(instances[0]);
+  });
+});
+
 describe("threshold notifications", () => {
   it("fire once each at 80, 90 and 100% when 50 requests cross them together", async () => {
     const tenantId = await createTenant(t.pool, "thresholds");
