@@ -2,36 +2,20 @@
 // JSON parsing before any work, then the zod schema. Every failure is an ApiError.
 import { z } from "zod";
 import { db } from "~/db/client.server.ts";
-import { isDatabaseUnavailable } from "~/db/availability.ts";
 import { authenticateApiKey, hashApiKey, type AuthenticatedApiKey } from "~/services/api-keys.server.ts";
-import { getConfig } from "~/services/config.server.ts";
+import { lastKnown } from "./last-known.server.ts";
 import { ApiError, zodIssues } from "./respond.server.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-// Keys verified recently, by hash. Consulted ONLY while the database is unreachable in
-// fail-open mode, so the product keeps working through an outage; revocations still take
-// effect at once whenever the database answers.
-const recentKeys = new Map<string, AuthenticatedApiKey>();
-const RECENT_KEYS_MAX = 1000;
+const knownKeys = lastKnown<AuthenticatedApiKey | null>();
 
 export async function requireApiKey(request: Request): Promise<AuthenticatedApiKey> {
   const header = request.headers.get("authorization") ?? "";
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   if (!m) throw new ApiError(401, "unauthorized", "Send an API key: Authorization: Bearer tg_…");
-  const hash = hashApiKey(m[1]);
-  let key: AuthenticatedApiKey | null;
-  try {
-    key = await authenticateApiKey(db(), m[1]);
-  } catch (e) {
-    if (!isDatabaseUnavailable(e)) throw e;
-    const known = getConfig().QUOTA_FAIL_MODE === "open" ? recentKeys.get(hash) : undefined;
-    if (known) return known;
-    throw new ApiError(503, "quota_unavailable", "The quota store is unavailable; try again shortly.");
-  }
+  const key = await knownKeys(hashApiKey(m[1]), () => authenticateApiKey(db(), m[1]));
   if (!key) throw new ApiError(401, "unauthorized", "The API key is not valid or has been revoked.");
-  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.delete(recentKeys.keys().next().value!);
-  recentKeys.set(hash, key);
   return key;
 }
 
