@@ -1,7 +1,9 @@
 // Running the cells of the three workloads for one peer, with tollgate's checks around them.
 import type pg from "pg";
-import { money, type Money } from "../../app/core/index.ts";
+import { money, toJson, type Money } from "../../app/core/index.ts";
 import { ledgerFailures, overLimitUsd, platformUsage } from "./checks.ts";
+import { cpuPct } from "./cpu.ts";
+import { workersGone } from "./database.ts";
 import type { Targets } from "./fixture.ts";
 import { merge, runBurst, runTimed, type Samples } from "./measure.ts";
 import type { PeerName } from "./options.ts";
@@ -20,12 +22,28 @@ export interface CellContext {
   durationS: number;
   warmupS: number;
   poolSize: number;
+  /** CPU milliseconds the database server has used so far, when it is a local process. */
+  serverCpu: (() => number) | null;
 }
 
-/** Wraps a timed tollgate cell with the exact-ledger check on the platform row. */
-async function withLedgerCheck(ctx: CellContext, peer: PeerName, run: () => Promise<Samples & { seconds: number }>) {
+/** The server's CPU over a stretch of wall time, in percent of one core (null: not measurable). */
+async function withServerCpu<T>(ctx: CellContext, run: (restart: () => void) => Promise<T>): Promise<{ result: T; pgCpuPct: number | null }> {
+  let cpu0 = ctx.serverCpu?.() ?? null;
+  let t0 = performance.now();
+  // Child processes take a few seconds to start: the window opens at their go signal.
+  const restart = () => {
+    cpu0 = ctx.serverCpu?.() ?? null;
+    t0 = performance.now();
+  };
+  const result = await run(restart);
+  const cpu1 = ctx.serverCpu?.() ?? null;
+  return { result, pgCpuPct: cpu0 === null || cpu1 === null ? null : cpuPct(cpu1 - cpu0, performance.now() - t0) };
+}
+
+/** Runs a timed cell; for tollgate, checks the platform row moved by exactly the settled amount. */
+async function observedCell(ctx: CellContext, peer: PeerName, run: (restart: () => void) => Promise<Samples & { seconds: number }>) {
   const before = peer === "tollgate" ? await platformUsage(ctx.admin) : undefined;
-  const samples = await run();
+  const { result: samples, pgCpuPct } = await withServerCpu(ctx, run);
   const failures: string[] = [];
   let overspend = money(0);
   if (before) {
@@ -34,7 +52,7 @@ async function withLedgerCheck(ctx: CellContext, peer: PeerName, run: () => Prom
     overspend = await overLimitUsd(ctx.admin);
     if (!overspend.isZero()) failures.push(`quota rows over their hard limit by $${overspend.toFixed()}`);
   }
-  return { samples, overspend, failures };
+  return { samples, overspend, failures, pgCpuPct };
 }
 
 export async function timedCell(
@@ -45,7 +63,7 @@ export async function timedCell(
   midway?: () => Promise<void>,
 ): Promise<ResultRow> {
   const keyPrefix = `${ctx.runId}-${workload}-c${concurrency}`;
-  const { samples, overspend, failures } = await withLedgerCheck(ctx, peer.name, async () =>
+  const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer.name, async () =>
     merge([
       await runTimed({
         concurrency,
@@ -56,7 +74,7 @@ export async function timedCell(
       }),
     ]),
   );
-  const row = summarise({ name: workload, peer: peer.name, concurrency, processes: 1 }, samples, overspend);
+  const row = summarise({ name: workload, peer: peer.name, concurrency, processes: 1 }, samples, overspend, pgCpuPct);
   addChecks(row, failures);
   return row;
 }
@@ -77,8 +95,12 @@ export async function processesCell(
     poolSize: ctx.poolSize,
     keyPrefix: `${ctx.runId}-${workload}-p${i}of${shape.count}x${shape.perProcess}`,
   }));
-  const { samples, overspend, failures } = await withLedgerCheck(ctx, peer, async () => merge(await runProcesses(specs)));
-  const row = summarise({ name: workload, peer, concurrency: shape.count * shape.perProcess, processes: shape.count }, samples, overspend);
+  const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer, async (restart) => {
+    const parts = await runProcesses(specs, restart);
+    await workersGone(ctx.admin); // their backends' CPU counts once the server has reaped them
+    return merge(parts);
+  });
+  const row = summarise({ name: workload, peer, concurrency: shape.count * shape.perProcess, processes: shape.count }, samples, overspend, pgCpuPct);
   addChecks(row, failures);
   return row;
 }
@@ -99,24 +121,27 @@ export async function contendedCell(
   const parts: Samples[] = [];
   const failures: string[] = [];
   let overspend = money(0);
-  let maxFinal: Money | null = null;
-  for (let round = 0; round < rounds; round++) {
-    onRound(round);
-    const label = `${ctx.runId}-${peer.name}-c${concurrency}-r${round}`;
-    const budget = await peer.newBudget(label);
-    const s = await runBurst({ concurrency, attempts: CONTENDED_ATTEMPTS, op: (i) => peer.hold(budget, `${label}-${i}`) });
-    parts.push(s);
-    const granted = money(CONTENDED_USD).mul(s.allowed);
-    if (granted.gt(limit)) overspend = overspend.add(granted.sub(limit));
-    const used = await peer.usedUsd(budget);
-    if (used) {
-      maxFinal = maxFinal && maxFinal.gt(used) ? maxFinal : used;
-      if (!used.eq(granted)) failures.push(`round ${round}: budget ends at $${used.toFixed()}, allowed × $0.10 = $${granted.toFixed()}`);
+  const finals: Money[] = [];
+  const playRounds = async () => {
+    for (let round = 0; round < rounds; round++) {
+      onRound(round);
+      const label = `${ctx.runId}-${peer.name}-c${concurrency}-r${round}`;
+      const budget = await peer.newBudget(label);
+      const s = await runBurst({ concurrency, attempts: CONTENDED_ATTEMPTS, op: (i) => peer.hold(budget, `${label}-${i}`) });
+      parts.push(s);
+      const granted = money(CONTENDED_USD).mul(s.allowed);
+      if (granted.gt(limit)) overspend = overspend.add(granted.sub(limit));
+      const used = await peer.usedUsd(budget);
+      if (used) {
+        finals.push(used);
+        if (!used.eq(granted)) failures.push(`round ${round}: budget ends at $${used.toFixed()}, allowed × $0.10 = $${granted.toFixed()}`);
+      }
     }
-  }
-  const row = summarise({ name: "contended-limit", peer: peer.name, concurrency, processes: 1 }, merge(parts, true), overspend);
+  };
+  const { pgCpuPct } = await withServerCpu(ctx, playRounds);
+  const row = summarise({ name: "contended-limit", peer: peer.name, concurrency, processes: 1 }, merge(parts, true), overspend, pgCpuPct);
   row.rounds = rounds;
-  row.maxFinalUsd = maxFinal ? Number(maxFinal.toFixed(6)) : null;
+  row.maxFinalUsd = finals.length ? toJson(finals.reduce((a, b) => (a.gt(b) ? a : b))) : null;
   if (peer.name === "tollgate") {
     if (!overspend.isZero()) failures.push(`overspent $${overspend.toFixed()} across ${rounds} rounds`);
     const over = await overLimitUsd(ctx.admin);

@@ -80,3 +80,33 @@ export async function openBenchDatabase(opts: { databaseUrl?: string; keep: bool
     },
   };
 }
+
+/** Application name of the bench's child processes' connections (to see them leave). */
+export const WORKER_APPLICATION = "tollgate-bench-worker";
+
+/**
+ * A measured pool: like the app's (createPool) but it never closes idle connections, so a
+ * cell never pays for connecting because the previous one left the pool idle for 10 s.
+ */
+export function benchPool(url: string, max: number, applicationName = "tollgate-bench") {
+  const pool = new pg.Pool({ ...poolConfig(url), max, idleTimeoutMillis: 0, application_name: applicationName });
+  pool.on("error", () => {}); // an idle connection killed by the server: the pool replaces it
+  return pool;
+}
+
+/** Opens all of a pool's connections now, before anything is measured. */
+export async function fillPool(pool: pg.Pool, size: number) {
+  const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
+  for (const c of clients) c.release();
+}
+
+/** Waits (up to 5 s) until the child processes' backends have exited and been reaped. */
+export async function workersGone(admin: pg.Pool) {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [WORKER_APPLICATION]);
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 50)); // the postmaster reaps right after the exit
+}
+

@@ -17,7 +17,8 @@ interface Query {
 export interface HotPathCapture {
   reserve: string[];
   settle: string[];
-  lock: Query;
+  /** The usage-row lock as reserve sends it, and as settle sends it (with the held row ids). */
+  locks: { step: "reserve" | "settle"; query: Query }[];
 }
 
 /** First words of a statement, whitespace collapsed, e.g. "SELECT pg_advisory_xact_lock(…". */
@@ -45,9 +46,16 @@ export async function captureHotPath(url: string, target: Target, key: string): 
     const reserve = seen.splice(0);
     await tollgate.settle(d.reservationId, { actualCostUsd: OP_USD });
     const settle = seen.splice(0);
-    const lock = reserve.find((q) => /FOR UPDATE OF u\s*$/.test(q.text));
-    if (!lock) throw new Error("capture: no usage-row lock statement among the reserve queries");
-    return { reserve: reserve.map((q) => headline(q.text)), settle: settle.map((q) => headline(q.text)), lock };
+    const lockOf = (step: "reserve" | "settle", qs: Query[]) => {
+      const query = qs.find((q) => /FOR UPDATE OF u\s*$/.test(q.text));
+      if (!query) throw new Error(`capture: no usage-row lock statement among the ${step} queries`);
+      return { step, query };
+    };
+    return {
+      reserve: reserve.map((q) => headline(q.text)),
+      settle: settle.map((q) => headline(q.text)),
+      locks: [lockOf("reserve", reserve), lockOf("settle", settle)],
+    };
   } finally {
     await pool.end();
   }

@@ -2,11 +2,12 @@
 // peers side by side (same run, same database, same concurrency, same pool size), then a table,
 // the targets, and one JSON line. Exit 1 when a tollgate correctness check failed.
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import type pg from "pg";
-import { createPool } from "../../app/db/client.server.ts";
 import { reconcileFailures } from "./checks.ts";
 import { contendedCell, processesCell, timedCell, type CellContext } from "./cells.ts";
-import { openBenchDatabase } from "./database.ts";
+import { serverCpuProbe } from "./cpu.ts";
+import { benchPool, fillPool, openBenchDatabase } from "./database.ts";
 import { captureHotPath, explainLock, lockStatementText, type HotPathCapture } from "./explain.ts";
 import { createFixture, loadTargets } from "./fixture.ts";
 import { HELP, parseOptions, UsageError, type BenchOptions, type PeerName } from "./options.ts";
@@ -23,6 +24,8 @@ function countCells(o: BenchOptions) {
 
 async function run(o: BenchOptions): Promise<number> {
   const startedAt = Date.now();
+  // Other work on the machine takes cores from both Node and PostgreSQL: say how busy it was.
+  const loadBefore = os.loadavg()[0];
   const progress = new Progress(countCells(o));
   const db = await openBenchDatabase({ databaseUrl: process.env.DATABASE_URL, keep: o.keepDatabase, progress: (m) => progress.note(m) });
   const pools: pg.Pool[] = [];
@@ -34,21 +37,24 @@ async function run(o: BenchOptions): Promise<number> {
     });
   }
   try {
-    const admin = createPool(db.url, 4);
+    const admin = benchPool(db.url, 4, "tollgate-bench-admin");
     pools.push(admin);
     const server = await db.describe();
     progress.note(`${server}; creating 1,000 tenants × 10 users with quotas`);
     await createFixture(admin, new Date());
     const targets = await loadTargets(admin);
     const runId = randomBytes(4).toString("hex");
-    const ctx: CellContext = { url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: o.poolSize };
+    const ctx: CellContext = {
+      url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: o.poolSize,
+      serverCpu: await serverCpuProbe(admin),
+    };
 
     // Every peer gets its own pool of the same size, opened before measuring.
     const peers = new Map<PeerName, Peer>();
     for (const name of o.peers) {
-      const pool = createPool(db.url, o.poolSize);
+      const pool = benchPool(db.url, o.poolSize);
       pools.push(pool);
-      await Promise.all(Array.from({ length: o.poolSize }, () => pool.query("SELECT 1")));
+      await fillPool(pool, o.poolSize);
       peers.set(name, await createPeer(name, pool, { tableCreated: false }));
     }
 
@@ -56,6 +62,9 @@ async function run(o: BenchOptions): Promise<number> {
     const plans: { label: string; plan: string }[] = [];
     if (o.explain && o.peers.includes("tollgate")) capture = await captureHotPath(db.url, targets.hot, `${runId}-capture`);
     const maxC = Math.max(...o.concurrency);
+    const explainLocks = async (when: string) => {
+      for (const { step, query } of capture?.locks ?? []) plans.push({ label: `${step}'s lock, ${when}`, plan: await explainLock(db.url, query) });
+    };
 
     const rows: ResultRow[] = [];
     const label = (w: string, p: string, c: string) => `${w} · ${p} · ${c}`;
@@ -77,7 +86,7 @@ async function run(o: BenchOptions): Promise<number> {
             // statement from outside the pool: its time then includes waiting for the row locks.
             const midway =
               capture && workload === "hot" && peer.name === "tollgate" && c === maxC
-                ? async () => void plans.push({ label: `during \`hot\` c=${c} (waits in line for the row locks)`, plan: await explainLock(db.url, capture!.lock) })
+                ? () => explainLocks(`during \`hot\` c=${c}, waiting in line for the row locks`)
                 : undefined;
             progress.timed(label(workload, peer.name, `c=${c}`), o.warmup + o.duration);
             rows.push(await timedCell(ctx, peer, workload, c, midway));
@@ -100,21 +109,22 @@ async function run(o: BenchOptions): Promise<number> {
         for (const r of rows.slice(first)) addChecks(r, failures);
       }
     }
-    if (capture) plans.push({ label: "after the run (idle, the hot rows updated many times)", plan: await explainLock(db.url, capture.lock) });
+    await explainLocks("after the run (idle; the hot rows were updated many times)");
 
     const rs = ratios(rows);
     const seconds = Math.round((Date.now() - startedAt) / 1000);
+    const load = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} cores)`;
     const out: string[] = [
-      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all`,
+      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
       "",
       resultsTable(rows),
       "",
       targetsTable(benchTargets(rows, rs)),
     ];
-    if (capture) out.push("", hotPathSection(capture, lockStatementText(capture.lock), plans));
+    if (capture) out.push("", hotPathSection(capture, lockStatementText(capture.locks[1].query), plans));
     const failed = rows.filter((r) => r.checksOk === false);
     for (const r of failed) out.push("", `✘ ${r.name} ${r.peer} c=${r.concurrency} ×${r.processes}: ${r.checkFailures?.join("; ")}`);
-    out.push(jsonLine(rows, rs, { meta: { server, poolSize: o.poolSize, duration: o.duration, warmup: o.warmup, rounds: o.rounds, totalSeconds: seconds } }));
+    out.push(jsonLine(rows, rs, { meta: { server, poolSize: o.poolSize, duration: o.duration, warmup: o.warmup, rounds: o.rounds, totalSeconds: seconds, load } }));
     process.stdout.write(out.join("\n") + "\n");
     return failed.length ? 1 : 0;
   } finally {

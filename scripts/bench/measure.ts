@@ -1,5 +1,6 @@
 // Driving one cell: N async workers issuing operations back to back, each operation timed on
 // its own (wall time from start to answer, pool waits included: that is what a caller sees).
+import { processCpuMs } from "./cpu.ts";
 import type { OpOutcome } from "./peers.ts";
 
 /** Raw result of one cell in one process; processes' samples are merged before summarising. */
@@ -16,6 +17,13 @@ export interface Samples {
   /** Epoch milliseconds (performance.timeOrigin-based, so comparable across processes). */
   startedAt: number;
   endedAt: number;
+  /** CPU this process used over the whole cell (warm-up included), and that wall time. */
+  cpuMs: number;
+  cpuWallMs: number;
+}
+
+function emptySamples(): Samples {
+  return { ops: 0, allowed: 0, denied: 0, errors: 0, warmupAllowed: 0, latencies: [], reserveLatencies: [], startedAt: 0, endedAt: 0, cpuMs: 0, cpuWallMs: 0 };
 }
 
 const epochMs = () => performance.timeOrigin + performance.now();
@@ -33,8 +41,9 @@ export async function runTimed(opts: {
   /** Called once, halfway through the measured window (e.g. to EXPLAIN under load). */
   midway?: () => Promise<void>;
 }): Promise<Samples> {
-  const s: Samples = { ops: 0, allowed: 0, denied: 0, errors: 0, warmupAllowed: 0, latencies: [], reserveLatencies: [], startedAt: 0, endedAt: 0 };
+  const s = emptySamples();
   const t0 = epochMs();
+  const cpu0 = processCpuMs();
   const measureFrom = t0 + opts.warmupS * 1000;
   const until = measureFrom + opts.durationS * 1000;
   s.startedAt = measureFrom;
@@ -72,6 +81,8 @@ export async function runTimed(opts: {
   clearTimeout(midwayTimer);
   await midwayDone;
   s.endedAt = epochMs();
+  s.cpuMs = processCpuMs() - cpu0;
+  s.cpuWallMs = s.endedAt - t0;
   return s;
 }
 
@@ -80,7 +91,9 @@ export async function runTimed(opts: {
  * one budget. Returns the samples of the round (every attempt measured; no warm-up).
  */
 export async function runBurst(opts: { concurrency: number; attempts: number; op: (i: number) => Promise<boolean> }): Promise<Samples> {
-  const s: Samples = { ops: 0, allowed: 0, denied: 0, errors: 0, warmupAllowed: 0, latencies: [], reserveLatencies: [], startedAt: epochMs(), endedAt: 0 };
+  const s = emptySamples();
+  s.startedAt = epochMs();
+  const cpu0 = processCpuMs();
   let next = 0;
   async function worker() {
     while (next < opts.attempts) {
@@ -100,12 +113,16 @@ export async function runBurst(opts: { concurrency: number; attempts: number; op
   }
   await Promise.all(Array.from({ length: opts.concurrency }, () => worker()));
   s.endedAt = epochMs();
+  s.cpuMs = processCpuMs() - cpu0;
+  s.cpuWallMs = s.endedAt - s.startedAt;
   return s;
 }
 
 /** Merges samples of processes (or rounds). `sequential`: wall time is the sum, not the span. */
 export function merge(parts: Samples[], sequential = false): Samples & { seconds: number } {
-  const out: Samples = { ops: 0, allowed: 0, denied: 0, errors: 0, warmupAllowed: 0, latencies: [], reserveLatencies: [], startedAt: Infinity, endedAt: -Infinity };
+  const out = emptySamples();
+  out.startedAt = Infinity;
+  out.endedAt = -Infinity;
   let busy = 0;
   for (const p of parts) {
     out.ops += p.ops;
@@ -119,6 +136,9 @@ export function merge(parts: Samples[], sequential = false): Samples & { seconds
     out.startedAt = Math.min(out.startedAt, p.startedAt);
     out.endedAt = Math.max(out.endedAt, p.endedAt);
     busy += p.endedAt - p.startedAt;
+    out.cpuMs += p.cpuMs;
+    // processes run side by side (their CPU adds up over one wall time); rounds one after another
+    out.cpuWallMs = sequential ? out.cpuWallMs + p.cpuWallMs : Math.max(out.cpuWallMs, p.cpuWallMs);
   }
   const ms = sequential ? busy : out.endedAt - out.startedAt;
   return { ...out, seconds: Math.max(ms, 0) / 1000 };

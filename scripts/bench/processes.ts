@@ -62,7 +62,7 @@ function spawnChild(spec: WorkerSpec): Child {
   return { ready, result, go: () => child.stdin!.write("go\n"), kill: () => child.kill() };
 }
 
-export async function runProcesses(specs: WorkerSpec[]): Promise<Samples[]> {
+export async function runProcesses(specs: WorkerSpec[], onGo: () => void = () => {}): Promise<Samples[]> {
   const children = specs.map(spawnChild);
   try {
     await Promise.all(children.map((c) => c.ready));
@@ -70,6 +70,7 @@ export async function runProcesses(specs: WorkerSpec[]): Promise<Samples[]> {
     for (const c of children) c.kill();
     throw e;
   }
+  onGo();
   for (const c of children) c.go();
   return Promise.all(children.map((c) => c.result));
 }

@@ -13,7 +13,7 @@ function table(header: string[], rows: string[][]): string {
 
 export function resultsTable(rows: ResultRow[]): string {
   return table(
-    ["workload", "peer", "c", "procs", "ops", "s", "ops/s", "p50 ms", "p95 ms", "p99 ms", "reserve p50/p99 ms", "allowed", "denied", "overspend $", "checks"],
+    ["workload", "peer", "c", "procs", "ops", "s", "ops/s", "p50 ms", "p95 ms", "p99 ms", "reserve p50/p99 ms", "allowed", "denied", "overspend $", "CPU node/pg %", "checks"],
     rows.map((r) => [
       r.name,
       r.peer,
@@ -29,6 +29,7 @@ export function resultsTable(rows: ResultRow[]): string {
       int(r.allowed),
       int(r.denied),
       r.overspendUsd.toFixed(2),
+      `${r.nodeCpuPct ?? "–"} / ${r.pgCpuPct ?? "–"}`,
       r.checksOk === undefined ? (r.errors ? `${r.errors} errors` : "") : r.checksOk ? "✔" : "✘",
     ]),
   );
@@ -97,7 +98,7 @@ export function hotPathSection(capture: HotPathCapture, lockSql: string, plans: 
     `reserve: ${capture.reserve.length}\n${steps(capture.reserve)}`,
     `settle: ${capture.settle.length}\n${steps(capture.settle)}`,
     "",
-    "The usage-row lock statement (parameters inlined):",
+    "The usage-row lock statement, as settle sends it (parameters inlined; reserve sends an empty id list):",
     lockSql,
     ...plans.flatMap((p) => ["", `EXPLAIN (ANALYZE, BUFFERS), ${p.label}:`, p.plan]),
   ].join("\n");

@@ -1,6 +1,7 @@
 // One row of the result: a (workload, peer, concurrency, processes) cell summarised from its
 // samples. Field names are the JSON contract of shared/BENCH.md; the rest are extras.
 import { toJson, type Money } from "../../app/core/index.ts";
+import { cpuPct } from "./cpu.ts";
 import { percentile, sortedCopy, type Samples } from "./measure.ts";
 import type { PeerName, WorkloadName } from "./options.ts";
 
@@ -31,6 +32,9 @@ export interface ResultRow {
   /** tollgate: ledger checks (exact platform totals, no row over its limit, reconcile clean). */
   checksOk?: boolean;
   checkFailures?: string[];
+  /** CPU in percent of one core over the cell: the bench's Node process(es), the PostgreSQL server. */
+  nodeCpuPct: number | null;
+  pgCpuPct: number | null;
 }
 
 const r2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
@@ -39,6 +43,7 @@ export function summarise(
   cell: { name: WorkloadName; peer: PeerName; concurrency: number; processes: number },
   s: Samples & { seconds: number },
   overspend: Money,
+  pgCpuPct: number | null,
 ): ResultRow {
   const lat = sortedCopy(s.latencies);
   const row: ResultRow = {
@@ -53,6 +58,8 @@ export function summarise(
     denied: s.denied,
     overspendUsd: toJson(overspend),
     errors: s.errors,
+    nodeCpuPct: cpuPct(s.cpuMs, s.cpuWallMs),
+    pgCpuPct,
   };
   if (s.firstError) row.firstError = s.firstError;
   if (cell.peer === "tollgate" && s.reserveLatencies.length) {

@@ -1,17 +1,17 @@
 // A benchmark child process: its own pool and peer, W async workers, started by a go signal on
 // stdin so that all processes begin together; prints "ready", then one JSON line of samples.
-import { createPool } from "../../app/db/client.server.ts";
+import { benchPool, fillPool, WORKER_APPLICATION } from "./database.ts";
 import { loadTargets } from "./fixture.ts";
 import { runTimed } from "./measure.ts";
 import { createPeer } from "./peers.ts";
 import { timedOperation, type WorkerSpec } from "./processes.ts";
 
 const spec = JSON.parse(process.argv[2]) as WorkerSpec;
-const pool = createPool(spec.url, spec.poolSize);
+const pool = benchPool(spec.url, spec.poolSize, WORKER_APPLICATION);
 const peer = await createPeer(spec.peer, pool, { tableCreated: true });
 const targets = await loadTargets(pool);
 // Open the pool's connections now, so connecting is not part of the measured window.
-await Promise.all(Array.from({ length: spec.poolSize }, () => pool.query("SELECT 1")));
+await fillPool(pool, spec.poolSize);
 
 process.stdin.once("data", async () => {
   const samples = await runTimed({
