@@ -21,6 +21,11 @@ const STAFF = ["admin", "finance", "ops"] as const;
 export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Overview", to: "/admin", roles: STAFF, end: true },
   { label: "Tenants", to: "/tenants", roles: STAFF },
+  { label: "Touchpoints", to: "/touchpoints", roles: ["admin", "ops"] },
+  { label: "Sandbox errors", to: "/sandbox-errors", roles: ["admin", "ops"] },
+  { label: "Audit log", to: "/audit", roles: ["admin", "finance"] },
+  { label: "Users", to: "/users", roles: ["admin"] },
+  { label: "API keys", to: "/api-keys", roles: ["admin"] },
   { label: "Spend", to: "/t/:tenantSlug", roles: ["tenant_admin"], end: true },
 ];
 

@@ -3,9 +3,9 @@
 import { expect, loginAs, navLabels, test, type DemoRole } from "../fixtures.ts";
 
 const EXPECTED_NAV: Record<DemoRole, { labels: string[]; role: RegExp }> = {
-  admin: { labels: ["Overview", "Tenants"], role: /^Admin$/ },
-  finance: { labels: ["Overview", "Tenants"], role: /^Finance$/ },
-  ops: { labels: ["Overview", "Tenants"], role: /^Ops$/ },
+  admin: { labels: ["Overview", "Tenants", "Touchpoints", "Sandbox errors", "Audit log", "Users", "API keys"], role: /^Admin$/ },
+  finance: { labels: ["Overview", "Tenants", "Audit log"], role: /^Finance$/ },
+  ops: { labels: ["Overview", "Tenants", "Touchpoints", "Sandbox errors"], role: /^Ops$/ },
   acme_admin: { labels: ["Spend"], role: /^Tenant admin · acme$/ },
   globex_admin: { labels: ["Spend"], role: /^Tenant admin · globex$/ },
 };

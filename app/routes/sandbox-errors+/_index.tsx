@@ -1,0 +1,115 @@
+// Admin and ops: sandbox errors by lifecycle stage over a date range, the daily trend, and the
+// most recent errors, filterable by stage and tenant (all in the URL).
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import adminStyles from "~/components/admin/admin.css";
+import { Field, formatTime } from "~/components/admin/forms.tsx";
+import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
+import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
+import { requireUser } from "~/services/auth.server.ts";
+import { getSandboxErrorReport, listTenantSlugs, parseSandboxErrorQuery, RECENT_LIMIT, SANDBOX_STAGES } from "~/services/sandbox-errors.server.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
+export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { roles: ["admin", "ops"] });
+  const { query, issues } = parseSandboxErrorQuery(new URL(request.url).searchParams);
+  const [report, tenants] = await Promise.all([getSandboxErrorReport(query), listTenantSlugs()]);
+  return { query, issues, report, tenants };
+}
+
+type Recent = Awaited<ReturnType<typeof loader>>["report"]["recent"][number];
+
+const columns: ColumnDef<Recent, any>[] = [
+  { accessorKey: "occurredAt", header: "Time (UTC)", cell: ({ row }) => formatTime(row.original.occurredAt), sortDescFirst: true },
+  { accessorKey: "tenantSlug", header: "Tenant" },
+  { accessorKey: "stage", header: "Stage", cell: ({ row }) => STAGE_LABEL[row.original.stage] ?? row.original.stage },
+  { accessorKey: "errorType", header: "Type", cell: ({ row }) => <code>{row.original.errorType}</code> },
+  { accessorKey: "operation", header: "Operation", meta: { optional: true } },
+];
+
+export default function SandboxErrors() {
+  const { query, issues, report, tenants } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const scope = `${query.from} to ${query.to}${query.tenant ? `, tenant ${query.tenant}` : ""}`;
+  return (
+    <>
+      <div className="page-head">
+        <h1>Sandbox errors</h1>
+        <p className="muted">Where in a sandbox’s lifecycle things fail. Days are UTC, both ends included.</p>
+      </div>
+      <Form method="get" className="filter-form card" aria-label="Filter sandbox errors" key={location.search}>
+        <Field id="se-from" label="From">
+          <input id="se-from" name="from" type="date" defaultValue={query.from} />
+        </Field>
+        <Field id="se-to" label="To (included)">
+          <input id="se-to" name="to" type="date" defaultValue={query.to} />
+        </Field>
+        <Field id="se-tenant" label="Tenant">
+          <select id="se-tenant" name="tenant" defaultValue={query.tenant ?? ""}>
+            <option value="">All tenants</option>
+            {tenants.map((t) => (
+              <option key={t.slug} value={t.slug}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="se-stage" label="Stage">
+          <select id="se-stage" name="stage" defaultValue={query.stage ?? ""}>
+            <option value="">All stages</option>
+            {SANDBOX_STAGES.map((s) => (
+              <option key={s} value={s}>
+                {STAGE_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <div className="filter-actions">
+          <button type="submit" className="button button--primary">
+            Show
+          </button>
+          {location.search && <Link to="/sandbox-errors">Reset</Link>}
+        </div>
+      </Form>
+      {issues.length > 0 && (
+        <p className="form-error" role="alert">
+          {issues.join(" ")} Showing the last 30 days instead where the range was not usable.
+        </p>
+      )}
+      {report.total === 0 ? (
+        <div className="empty-state" role="status">
+          <h2>No sandbox errors</h2>
+          <p>No sandbox error was reported for {scope}.</p>
+        </div>
+      ) : (
+        <div className="grid-2">
+          <section className="card" aria-labelledby="by-stage">
+            <h2 id="by-stage">
+              Errors by stage <span className="muted">({report.total.toLocaleString("en-US")} in total)</span>
+            </h2>
+            <ErrorsByStageChart data={report.byStage} title={`Sandbox errors by lifecycle stage, ${scope}`} />
+          </section>
+          <section className="card" aria-labelledby="per-day">
+            <h2 id="per-day">Errors per day{query.stage ? ` · ${STAGE_LABEL[query.stage]}` : ""}</h2>
+            <ErrorsPerDayChart data={report.daily} title={`Sandbox errors per day, ${scope}`} />
+          </section>
+        </div>
+      )}
+      <section aria-labelledby="recent" style={{ marginTop: "1.25rem" }}>
+        <h2 id="recent">Recent errors</h2>
+        <p className="muted">The {RECENT_LIMIT} most recent matching errors, newest first.</p>
+        <DataTable
+          columns={columns}
+          data={report.recent}
+          caption="Recent sandbox errors"
+          emptyMessage="No errors match these filters."
+          getRowId={(r) => r.id}
+        />
+      </section>
+    </>
+  );
+}
+
+export { ErrorBoundary } from "~/components/admin/route-error.tsx";
