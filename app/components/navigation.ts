@@ -21,12 +21,15 @@ const STAFF = ["admin", "finance", "ops"] as const;
 export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Overview", to: "/admin", roles: STAFF, end: true },
   { label: "Tenants", to: "/tenants", roles: STAFF },
+  { label: "Pricing", to: "/pricing", roles: ["admin", "finance"] },
+  { label: "Quotas", to: "/quotas", roles: STAFF },
   { label: "Touchpoints", to: "/touchpoints", roles: ["admin", "ops"] },
   { label: "Sandbox errors", to: "/sandbox-errors", roles: ["admin", "ops"] },
   { label: "Audit log", to: "/audit", roles: ["admin", "finance"] },
   { label: "Users", to: "/users", roles: ["admin"] },
   { label: "API keys", to: "/api-keys", roles: ["admin"] },
   { label: "Spend", to: "/t/:tenantSlug", roles: ["tenant_admin"], end: true },
+  { label: "Quotas", to: "/t/:tenantSlug/quotas", roles: ["tenant_admin"] },
 ];
 
 export function navItemsFor(user: { role: Role; tenantSlug: string | null }): { label: string; to: string; end: boolean }[] {

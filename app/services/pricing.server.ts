@@ -117,27 +117,31 @@ async function closeLatest(tx: Tx, table: "llm_prices" | "sandbox_prices", where
 const lockModel = (tx: Tx, key: string) => tx.query(`SELECT pg_advisory_xact_lock(hashtext('price-admin'), hashtext($1))`, [key]);
 
 export async function createLlmPrice(actor: Actor, input: CreateLlmPriceBody, now = new Date()) {
+  return auditedChange(actor, (tx) => addLlmPrice(tx, input, now), {
+    conflict: "Another price for this model is in effect during that period.",
+  });
+}
+
+/**
+ * The change behind createLlmPrice, inside the caller's transaction, so a bulk import can add
+ * many prices in ONE transaction (all or nothing) with the same closing rule and audit entries.
+ */
+export async function addLlmPrice(tx: Tx, input: CreateLlmPriceBody, now = new Date()) {
   const from = input.effectiveFrom ? new Date(input.effectiveFrom) : now;
-  return auditedChange(
-    actor,
-    async (tx) => {
-      await lockModel(tx, `llm:${input.provider}/${input.model}`);
-      const closed = await closeLatest(tx, "llm_prices", "provider = $1 AND model = $2", [input.provider, input.model], from, LLM_COLUMNS);
-      const { rows } = await tx.query(
-        `INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, cached_input_usd_per_million, effective_from, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${LLM_COLUMNS}`,
-        [input.provider, input.model, input.inputUsdPerMillion, input.outputUsdPerMillion, input.cachedInputUsdPerMillion ?? null, from, input.note ?? ""],
-      );
-      const price = llmPriceJson(rows[0]);
-      const result = { price, closed: closed ? llmPriceJson(closed.after) : null };
-      const audit: AuditEntry[] = [{ action: "llm_price.create", entityType: "llm_price", entityId: price.id, tenantId: null, before: null, after: price }];
-      if (closed) {
-        audit.unshift({ action: "llm_price.close", entityType: "llm_price", entityId: closed.before.id, tenantId: null, before: llmPriceJson(closed.before), after: result.closed! });
-      }
-      return { result, audit };
-    },
-    { conflict: "Another price for this model is in effect during that period." },
+  await lockModel(tx, `llm:${input.provider}/${input.model}`);
+  const closed = await closeLatest(tx, "llm_prices", "provider = $1 AND model = $2", [input.provider, input.model], from, LLM_COLUMNS);
+  const { rows } = await tx.query(
+    `INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, cached_input_usd_per_million, effective_from, note)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${LLM_COLUMNS}`,
+    [input.provider, input.model, input.inputUsdPerMillion, input.outputUsdPerMillion, input.cachedInputUsdPerMillion ?? null, from, input.note ?? ""],
   );
+  const price = llmPriceJson(rows[0]);
+  const result = { price, closed: closed ? llmPriceJson(closed.after) : null };
+  const audit: AuditEntry[] = [{ action: "llm_price.create", entityType: "llm_price", entityId: price.id, tenantId: null, before: null, after: price }];
+  if (closed) {
+    audit.unshift({ action: "llm_price.close", entityType: "llm_price", entityId: closed.before.id, tenantId: null, before: llmPriceJson(closed.before), after: result.closed! });
+  }
+  return { result, audit };
 }
 
 export async function createSandboxPrice(actor: Actor, input: CreateSandboxPriceBody, now = new Date()) {

@@ -110,29 +110,28 @@ export async function createQuota(actor: Actor, input: CreateQuotaBody): Promise
 }
 
 export async function updateQuota(actor: Actor, id: string, patch: UpdateQuotaBody, now = new Date()): Promise<QuotaJson> {
-  return auditedChange(
-    actor,
-    async (tx) => {
-      const before = quotaJson(await findQuota(tx, id, true));
-      const { rows } = await tx.query(
-        `UPDATE quotas SET limit_usd = COALESCE($2::numeric, limit_usd), warning_thresholds = COALESCE($3::int[], warning_thresholds),
-                enforcement = COALESCE($4::"Enforcement", enforcement), enabled = COALESCE($5::boolean, enabled), updated_at = now()
-          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, patch.limitUsd ?? null, patch.warningThresholds ?? null, patch.enforcement ?? null, patch.enabled ?? null],
-      );
-      const after = quotaJson(rows[0]);
-      if (!before.enabled && after.enabled) {
-        // While disabled, the quota's current-period row saw none of the period's costs (the
-        // core only books enabled quotas), so keeping it would under-count. Deleting it makes the
-        // core re-create it on next use from the rollups — the spend already recorded this
-        // period, as for a new quota (SPEC §3). A limit change, by contrast, keeps the row: the
-        // spend it holds is still right.
-        await tx.query(`DELETE FROM quota_usage WHERE quota_id = $1 AND period_start = $2`, [id, periodStart(after.period, now)]);
-      }
-      return { result: after, audit: [{ action: "quota.update", entityType: "quota", entityId: id, tenantId: after.tenantId, before, after }] };
-    },
-    { conflict: CONFLICT },
+  return auditedChange(actor, (tx) => changeQuota(tx, id, patch, now), { conflict: CONFLICT });
+}
+
+/** The change behind updateQuota inside the caller's transaction (bulk edits: one transaction). */
+export async function changeQuota(tx: Tx, id: string, patch: UpdateQuotaBody, now = new Date()) {
+  const before = quotaJson(await findQuota(tx, id, true));
+  const { rows } = await tx.query(
+    `UPDATE quotas SET limit_usd = COALESCE($2::numeric, limit_usd), warning_thresholds = COALESCE($3::int[], warning_thresholds),
+            enforcement = COALESCE($4::"Enforcement", enforcement), enabled = COALESCE($5::boolean, enabled), updated_at = now()
+      WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, patch.limitUsd ?? null, patch.warningThresholds ?? null, patch.enforcement ?? null, patch.enabled ?? null],
   );
+  const after = quotaJson(rows[0]);
+  if (!before.enabled && after.enabled) {
+    // While disabled, the quota's current-period row saw none of the period's costs (the
+    // core only books enabled quotas), so keeping it would under-count. Deleting it makes the
+    // core re-create it on next use from the rollups — the spend already recorded this
+    // period, as for a new quota (SPEC §3). A limit change, by contrast, keeps the row: the
+    // spend it holds is still right.
+    await tx.query(`DELETE FROM quota_usage WHERE quota_id = $1 AND period_start = $2`, [id, periodStart(after.period, now)]);
+  }
+  return { result: after, audit: [{ action: "quota.update", entityType: "quota", entityId: id, tenantId: after.tenantId, before, after }] };
 }
 
 /** Deletes a quota and (by cascade) its usage rows; holds on them simply stop counting there. */

@@ -1,0 +1,85 @@
+// Edit one quota (staff): limit, thresholds, enforcement, enabled; or delete it.
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { quotaLabel } from "~/components/format.ts";
+import formStyles from "~/components/forms/forms.css";
+import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
+import { QuotaForm } from "~/components/forms/quota-form.tsx";
+import { TollgateError } from "~/core/index.ts";
+import { updateQuotaBody } from "~/schemas/admin.ts";
+import { fieldErrors, issueErrors, quotaUpdateValues } from "~/schemas/forms.ts";
+import { notFound, requireUser } from "~/services/auth.server.ts";
+import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
+import { tenantOptions } from "~/services/quotas-page.server.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
+export const meta: MetaFunction = () => [{ title: "Edit quota · Quotas · Tollgate" }];
+
+async function quotaOr404(id: string | undefined) {
+  try {
+    return await getQuota(id ?? "");
+  } catch (e) {
+    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
+    throw e;
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request, { roles: QUOTA_ROLES });
+  const quota = await quotaOr404(params.quotaId);
+  const tenant = (await tenantOptions()).find((t) => t.id === quota.tenantId) ?? null;
+  return { quota, tenant };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request, { roles: QUOTA_ROLES });
+  const actor = { id: user.id, label: `user:${user.email}` };
+  const quota = await quotaOr404(params.quotaId);
+  const form = await request.formData();
+  if (form.get("intent") === "delete") {
+    await deleteQuota(actor, quota.id);
+    return redirect("/quotas?deleted=1");
+  }
+  const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
+  if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+  try {
+    await updateQuota(actor, quota.id, parsed.data);
+    return redirect(`/quotas?updated=${quota.id}`);
+  } catch (e) {
+    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { errors: issueErrors(e.issues, e.message) };
+    throw e;
+  }
+}
+
+export default function EditQuota() {
+  const { quota, tenant } = useLoaderData<typeof loader>();
+  const errors = useActionData<typeof action>()?.errors;
+  const busy = useNavigation().state === "submitting";
+  const scope = quota.scope === "platform" ? "Platform" : quota.scope === "tenant" ? `Tenant ${tenant?.name ?? ""}` : `End user ${quota.scopeId} of ${tenant?.name ?? ""}`;
+  return (
+    <>
+      <div className="page-head">
+        <p className="breadcrumb">
+          <Link to="/quotas">Quotas</Link> /
+        </p>
+        <h1>Edit quota</h1>
+        <p className="muted">
+          {scope} · {quotaLabel({ resource: quota.resourceType, period: quota.period })}. Scope, resource and period are fixed;
+          create another quota to change them.
+        </p>
+      </div>
+      <QuotaForm mode="edit" values={quota} errors={errors} submitLabel="Save changes" busy={busy}>
+        <Link to="/quotas">Cancel</Link>
+      </QuotaForm>
+      <Form method="post" className="card" onSubmit={(e) => !confirm("Delete this quota? Its usage history for this quota goes too.") && e.preventDefault()}>
+        <h2>Delete</h2>
+        <p className="muted">Deleting stops enforcing this limit at once. To pause it, untick “Enabled” instead.</p>
+        <input type="hidden" name="intent" value="delete" />
+        <button type="submit" className="button button--danger">
+          Delete quota
+        </button>
+      </Form>
+    </>
+  );
+}

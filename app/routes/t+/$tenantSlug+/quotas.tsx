@@ -1,0 +1,129 @@
+// A tenant's quotas for its tenant admin: tenant (and platform-set) quotas read-only, and the
+// user-scope quotas of the tenant's own end users, which the tenant admin may create and edit.
+// Scope and tenant are fixed by the URL, never by the form: a post naming another scope or
+// tenant, or editing a quota that is not a user quota of this tenant, is refused (403/404).
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
+import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
+import formStyles from "~/components/forms/forms.css";
+import { QuotaForm } from "~/components/forms/quota-form.tsx";
+import { TollgateError } from "~/core/index.ts";
+import { createQuotaBody, updateQuotaBody } from "~/schemas/admin.ts";
+import { fieldErrors, issueErrors, quotaCreateValues, quotaUpdateValues } from "~/schemas/forms.ts";
+import { notFound, requireTenantAccess } from "~/services/auth.server.ts";
+import { listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
+import { createQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Quotas · ${data?.tenant.name ?? "Tenant"} · Tollgate` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { tenant } = await requireTenantAccess(request, params.tenantSlug);
+  const quotas = await listQuotaRows({ tenant: tenant.slug });
+  const editId = new URL(request.url).searchParams.get("edit");
+  const editing = quotas.find((q) => q.id === editId && q.scope === "user") ?? null;
+  return { tenant, tenantQuotas: quotas.filter((q) => q.scope !== "user"), userQuotas: quotas.filter((q) => q.scope === "user"), editing };
+}
+
+const forbidden = () => new Response("Forbidden", { status: 403, statusText: "Forbidden" });
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
+  const actor = { id: user.id, label: `user:${user.email}` };
+  const form = await request.formData();
+  const base = `/t/${tenant.slug}/quotas`;
+  try {
+    if (form.get("intent") === "update") {
+      const quota = await getQuota(String(form.get("id") ?? ""));
+      if (quota.scope !== "user" || quota.tenantId !== tenant.id) throw notFound();
+      const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
+      if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+      await updateQuota(actor, quota.id, parsed.data);
+      return redirect(`${base}?saved=1`);
+    }
+    const values = quotaCreateValues(form);
+    if ((values.scope ?? "user") !== "user" || (values.tenantId !== undefined && values.tenantId !== tenant.id && values.tenantId !== tenant.slug)) {
+      throw forbidden();
+    }
+    const parsed = createQuotaBody.safeParse({ ...values, scope: "user", tenantId: tenant.id });
+    if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+    await createQuota(actor, parsed.data);
+    return redirect(`${base}?saved=1`);
+  } catch (e) {
+    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
+    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { errors: issueErrors(e.issues, e.message) };
+    throw e;
+  }
+}
+
+const used = (q: QuotaRow) => `${formatUsd(q.spentUsd)} of ${formatUsd(q.limitUsd)} · ${formatPercent(q.utilizationPercent)}`;
+const status = (q: QuotaRow) => `${q.enabled ? "Enabled" : "Disabled"}${q.enforcement === "soft" ? " (soft)" : ""}`;
+
+const tenantColumns: ColumnDef<QuotaRow, any>[] = [
+  { id: "what", accessorFn: (q) => quotaLabel({ resource: q.resourceType, period: q.period }), header: "Resource · period" },
+  { id: "used", accessorFn: (q) => q.utilizationPercent, header: "Used this period", cell: ({ row }) => used(row.original), meta: { numeric: true } },
+  { id: "status", accessorFn: status, header: "Status", meta: { optional: true } },
+];
+
+export default function TenantQuotas() {
+  const { tenant, tenantQuotas, userQuotas, editing } = useLoaderData<typeof loader>();
+  const errors = useActionData<typeof action>()?.errors;
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  const base = `/t/${tenant.slug}/quotas`;
+  const userColumns: ColumnDef<QuotaRow, any>[] = [
+    { id: "user", accessorFn: (q) => q.scopeId, header: "End user" },
+    ...tenantColumns,
+    {
+      id: "edit",
+      header: "Actions",
+      enableSorting: false,
+      cell: ({ row: { original: q } }) => (
+        <Link to={`${base}?edit=${q.id}#quota-form`} aria-label={`Edit quota of ${q.scopeId}, ${quotaLabel({ resource: q.resourceType, period: q.period })}`}>
+          Edit
+        </Link>
+      ),
+    },
+  ];
+  return (
+    <>
+      <div className="page-head">
+        <p className="breadcrumb">
+          <Link to={`/t/${tenant.slug}`}>{tenant.name}</Link> /
+        </p>
+        <h1>Quotas</h1>
+        <p className="muted">Limits per UTC period. Tenant quotas are set by the platform; you can set limits for your own end users.</p>
+      </div>
+      {params.get("saved") && (
+        <p className="notice notice--ok" role="status">
+          User quota saved.
+        </p>
+      )}
+      <section className="card" aria-labelledby="tenant-quotas">
+        <h2 id="tenant-quotas">{tenant.name} quotas (read-only)</h2>
+        <DataTable columns={tenantColumns} data={tenantQuotas} caption={`${tenant.name} quotas`} emptyMessage="No tenant quotas." getRowId={(q) => q.id} />
+      </section>
+      <section className="card" aria-labelledby="user-quotas">
+        <h2 id="user-quotas">End-user quotas</h2>
+        <DataTable
+          columns={userColumns}
+          data={userQuotas}
+          caption="Quotas of this tenant's end users"
+          emptyMessage="No end-user quotas yet. Create one below to cap a single user of your product."
+          getRowId={(q) => q.id}
+        />
+      </section>
+      <h2 id="quota-form">{editing ? `Edit the quota of ${editing.scopeId}` : "New end-user quota"}</h2>
+      {editing ? (
+        <QuotaForm mode="edit" intent="update" values={editing} errors={errors} submitLabel="Save changes" busy={busy}>
+          <input type="hidden" name="id" value={editing.id} />
+          <Link to={base}>Cancel</Link>
+        </QuotaForm>
+      ) : (
+        <QuotaForm mode="create" intent="create" fixedScope="user" fixedTenant={tenant} errors={errors} submitLabel="Create user quota" busy={busy} />
+      )}
+    </>
+  );
+}
