@@ -86,7 +86,13 @@ const STAFF_FINANCE: Who[] = ["admin", "finance"];
 const STAFF: Who[] = ["admin", "finance", "ops"];
 
 // Each page: its module, params, who may use it, and a harmless post (invalid → form errors, 200).
-const PAGES = () => ({
+interface Page {
+  module: unknown;
+  allowed: Who[];
+  params: Record<string, string>;
+  post: Record<string, string> | null;
+}
+const PAGES = (): Record<string, Page> => ({
   "/pricing": { module: pricingIndex, allowed: STAFF_FINANCE, params: {}, post: null },
   "/pricing/new": { module: pricingNew, allowed: STAFF_FINANCE, params: {}, post: { kind: "llm", provider: "" } },
   "/pricing/history?provider=openai&model=gpt-5": { module: pricingHistory, allowed: STAFF_FINANCE, params: {}, post: { id: "x".repeat(3), note: "n".repeat(600) } },
@@ -105,7 +111,7 @@ describe("role matrix", () => {
     for (const [path, page] of Object.entries(PAGES())) {
       for (const who of WHO) {
         const allowed = page.allowed.includes(who);
-        const m = page.module as { loader: (a: any) => Promise<unknown>; action?: (a: any) => Promise<unknown> };
+        const m = page.module as unknown as { loader: (a: any) => Promise<unknown>; action?: (a: any) => Promise<unknown> };
         results.push(`${path} loader ${who} ${await statusOf(() => m.loader(args(request(who, path), page.params)))}`);
         expected.push(`${path} loader ${who} ${allowed ? 200 : 404}`);
         if (m.action && page.post) {
