@@ -3,7 +3,7 @@
 // errors in one audited transaction. The confirmed text travels back in a hidden field and is
 // validated again, so what is imported is exactly what was previewed.
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { PRICING_ROLES, formatDateTime, formatRate } from "~/components/forms/price-format.ts";
@@ -17,7 +17,8 @@ export const meta: MetaFunction = () => [{ title: "Import prices · Pricing · T
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: PRICING_ROLES });
-  return null;
+  // From the loader: the service module is server-only, so the page cannot import its constants.
+  return { columns: PRICE_CSV_COLUMNS.join(",") };
 }
 
 type Result =
@@ -48,6 +49,7 @@ export async function action({ request }: ActionFunctionArgs): Promise<Result> {
 }
 
 export default function ImportPrices() {
+  const { columns } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const preview = result && "preview" in result ? result.preview : undefined;
@@ -60,7 +62,7 @@ export default function ImportPrices() {
         </p>
         <h1>Import LLM prices from CSV</h1>
         <p className="muted">
-          Columns: <code>{PRICE_CSV_COLUMNS.join(",")}</code> (cached price and note may be blank; dates as YYYY-MM-DD
+          Columns: <code>{columns}</code> (cached price and note may be blank; dates as YYYY-MM-DD
           or ISO times, UTC). Each row adds a price that closes the model's current one. Previewing writes nothing.
         </p>
       </div>

@@ -1,0 +1,60 @@
+// A tenant admin sees their tenant's quotas read-only and manages quotas for their own end
+// users; a post that edits a tenant quota is refused and changes nothing.
+import { expect, loginAs, test } from "../fixtures.ts";
+import { unique } from "./api.ts";
+
+test("a tenant admin creates and edits a user quota for their tenant; tenant quotas have no edit controls", async ({ page, db }) => {
+  const endUser = `e2e-user-${unique()}`;
+  await loginAs(page, "acme_admin");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Quotas" }).click();
+  await expect(page).toHaveURL("/t/acme/quotas");
+  await expect(page).toHaveTitle(/^Quotas · .+ · Tollgate$/);
+
+  const tenantSection = page.getByRole("region", { name: /quotas \(read-only\)/ });
+  await expect(tenantSection.getByRole("row")).not.toHaveCount(1); // the header and the tenant's quotas
+  await expect(tenantSection.getByRole("link")).toHaveCount(0);
+  await expect(tenantSection.getByRole("button", { name: /edit|disable|delete/i })).toHaveCount(0);
+  await expect(page.getByLabel("Scope")).toHaveCount(0); // scope and tenant are fixed
+  await expect(page.getByLabel("Tenant", { exact: true })).toHaveCount(0);
+
+  await page.getByLabel("End-user id").fill(endUser);
+  await page.getByLabel("Resource").selectOption("llm");
+  await page.getByLabel("Period (UTC)").selectOption("day");
+  await page.getByLabel("Limit (USD per period)").fill("-2");
+  await page.getByRole("button", { name: "Create user quota" }).click();
+  await expect(page.locator('[data-field-error="limitUsd"]')).toHaveText("must be a decimal number");
+  await page.getByLabel("Limit (USD per period)").fill("2.5");
+  await page.getByRole("button", { name: "Create user quota" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "User quota saved." })).toBeVisible();
+  const row = page.getByRole("region", { name: "End-user quotas" }).getByRole("row", { name: new RegExp(endUser) });
+  await expect(row).toContainText("$0.00 of $2.50");
+
+  await row.getByRole("link", { name: /^Edit quota of/ }).click();
+  await expect(page.getByRole("heading", { name: `Edit the quota of ${endUser}` })).toBeVisible();
+  await page.getByLabel("Limit (USD per period)").fill("3");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("region", { name: "End-user quotas" }).getByRole("row", { name: new RegExp(endUser) })).toContainText("of $3.00");
+  const { rows } = await db.query(
+    `SELECT q.scope, t.slug, q.limit_usd::text AS l FROM quotas q JOIN tenants t ON t.id = q.tenant_id WHERE q.scope_id = $1`,
+    [endUser],
+  );
+  expect(rows).toEqual([{ scope: "user", slug: "acme", l: "3.0000000000" }]);
+});
+
+test("a tenant admin's post editing a tenant quota is refused and nothing changes; other tenants answer 404", async ({ page, db }) => {
+  const { rows } = await db.query(
+    `SELECT q.id, q.limit_usd::text AS l FROM quotas q JOIN tenants t ON t.id = q.tenant_id WHERE t.slug = 'acme' AND q.scope = 'tenant' LIMIT 1`,
+  );
+  await loginAs(page, "acme_admin");
+  const refused = await page.request.post("/t/acme/quotas", {
+    form: { intent: "update", id: rows[0].id, limitUsd: "999999", warningThresholds: "80", enforcement: "hard", enabled: "on" },
+    maxRedirects: 0,
+  });
+  expect(refused.status()).toBe(404);
+  const created = await page.request.post("/t/acme/quotas", { form: { intent: "create", scope: "tenant", resource: "llm", period: "day", limitUsd: "1" }, maxRedirects: 0 });
+  expect(created.status()).toBe(403);
+  const after = await db.query(`SELECT limit_usd::text AS l FROM quotas WHERE id = $1`, [rows[0].id]);
+  expect(after.rows[0].l).toBe(rows[0].l);
+  expect((await page.goto("/t/globex/quotas"))?.status()).toBe(404);
+  expect((await page.goto("/quotas"))?.status()).toBe(404);
+});
