@@ -62,7 +62,7 @@ export default function ImportPrices() {
         </p>
         <h1>Import LLM prices from CSV</h1>
         <p className="muted">
-          Columns: <code>{columns}</code> (cached price and note may be blank; dates as YYYY-MM-DD
+          Columns: <code className="break-anywhere">{columns}</code> (cached price and note may be blank; dates as YYYY-MM-DD
           or ISO times, UTC). Each row adds a price that closes the model's current one. Previewing writes nothing.
         </p>
       </div>
