@@ -3,22 +3,12 @@
 // tenant and (trend and list) one stage.
 import type pg from "pg";
 import { z } from "zod";
+import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES, type SandboxStage } from "~/components/admin/constants.ts";
 import { dbPool } from "~/db/client.server.ts";
 
-export const SANDBOX_STAGES = [
-  "initialization",
-  "quota_validation",
-  "resource_allocation",
-  "connection",
-  "execution",
-  "result_retrieval",
-  "cleanup",
-  "monitoring",
-  "unknown",
-] as const;
-export type SandboxStage = (typeof SANDBOX_STAGES)[number];
+export { SANDBOX_STAGES, type SandboxStage } from "~/components/admin/constants.ts";
 
-export const RECENT_LIMIT = 100;
+export { RECENT_SANDBOX_ERRORS as RECENT_LIMIT } from "~/components/admin/constants.ts";
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;

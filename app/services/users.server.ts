@@ -3,13 +3,13 @@
 // audit log.
 import { hash } from "@node-rs/argon2";
 import { z } from "zod";
+import { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
 import { TollgateError } from "~/core/index.ts";
 import { db } from "~/db/client.server.ts";
 import { auditedChange, type Actor, type Tx } from "./audit.server.ts";
 import type { Role, SessionUser } from "./auth.server.ts";
 
-export const ROLES = ["admin", "finance", "ops", "tenant_admin"] as const satisfies readonly Role[];
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
 
 export function actorFor(user: Pick<SessionUser, "id" | "email">): Actor {
   return { id: user.id, label: `user:${user.email}` };

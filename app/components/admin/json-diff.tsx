@@ -12,8 +12,9 @@ const show = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v, null, 
 export function JsonDiff({ changes, caption }: { changes: FieldChange[]; caption: string }) {
   if (changes.length === 0) return <p className="muted">No before or after state was recorded.</p>;
   return (
-    <table className="json-diff">
-      <caption className="visually-hidden">{caption}</caption>
+    // aria-label rather than a visually hidden caption: an absolutely positioned caption inside
+    // the scrolling table would widen the page on phones.
+    <table className="json-diff" aria-label={caption}>
       <thead>
         <tr>
           <th scope="col">Field</th>

@@ -3,8 +3,8 @@
 import { Form } from "@remix-run/react";
 import { useState } from "react";
 import { ROLE_LABEL } from "../format.ts";
+import { USER_ROLES as ROLES } from "./constants.ts";
 
-const ROLES = ["admin", "finance", "ops", "tenant_admin"] as const;
 
 export function UserActions({
   user,
@@ -25,10 +25,9 @@ export function UserActions({
       <Form method="post" className="inline-form" aria-label={`Change role of ${user.email}`}>
         <input type="hidden" name="intent" value="role" />
         <input type="hidden" name="userId" value={user.id} />
-        <label className="visually-hidden" htmlFor={`${idBase}-role`}>
-          Role of {user.email}
-        </label>
-        <select id={`${idBase}-role`} name="role" value={role} onChange={(e) => setRole(e.target.value)}>
+        {/* aria-label, not a visually hidden <label>: an absolutely positioned label inside the
+            scrolling table would widen the page on phones. */}
+        <select id={`${idBase}-role`} aria-label={`Role of ${user.email}`} name="role" value={role} onChange={(e) => setRole(e.target.value)}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {ROLE_LABEL[r]}
@@ -37,10 +36,7 @@ export function UserActions({
         </select>
         {role === "tenant_admin" && (
           <>
-            <label className="visually-hidden" htmlFor={`${idBase}-tenant`}>
-              Tenant of {user.email}
-            </label>
-            <select id={`${idBase}-tenant`} name="tenantId" defaultValue={user.tenantId ?? ""}>
+            <select id={`${idBase}-tenant`} aria-label={`Tenant of ${user.email}`} name="tenantId" defaultValue={user.tenantId ?? ""}>
               <option value="">Choose a tenant…</option>
               {tenants.map((t) => (
                 <option key={t.id} value={t.id}>

@@ -7,7 +7,8 @@ import { Field, formatTime } from "~/components/admin/forms.tsx";
 import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireUser } from "~/services/auth.server.ts";
-import { getSandboxErrorReport, listTenantSlugs, parseSandboxErrorQuery, RECENT_LIMIT, SANDBOX_STAGES } from "~/services/sandbox-errors.server.ts";
+import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES } from "~/components/admin/constants.ts";
+import { getSandboxErrorReport, listTenantSlugs, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }];

@@ -25,14 +25,22 @@ const MODE_LABEL: Record<CoverageMode, string> = {
 };
 
 function ModeBadge({ t }: { t: TouchpointCoverage }) {
-  const cls = t.flagged ? "badge badge--danger" : t.mode === "reserves_first" ? "badge badge--ok" : t.mode === "no_traffic" ? "badge" : "badge badge--warn";
+  const cls = t.flagged
+    ? "badge badge--danger"
+    : t.mode === "reserves_first"
+    ? "badge badge--ok"
+    : t.mode === "no_traffic"
+    ? "badge"
+    : "badge badge--warn";
   return (
-    <span className={cls} data-mode={t.mode}>
-      {t.flagged && <span aria-hidden="true">⚠ </span>}
-      {MODE_LABEL[t.mode]}
-      {t.mode === "mixed" && t.reservedShare !== null && ` (${formatPercent(t.reservedShare * 100)} reserved)`}
-      {t.flagged && <span className="visually-hidden"> — the registry expects a reservation</span>}
-    </span>
+    <>
+      <span className={cls} data-mode={t.mode}>
+        {t.flagged && <span aria-hidden="true">⚠ </span>}
+        {MODE_LABEL[t.mode]}
+        {t.mode === "mixed" && t.reservedShare !== null && ` (${formatPercent(t.reservedShare * 100)} reserved)`}
+      </span>
+      {t.flagged && <div className="field-error">Registry expects a reservation</div>}
+    </>
   );
 }
 
@@ -50,7 +58,13 @@ const columns: ColumnDef<TouchpointCoverage, any>[] = [
       </>
     ),
   },
-  { id: "priority", accessorFn: (t) => t.priority ?? "", header: "Priority", cell: ({ row }) => row.original.priority ?? "—", meta: { optional: true } },
+  {
+    id: "priority",
+    accessorFn: (t) => t.priority ?? "",
+    header: "Priority",
+    cell: ({ row }) => row.original.priority ?? "—",
+    meta: { optional: true },
+  },
   {
     id: "lastReportAt",
     accessorFn: (t) => t.lastReportAt ?? "",
@@ -58,14 +72,28 @@ const columns: ColumnDef<TouchpointCoverage, any>[] = [
     cell: ({ row }) => formatTime(row.original.lastReportAt, "Never"),
     meta: { optional: true },
   },
-  { accessorKey: "records7d", header: "Records (7 d)", cell: ({ row }) => row.original.records7d.toLocaleString("en-US"), meta: { numeric: true }, sortDescFirst: true },
-  { id: "cost", accessorFn: (t) => Number(t.costUsd7d), header: "Cost (7 d)", cell: ({ row }) => formatUsd(row.original.costUsd7d), meta: { numeric: true }, sortDescFirst: true },
+  {
+    accessorKey: "records7d",
+    header: "Records (7 d)",
+    cell: ({ row }) => row.original.records7d.toLocaleString("en-US"),
+    meta: { numeric: true },
+    sortDescFirst: true,
+  },
+  {
+    id: "cost",
+    accessorFn: (t) => Number(t.costUsd7d),
+    header: "Cost (7 d)",
+    cell: ({ row }) => formatUsd(row.original.costUsd7d),
+    meta: { numeric: true },
+    sortDescFirst: true,
+  },
   { id: "mode", accessorFn: (t) => `${t.flagged ? 0 : 1}${t.mode}`, header: "Observed", cell: ({ row }) => <ModeBadge t={row.original} /> },
   {
     id: "expected",
     accessorFn: (t) => String(t.expectsReservation),
     header: "Expected",
-    cell: ({ row }) => (row.original.expectsReservation === null ? "—" : row.original.expectsReservation ? "Reserves first" : "Records after"),
+    cell: ({ row }) =>
+      row.original.expectsReservation === null ? "—" : row.original.expectsReservation ? "Reserves first" : "Records after",
   },
 ];
 
@@ -77,8 +105,8 @@ export default function Touchpoints() {
       <div className="page-head">
         <h1>Touchpoint coverage</h1>
         <p className="muted">
-          Each call site’s traffic over the last {windowDays} days. “Observed” comes from the cost records: reserves first when at least 99% of
-          records went through a reservation, records after when none did. “Expected” is the registry.
+          Each call site’s traffic over the last {windowDays} days. “Observed” comes from the cost records: reserves first when at least 99%
+          of records went through a reservation, records after when none did. “Expected” is the registry.
         </p>
       </div>
       {flagged.length > 0 && (

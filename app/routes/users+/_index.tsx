@@ -5,6 +5,7 @@ import { useState } from "react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
 import { Field, fieldErrorsOf, formatTime, invalidProps, type FieldErrors } from "~/components/admin/forms.tsx";
+import { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
 import { UserActions } from "~/components/admin/user-actions.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { ROLE_LABEL } from "~/components/format.ts";
@@ -18,8 +19,6 @@ import {
   CreateUserForm,
   listTenantOptions,
   listUsers,
-  MIN_PASSWORD_LENGTH,
-  ROLES,
   setUserDisabled,
   type UserRow,
 } from "~/services/users.server.ts";
