@@ -34,9 +34,15 @@ export interface SandboxErrorQuery {
 /** The page's URL as a query; a bad or missing range falls back to the last 30 days. */
 export function parseSandboxErrorQuery(params: URLSearchParams, now = new Date()) {
   const issues: string[] = [];
-  const parsed = Filters.safeParse(Object.fromEntries(params));
-  const f = parsed.success ? parsed.data : {};
-  if (!parsed.success) issues.push(...parsed.error.issues.map((i) => i.message));
+  const raw = Object.fromEntries(params);
+  const parsed = Filters.safeParse(raw);
+  let f: z.infer<typeof Filters> = parsed.success ? parsed.data : {};
+  if (!parsed.success) {
+    // Drop only the fields that failed, keeping the rest of the person's filters.
+    issues.push(...parsed.error.issues.map((i) => i.message));
+    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+    f = Filters.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k)))).data ?? {};
+  }
   const today = isoDay(now);
   let from = f.from ?? isoDay(new Date(now.getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
   let to = f.to ?? today;

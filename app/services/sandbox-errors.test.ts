@@ -78,8 +78,8 @@ describe("parseSandboxErrorQuery", () => {
     const reversed = parseSandboxErrorQuery(new URLSearchParams({ from: "2026-11-10", to: "2026-11-01" }), now);
     expect(reversed.query).toMatchObject({ from: "2026-10-25", to: "2026-11-23" });
     expect(reversed.issues).toEqual(["“To” must not be before “From”."]);
-    const badStage = parseSandboxErrorQuery(new URLSearchParams({ stage: "launch" }), now);
-    expect(badStage.query.stage).toBeUndefined();
-    expect(badStage.issues).toHaveLength(1);
+    const badStage = parseSandboxErrorQuery(new URLSearchParams({ stage: "launch", tenant: "acme", from: "2026-11-01" }), now);
+    expect(badStage.query).toEqual({ from: "2026-11-01", to: "2026-11-23", tenant: "acme", stage: undefined });
+    expect(badStage.issues).toEqual(["Unknown stage."]);
   });
 });
