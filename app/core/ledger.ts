@@ -23,6 +23,7 @@ import {
   type Warning,
 } from "./types.ts";
 import {
+  applies,
   ensureUsageRows,
   lockUsageRows,
   lockUsageRowsById,
@@ -126,8 +127,8 @@ export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?
         warnings: seen[0].warnings as Warning[],
       };
     }
-    await ensureUsageRows(c, scoping);
-    const lock = () => lockUsageRows(c, scoping);
+    await ensureUsageRows(c, [scoping]);
+    const lock = () => lockUsageRows(c, [scoping]);
     const rows = lockSpan ? await lockSpan(lock) : await lock();
     ctx.observe?.(rows);
     const ev = evaluate(rows, estimate, { enforce: ctx.enforce(req.resource), now });
@@ -248,11 +249,11 @@ export async function settle(ctx: LedgerContext, reservationId: string, actual: 
     const priced = await priceActual(c, r, actual, at);
     const scoping = { tenantId: r.tenant_id, userId: r.user_id, resource: r.resource, at };
     const held = r.status === "held" ? r.usage_ids : [];
-    await ensureUsageRows(c, scoping);
-    const rows = await lockUsageRows(c, scoping, held);
+    await ensureUsageRows(c, [scoping]);
+    const rows = await lockUsageRows(c, [scoping], held);
     const { deltas, events } = applyDeltas(rows, (row) => ({
       reserved: held.includes(row.usageId) ? estimate.neg() : ZERO,
-      spent: row.applicable ? priced.costUsd : ZERO,
+      spent: applies(row, scoping) ? priced.costUsd : ZERO,
     }));
     const warnings: Warning[] = [];
     if (late) warnings.push({ code: "late_settle", message: "Settled after the reservation expired; the cost was recorded." });
@@ -368,8 +369,8 @@ export async function record(ctx: LedgerContext, req: RecordRequest): Promise<Re
       if (seen[0].request_hash !== hash) throw new TollgateError("conflict", "This idempotency key was already used with a different request.");
       return { allowed: true, replay: true, costRecordId: seen[0].id, costUsd: money(seen[0].cost), warnings: [] };
     }
-    await ensureUsageRows(c, scoping);
-    const rows = await lockUsageRows(c, scoping);
+    await ensureUsageRows(c, [scoping]);
+    const rows = await lockUsageRows(c, [scoping]);
     const ev = evaluate(rows, priced.costUsd, { enforce: ctx.enforce(req.resource) && !backfill, now });
     if (ev.denial) {
       await notifyDenial(ctx, c, ev.binding!);

@@ -33,56 +33,80 @@ export interface UsageRow {
   thresholds: number[];
   notified: number[];
   enforcement: Enforcement;
-  /** The row belongs to a quota that applies at the usage time (not only a held row). */
-  applicable: boolean;
+  enabled: boolean;
 }
 
-// $1 resource, $2 tenant, $3 user, $4..$6 day/week/month starts; $7..$9 their ends (ENSURE only).
-const APPLICABLE = `q.enabled AND q.resource IN ($1::"ResourceType", 'all')
-  AND (q.scope = 'platform' OR (q.tenant_id = $2::uuid AND (q.scope = 'tenant' OR q.scope_id = $3::text)))`;
-const START = `(CASE q.period WHEN 'day' THEN $4::timestamptz WHEN 'week' THEN $5::timestamptz ELSE $6::timestamptz END)`;
-const END = `(CASE q.period WHEN 'day' THEN $7::timestamptz WHEN 'week' THEN $8::timestamptz ELSE $9::timestamptz END)`;
+// A "need" is one (resource, tenant, user, usage time) whose applicable quota rows a decision
+// touches; a batch of decisions passes many. $1..$9 are per-need arrays.
+const NEEDS = `needs AS (
+  SELECT * FROM unnest($1::"ResourceType"[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[],
+                       $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[])
+           AS s(resource, tenant_id, user_id, d, w, m, de, we, me)),
+applicable AS (
+  -- Two index-friendly halves instead of one OR: platform quotas, then the tenant's own.
+  SELECT q.id AS quota_id, ${start("q")} AS ps, ${end("q")} AS pe
+    FROM needs s JOIN quotas q ON q.scope = 'platform' AND q.enabled AND q.resource IN (s.resource, 'all')
+  UNION
+  SELECT q.id, ${start("q")}, ${end("q")}
+    FROM needs s JOIN quotas q ON q.tenant_id = s.tenant_id AND q.enabled AND q.resource IN (s.resource, 'all')
+                              AND (q.scope = 'tenant' OR q.scope_id = s.user_id))`;
+
+function start(q: string) {
+  return `(CASE ${q}.period WHEN 'day' THEN s.d WHEN 'week' THEN s.w ELSE s.m END)`;
+}
+function end(q: string) {
+  return `(CASE ${q}.period WHEN 'day' THEN s.de WHEN 'week' THEN s.we ELSE s.me END)`;
+}
+
 const ORDER = `CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, u.period_start`;
 
 const PERIODS = ["day", "week", "month"] as const;
-function params(s: Scoping) {
-  return [s.resource, s.tenantId, s.userId, ...PERIODS.map((p) => periodStart(p, s.at))];
+function needParams(needs: Scoping[]): unknown[] {
+  return [
+    needs.map((n) => n.resource),
+    needs.map((n) => n.tenantId),
+    needs.map((n) => n.userId),
+    ...PERIODS.map((p) => needs.map((n) => periodStart(p, n.at))),
+    ...PERIODS.map((p) => needs.map((n) => periodEnd(p, n.at))),
+  ];
 }
-const ends = (s: Scoping) => PERIODS.map((p) => periodEnd(p, s.at));
 
 // A row created mid-period starts from the spend already recorded in that period for the
 // quota's scope and resource (SPEC §3), read from the daily rollups.
 const ENSURE_SQL = `
+WITH ${NEEDS}
 INSERT INTO quota_usage (quota_id, period_start, spent_usd)
-SELECT q.id, ${START}, COALESCE((
+SELECT q.id, a.ps, COALESCE((
          SELECT sum(r.cost_usd) FROM spend_rollups r
-          WHERE r.day >= (${START} AT TIME ZONE 'UTC')::date AND r.day < (${END} AT TIME ZONE 'UTC')::date
+          WHERE r.day >= (a.ps AT TIME ZONE 'UTC')::date AND r.day < (a.pe AT TIME ZONE 'UTC')::date
             AND (q.resource = 'all' OR r.resource = q.resource)
             AND (q.scope = 'platform' OR r.tenant_id = q.tenant_id)
             AND (q.scope <> 'user' OR r.user_id = q.scope_id)), 0)
-  FROM quotas q
- WHERE ${APPLICABLE}
-   AND NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = q.id AND x.period_start = ${START})
- ORDER BY CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id
+  FROM applicable a JOIN quotas q ON q.id = a.quota_id
+ WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps)
+ ORDER BY CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, a.ps
 ON CONFLICT (quota_id, period_start) DO NOTHING`;
 
 const COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId",
-  q.resource, q.period, u.period_start AS "periodStart", q.limit_usd::text AS "limitUsd",
+  q.resource, q.period, q.enabled, u.period_start AS "periodStart", q.limit_usd::text AS "limitUsd",
   u.spent_usd::text AS "spentUsd", u.reserved_usd::text AS "reservedUsd",
   q.warning_thresholds AS thresholds, u.notified_thresholds AS notified, q.enforcement`;
 
-// $7: extra usage rows to lock by id (a reservation's holds, possibly in an older period).
+const SELECTED = `u.id IN (SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
+                      UNION ALL SELECT unnest($10::uuid[]))`;
+
+// $10: extra usage rows to lock by id (a reservation's holds, possibly in an older period).
 const LOCK_SQL = `
-SELECT ${COLUMNS}, (${APPLICABLE} AND u.period_start = ${START}) AS applicable
-  FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
- WHERE (${APPLICABLE} AND u.period_start = ${START}) OR u.id = ANY($7::uuid[])
+WITH ${NEEDS}
+SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+ WHERE ${SELECTED}
  ORDER BY ${ORDER}
    FOR UPDATE OF u`;
 
 const READ_SQL = `
-SELECT ${COLUMNS}, true AS applicable
-  FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
- WHERE ${APPLICABLE} AND u.period_start = ${START}
+WITH ${NEEDS}
+SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+ WHERE ${SELECTED}
  ORDER BY ${ORDER}`;
 
 function toRow(r: any): UsageRow {
@@ -96,35 +120,37 @@ function toRow(r: any): UsageRow {
   };
 }
 
-/** Creates missing period rows (must run before this transaction locks any usage row). */
-export async function ensureUsageRows(q: Queryable, s: Scoping) {
-  await q.query(ENSURE_SQL, [...params(s), ...ends(s)]);
+/** Does this row's quota apply to the need (enabled, scope, resource, and the need's period)? */
+export function applies(row: UsageRow, need: Scoping): boolean {
+  return (
+    row.enabled &&
+    (row.resource === need.resource || row.resource === "all") &&
+    (row.scope === "platform" || (row.tenantId === need.tenantId && (row.scope === "tenant" || row.scopeId === need.userId))) &&
+    row.periodStart.getTime() === periodStart(row.period, need.at).getTime()
+  );
 }
 
-/** Locks every applicable row for the usage time, plus `alsoIds`, in the global order. */
-export async function lockUsageRows(q: Queryable, s: Scoping, alsoIds: string[] = []): Promise<UsageRow[]> {
-  const { rows } = await q.query(LOCK_SQL, [...params(s), alsoIds]);
+/** Creates missing period rows (must run before this transaction locks any usage row). */
+export async function ensureUsageRows(q: Queryable, needs: Scoping[]) {
+  await q.query(ENSURE_SQL, needParams(needs));
+}
+
+/** Locks every row applicable to the needs, plus `alsoIds`, in the global order. */
+export async function lockUsageRows(q: Queryable, needs: Scoping[], alsoIds: string[] = []): Promise<UsageRow[]> {
+  const { rows } = await q.query(LOCK_SQL, [...needParams(needs), alsoIds]);
   return rows.map(toRow);
 }
-
-const LOCK_BY_ID_SQL = `
-SELECT ${COLUMNS}, false AS applicable
-  FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
- WHERE u.id = ANY($1::uuid[])
- ORDER BY ${ORDER}
-   FOR UPDATE OF u`;
 
 /** Locks the given rows (a reservation's holds) in the global order. */
 export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<UsageRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await q.query(LOCK_BY_ID_SQL, [ids]);
-  return rows.map(toRow);
+  return lockUsageRows(q, [], ids);
 }
 
 /** Unlocked read of the applicable rows (quota-status). Missing rows are created first. */
-export async function readUsageRows(q: Queryable, s: Scoping): Promise<UsageRow[]> {
-  await ensureUsageRows(q, s);
-  const { rows } = await q.query(READ_SQL, params(s));
+export async function readUsageRows(q: Queryable, need: Scoping): Promise<UsageRow[]> {
+  await ensureUsageRows(q, [need]);
+  const { rows } = await q.query(READ_SQL, [...needParams([need]), []]);
   return rows.map(toRow);
 }
 
