@@ -16,6 +16,8 @@ declare module "@tanstack/react-table" {
     numeric?: boolean;
     /** Hidden on phone widths, where only the essential columns fit. */
     optional?: boolean;
+    /** The order of server-sorted data (the header then usually links to the other order). */
+    ariaSort?: "ascending" | "descending";
   }
 }
 
@@ -69,7 +71,7 @@ export function DataTable<T>({
                     key={header.id}
                     scope="col"
                     className={cellClass(meta)}
-                    aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                    aria-sort={meta?.ariaSort ?? (sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined)}
                   >
                     {header.column.getCanSort() ? (
                       <button type="button" className="sort-button" onClick={header.column.getToggleSortingHandler()}>

@@ -2,7 +2,7 @@
 //   admin        everything, incl. Users and API keys
 //   finance      Overview, Tenants, Pricing, Quotas, Cost records, Alerts, Audit log
 //   ops          Overview, Tenants, Quotas, Cost records, Touchpoints, Sandbox errors, Anomalies, Alerts
-//   tenant_admin their own tenant only: Spend, Quotas, Alerts
+//   tenant_admin their own tenant only: Spend, Cost records, Quotas, Alerts
 // Only pages that exist are listed (no "coming soon" links). The menu is a convenience, not
 // access control: every loader still calls requireUser / requireTenantAccess.
 import type { Role } from "~/services/auth.server.ts";
@@ -23,12 +23,14 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Tenants", to: "/tenants", roles: STAFF },
   { label: "Pricing", to: "/pricing", roles: ["admin", "finance"] },
   { label: "Quotas", to: "/quotas", roles: STAFF },
+  { label: "Cost records", to: "/records", roles: STAFF },
   { label: "Touchpoints", to: "/touchpoints", roles: ["admin", "ops"] },
   { label: "Sandbox errors", to: "/sandbox-errors", roles: ["admin", "ops"] },
   { label: "Audit log", to: "/audit", roles: ["admin", "finance"] },
   { label: "Users", to: "/users", roles: ["admin"] },
   { label: "API keys", to: "/api-keys", roles: ["admin"] },
   { label: "Spend", to: "/t/:tenantSlug", roles: ["tenant_admin"], end: true },
+  { label: "Cost records", to: "/t/:tenantSlug/records", roles: ["tenant_admin"] },
   { label: "Quotas", to: "/t/:tenantSlug/quotas", roles: ["tenant_admin"] },
 ];
 

@@ -7,3 +7,7 @@ export const RESOURCE_COLORS = {
 
 export const AXIS_TICK = { fontSize: 12, fill: "#5b6474" } as const;
 export const GRID_STROKE = "#e3e7ee";
+
+/** Breakdowns that are not split by resource (users, touchpoints), and their folded "other" bar. */
+export const CATEGORY_COLOR = "#4f46e5";
+export const OTHER_COLOR = "#94a3b8";

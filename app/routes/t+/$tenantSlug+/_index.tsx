@@ -1,13 +1,23 @@
-// One tenant: spend today and this month, its quotas with utilization, the 30-day trend.
-// Staff may open any tenant; a tenant admin only their own (others are a 404).
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
+// One tenant: spend today/this month, its quotas as the core enforces them, spend over time
+// (stacked by resource) and by model, user and touchpoint for a date range in the URL, and its
+// newest cost records. Staff may open any tenant; a tenant admin only their own (others: 404).
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { BreakdownChart, type BreakdownSlice } from "~/components/charts/breakdown-chart.tsx";
+import { SpendOverTimeChart } from "~/components/charts/spend-over-time-chart.tsx";
+import { DataTable } from "~/components/data-table.tsx";
+import { DateRangeForm } from "~/components/date-range-form.tsx";
 import { formatDay } from "~/components/format.ts";
-import { QuotaList } from "~/components/quota-meter.tsx";
+import { QuotaCards } from "~/components/quota-cards.tsx";
+import { recordColumns } from "~/components/records/record-columns.tsx";
+import spendStyles from "~/components/spend.css";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
+import { TenantHeader } from "~/components/tenant-header.tsx";
+import { recordsSearch, type RecordFilters } from "~/schemas/records.ts";
 import { isStaff, requireTenantAccess } from "~/services/auth.server.ts";
-import { getTenantOverview } from "~/services/overview.server.ts";
+import { getTenantDetail } from "~/services/tenant-spend.server.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.tenant.name} · Tollgate` : "Tenant · Tollgate" },
@@ -15,44 +25,123 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
-  const overview = await getTenantOverview(tenant.id);
-  return { tenant, overview, viewerIsStaff: isStaff(user.role) };
+  const detail = await getTenantDetail(tenant.id, new URL(request.url).searchParams);
+  return { tenant, viewerIsStaff: isStaff(user.role), ...detail };
 }
 
+const recentColumns = recordColumns({ showTenant: false });
+
 export default function TenantPage() {
-  const { tenant, overview: o, viewerIsStaff } = useLoaderData<typeof loader>();
+  const { tenant, viewerIsStaff, range, rangeIssues, spend: s, quotas, recent } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const base = `/t/${tenant.slug}`;
+  const loading = navigation.state === "loading" && navigation.location.pathname === base;
+  const rangeLabel = `${formatDay(range.from, { dateStyle: "medium" })} – ${formatDay(range.to, { dateStyle: "medium" })}`;
+  // Drill down from a slice to its cost records over the same days.
+  const records = (f: RecordFilters) => `${base}/records${recordsSearch({ ...f, from: range.from, to: range.to }, "time_desc")}`;
+  const modelHref = (x: BreakdownSlice) =>
+    x.folded ? null : x.resource === "sandbox" ? records({ resource: "sandbox" }) : x.key ? records({ model: x.key.slice(x.key.indexOf("/") + 1), resource: "llm" }) : null;
+  const userHref = (x: BreakdownSlice) => (x.key ? records({ user: x.key }) : null);
+  const touchpointHref = (x: BreakdownSlice) => (x.key ? records({ touchpoint: x.key }) : null);
+
   return (
     <>
-      {viewerIsStaff && (
-        <nav aria-label="Breadcrumb" className="breadcrumb">
-          <Link to="/tenants">Tenants</Link> <span aria-hidden="true">/</span> <span>{tenant.name}</span>
-        </nav>
-      )}
-      <div className="page-head">
-        <h1>
-          {tenant.name}
-          {tenant.status !== "active" && <span className="badge badge--suspended">{tenant.status}</span>}
-        </h1>
-        <p className="muted">
-          Spend in UTC. Today is {formatDay(o.asOf, { dateStyle: "medium" })}.
-        </p>
-      </div>
+      <TenantHeader tenant={tenant} viewerIsStaff={viewerIsStaff} current="spend">
+        <p className="muted">Spend in UTC. Today is {formatDay(s.asOf, { dateStyle: "medium" })}.</p>
+      </TenantHeader>
 
       <StatGrid label={`${tenant.name} spend`}>
-        <MoneyStat label="Spend today" usd={o.todayUsd} testId="tenant-spend-today" />
-        <MoneyStat label="Spend this month" usd={o.monthUsd} testId="tenant-spend-month" />
-        <MoneyStat label="LLM this month" usd={o.monthLlmUsd} />
-        <MoneyStat label="Sandbox this month" usd={o.monthSandboxUsd} />
+        <MoneyStat label="Spend today" usd={s.todayUsd} testId="tenant-spend-today" />
+        <MoneyStat label="Spend this month" usd={s.monthUsd} testId="tenant-spend-month" />
+        <MoneyStat label="In the selected range" usd={s.totalUsd} testId="tenant-spend-range" hint={rangeLabel} />
+        <MoneyStat label="LLM in range" usd={s.llmUsd} testId="tenant-spend-range-llm" />
+        <MoneyStat label="Sandbox in range" usd={s.sandboxUsd} testId="tenant-spend-range-sandbox" />
       </StatGrid>
 
       <section className="card" aria-labelledby="quotas">
         <h2 id="quotas">Quotas</h2>
-        <QuotaList quotas={o.quotas} emptyMessage="This tenant has no tenant-wide quotas." />
+        <p className="muted quota-note">Current period, as enforced: held amounts are open reservations.</p>
+        <QuotaCards quotas={quotas} emptyMessage="This tenant has no tenant-wide quotas." />
       </section>
 
-      <section className="card" aria-labelledby="trend">
-        <h2 id="trend">Daily spend, last 30 days</h2>
-        <SpendTrendChart data={o.trend} title={`Daily spend of ${tenant.name} by resource, last 30 days`} />
+      <section className="card" aria-labelledby="range-heading">
+        <h2 id="range-heading">Spend by period</h2>
+        <DateRangeForm range={range} today={s.asOf} issues={rangeIssues} action={base} />
+      </section>
+
+      <div aria-busy={loading || undefined} className={loading ? "is-loading" : undefined}>
+        {s.records === 0 && (
+          <div className="empty-state" role="status">
+            <h2>No spend in this range</h2>
+            <p>Nothing was recorded for {tenant.name} between these days. Try a longer range.</p>
+          </div>
+        )}
+
+        <section className="card" aria-labelledby="over-time">
+          <h2 id="over-time">Spend over time</h2>
+          <SpendOverTimeChart
+            data={s.series}
+            grain={range.grain}
+            title={`${range.grain === "week" ? "Weekly" : "Daily"} spend of ${tenant.name} by resource, ${rangeLabel}`}
+          />
+        </section>
+
+        {/*
+          FORECAST (later): a card here with the forecast chart for each quota of this tenant —
+          spend so far plus the forecast line to the period end, the 80% interval as a band, the
+          limit as a reference line, and the predicted breach time — fed by the `forecasts` rows the
+          analysis job writes (GET /api/v1/tenants/{id}/forecasts returns the same data).
+        */}
+
+        <div className="breakdown-grid">
+          <section className="card" aria-labelledby="by-model">
+            <h2 id="by-model">By model</h2>
+            <BreakdownChart
+              slices={s.byModel}
+              totalUsd={s.totalUsd}
+              title={`Spend of ${tenant.name} by model, ${rangeLabel}`}
+              nameHeader="Model"
+              hrefFor={modelHref}
+              emptyMessage="No spend in this range."
+            />
+          </section>
+          <section className="card" aria-labelledby="by-user">
+            <h2 id="by-user">By user</h2>
+            <BreakdownChart
+              slices={s.byUser}
+              totalUsd={s.totalUsd}
+              title={`Spend of ${tenant.name} by user, ${rangeLabel}`}
+              nameHeader="User ID"
+              hrefFor={userHref}
+              emptyMessage="No spend in this range."
+            />
+          </section>
+          <section className="card" aria-labelledby="by-touchpoint">
+            <h2 id="by-touchpoint">By touchpoint</h2>
+            <BreakdownChart
+              slices={s.byTouchpoint}
+              totalUsd={s.totalUsd}
+              title={`Spend of ${tenant.name} by touchpoint, ${rangeLabel}`}
+              nameHeader="Touchpoint"
+              hrefFor={touchpointHref}
+              emptyMessage="No spend in this range."
+            />
+          </section>
+        </div>
+      </div>
+
+      <section className="card" aria-labelledby="recent">
+        <div className="results-head">
+          <h2 id="recent">Latest cost records</h2>
+          <Link to={`${base}/records`}>All cost records of {tenant.name} →</Link>
+        </div>
+        <DataTable
+          columns={recentColumns}
+          data={recent}
+          caption={`The 10 newest cost records of ${tenant.name}`}
+          emptyMessage="No cost records yet."
+          getRowId={(r) => r.id}
+        />
       </section>
     </>
   );

@@ -1,0 +1,243 @@
+// One tenant's spend for the tenant page: over time (by day or ISO week, stacked by resource),
+// and broken down by model, by user and by touchpoint, for a date range; plus today and this
+// month. Everything comes from spend_rollups in ONE grouped scan (GROUPING SETS), never from
+// cost_records, so the page costs the same at any ledger size. Money stays exact decimal text.
+import { money, toDb, type Money } from "~/core/money.ts";
+import { dbPool } from "~/db/client.server.ts";
+import { parseSpendRange, type FieldIssue, type SpendGrain, type SpendRange } from "~/schemas/records.ts";
+import { periodBounds } from "./overview.server.ts";
+import { listCostRecords, type CostRecordRow } from "./records.server.ts";
+import { tollgate } from "./tollgate.server.ts";
+
+export interface SpendBucket {
+  /** First day of the bucket (the day, or the Monday of the ISO week), YYYY-MM-DD. */
+  start: string;
+  llmUsd: string;
+  sandboxUsd: string;
+}
+
+export interface SpendSlice {
+  /** The grouping value (model "provider/model", user id, touchpoint id); null for the rest. */
+  key: string | null;
+  label: string;
+  /** The model breakdown separates LLM models from sandbox usage. */
+  resource: "llm" | "sandbox" | null;
+  costUsd: string;
+  records: number;
+  /** For the "other" slice: how many groups it folds together. */
+  folded?: number;
+}
+
+export interface TenantSpend {
+  range: SpendRange;
+  /** Today (UTC) when the figures were read. */
+  asOf: string;
+  totalUsd: string;
+  llmUsd: string;
+  sandboxUsd: string;
+  records: number;
+  todayUsd: string;
+  monthUsd: string;
+  series: SpendBucket[];
+  byModel: SpendSlice[];
+  byUser: SpendSlice[];
+  byTouchpoint: SpendSlice[];
+}
+
+/** Slices shown per breakdown; the rest are folded into one "other" slice so totals still add up. */
+export const TOP_SLICES = 10;
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+// grouping(bucket, resource, model_key, user_id, touchpoint): a bit is 1 where the column is
+// aggregated away, so each grouping set has its own value.
+const SET = { series: 0b00111, model: 0b10011, user: 0b11101, touchpoint: 0b11110, resource: 0b10111, total: 0b11111 } as const;
+
+const SPEND_SQL = `
+SELECT grouping(bucket, resource, model_key, user_id, touchpoint) AS g,
+       bucket::text AS bucket, resource::text AS resource, model_key, user_id, touchpoint,
+       sum(cost_usd)::text AS cost, sum(records)::bigint::text AS records
+  FROM (SELECT date_trunc($4, day::timestamp)::date AS bucket, resource,
+               CASE WHEN model = '' THEN '' WHEN provider = '' THEN model ELSE provider || '/' || model END AS model_key,
+               user_id, touchpoint, cost_usd, records
+          FROM spend_rollups
+         WHERE tenant_id = $1::uuid AND day >= $2::date AND day <= $3::date) r
+ GROUP BY GROUPING SETS ((bucket, resource), (resource, model_key), (user_id), (touchpoint), (resource), ())`;
+
+const SUMMARY_SQL = `
+SELECT coalesce(sum(cost_usd) FILTER (WHERE day = $2::date), 0)::text AS today,
+       coalesce(sum(cost_usd), 0)::text AS month
+  FROM spend_rollups
+ WHERE tenant_id = $1::uuid AND day >= $3::date AND day < $4::date`;
+
+export async function getTenantSpend(tenantId: string, range: SpendRange, now = new Date()): Promise<TenantSpend> {
+  const bounds = periodBounds(now);
+  const client = await dbPool().connect();
+  let rows: any[];
+  let summary: { today: string; month: string };
+  try {
+    // Defence in depth: read as the row-level-security role scoped to this tenant.
+    await client.query("BEGIN READ ONLY");
+    await client.query("SET LOCAL ROLE tollgate_tenant");
+    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    rows = (await client.query(SPEND_SQL, [tenantId, range.from, range.to, range.grain])).rows;
+    summary = (await client.query(SUMMARY_SQL, [tenantId, bounds.day.start, bounds.month.start, bounds.month.end])).rows[0];
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+
+  const of = (set: number) => rows.filter((r) => r.g === set);
+  const byResource = new Map(of(SET.resource).map((r) => [r.resource, r.cost as string]));
+  const total = of(SET.total)[0];
+  return {
+    range,
+    asOf: bounds.day.start,
+    totalUsd: total?.cost ?? "0",
+    llmUsd: byResource.get("llm") ?? "0",
+    sandboxUsd: byResource.get("sandbox") ?? "0",
+    records: Number(total?.records ?? 0),
+    todayUsd: summary.today,
+    monthUsd: summary.month,
+    series: fillSeries(range, of(SET.series)),
+    byModel: topSlices(
+      of(SET.model).map((r) => ({
+        key: r.model_key || null,
+        label: r.resource === "sandbox" ? "Sandbox" : r.model_key || "(model not reported)",
+        resource: r.resource,
+        cost: r.cost,
+        records: r.records,
+      })),
+      "models",
+    ),
+    byUser: topSlices(
+      of(SET.user).map((r) => ({ key: r.user_id || null, label: r.user_id || "(no user id)", resource: null, cost: r.cost, records: r.records })),
+      "users",
+    ),
+    byTouchpoint: topSlices(
+      of(SET.touchpoint).map((r) => ({
+        key: r.touchpoint || null,
+        label: r.touchpoint || "(no touchpoint)",
+        resource: null,
+        cost: r.cost,
+        records: r.records,
+      })),
+      "touchpoints",
+    ),
+  };
+}
+
+/** Monday of the ISO week containing `day`. */
+function weekStart(ms: number): number {
+  const weekday = (new Date(ms).getUTCDay() + 6) % 7;
+  return ms - weekday * DAY_MS;
+}
+
+/** Every bucket of the range, zeros where nothing was spent, oldest first. */
+function fillSeries(range: SpendRange, rows: any[]): SpendBucket[] {
+  const step = range.grain === "week" ? 7 * DAY_MS : DAY_MS;
+  const first = bucketStart(Date.parse(`${range.from}T00:00:00Z`), range.grain);
+  const last = Date.parse(`${range.to}T00:00:00Z`);
+  const buckets = new Map<string, SpendBucket>();
+  for (let ms = first; ms <= last; ms += step) {
+    const start = isoDay(ms);
+    buckets.set(start, { start, llmUsd: "0", sandboxUsd: "0" });
+  }
+  for (const r of rows) {
+    const b = buckets.get(r.bucket);
+    if (!b) continue;
+    if (r.resource === "llm") b.llmUsd = r.cost;
+    else if (r.resource === "sandbox") b.sandboxUsd = r.cost;
+  }
+  return [...buckets.values()];
+}
+
+function bucketStart(ms: number, grain: SpendGrain) {
+  return grain === "week" ? weekStart(ms) : ms;
+}
+
+type RawSlice = { key: string | null; label: string; resource: "llm" | "sandbox" | null; cost: string; records: string };
+
+/** Largest first (ties by label); past TOP_SLICES the rest become one "N other …" slice. */
+function topSlices(raw: RawSlice[], noun: string): SpendSlice[] {
+  const sorted = raw
+    .map((r) => ({ ...r, amount: money(r.cost) }))
+    .sort((a, b) => b.amount.comparedTo(a.amount) || a.label.localeCompare(b.label));
+  const shown: SpendSlice[] = sorted.slice(0, TOP_SLICES).map((r) => ({
+    key: r.key,
+    label: r.label,
+    resource: r.resource,
+    costUsd: r.cost,
+    records: Number(r.records),
+  }));
+  const rest = sorted.slice(TOP_SLICES);
+  if (rest.length) {
+    const cost = rest.reduce<Money>((sum, r) => sum.add(r.amount), money(0));
+    shown.push({
+      key: null,
+      label: `${rest.length} other ${noun}`,
+      resource: null,
+      costUsd: toDb(cost),
+      records: rest.reduce((n, r) => n + Number(r.records), 0),
+      folded: rest.length,
+    });
+  }
+  return shown;
+}
+
+export interface TenantQuotaCard {
+  quotaId: string;
+  resourceType: "llm" | "sandbox" | "all";
+  period: "day" | "week" | "month";
+  limitUsd: string;
+  spentUsd: string;
+  reservedUsd: string;
+  remainingUsd: string;
+  utilizationPercent: number;
+  resetsAt: string;
+  enforcement: "hard" | "soft";
+}
+
+export interface TenantDetail {
+  range: SpendRange;
+  rangeIssues: FieldIssue[];
+  spend: TenantSpend;
+  quotas: TenantQuotaCard[];
+  recent: CostRecordRow[];
+}
+
+const QUOTA_ORDER = { day: 0, week: 1, month: 2, llm: 0, sandbox: 1, all: 2 } as const;
+
+/**
+ * Everything on the tenant page: the spend figures for the range in the URL (from the
+ * rollups), the tenant's quotas as the enforcement core sees them now (spent and held in the
+ * current period, reset time), and the 10 newest cost records.
+ */
+export async function getTenantDetail(tenantId: string, params: URLSearchParams, now = new Date()): Promise<TenantDetail> {
+  const { range, issues } = parseSpendRange(params, now);
+  const [spend, status, recent] = await Promise.all([
+    getTenantSpend(tenantId, range, now),
+    tollgate().quotaStatus({ tenantId }),
+    listCostRecords({ kind: "tenant", tenantId }, { filters: {}, sort: "time_desc" }, 10),
+  ]);
+  const quotas = status
+    // Platform-wide quotas are not the tenant's to see; user quotas need a user (not asked for).
+    .filter((q) => q.scope === "tenant")
+    .map((q) => ({
+      quotaId: q.quotaId,
+      resourceType: q.resourceType,
+      period: q.period,
+      limitUsd: toDb(q.limitUsd),
+      spentUsd: toDb(q.spentUsd),
+      reservedUsd: toDb(q.reservedUsd),
+      remainingUsd: toDb(q.remainingUsd),
+      utilizationPercent: q.utilizationPercent,
+      resetsAt: q.resetsAt.toISOString(),
+      enforcement: q.enforcement,
+    }))
+    .sort((a, b) => QUOTA_ORDER[a.period] - QUOTA_ORDER[b.period] || QUOTA_ORDER[a.resourceType] - QUOTA_ORDER[b.resourceType]);
+  return { range, rangeIssues: issues, spend, quotas, recent: recent.rows };
+}
