@@ -9,6 +9,7 @@
 //   await tollgate.settle(d.reservationId, { inputTokens, outputTokens });
 import type pg from "pg";
 import { direct, guardPool, isUnavailable } from "./db.ts";
+import { createGroupCommitter } from "./group-commit.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
@@ -52,6 +53,11 @@ export interface TollgateOptions {
   /** Where fail-open mode spools costs (required for `open`). */
   spoolDir?: string;
   defaultTtlSeconds?: number;
+  /**
+   * Decide concurrent reserves (and settles) of this process together, one transaction per
+   * batch (ADR 0004). Same guarantee; far higher throughput on hot quotas. Default off.
+   */
+  groupCommit?: boolean | { maxBatch?: number };
 }
 
 export interface QuotaStatus extends QuotaState {
@@ -95,6 +101,9 @@ export function createTollgate(options: TollgateOptions) {
     },
   };
   const spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
+  const batched = options.groupCommit
+    ? createGroupCommitter(ctx, typeof options.groupCommit === "object" ? options.groupCommit.maxBatch : undefined)
+    : undefined;
 
   /** In fail-open mode an unavailable database turns into a spooled, allowed answer. */
   async function orSpool<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
@@ -136,7 +145,7 @@ export function createTollgate(options: TollgateOptions) {
       return withSpan("quota.reserve", attrs, (span) =>
         timed("reserve", req.resource, async () => {
           const d = await orSpool(
-            () => ledger.reserve(ctx, req, (fn) => withSpan("quota.db.lock", attrs, fn)),
+            () => (batched ? batched.reserve(req) : ledger.reserve(ctx, req, (fn) => withSpan("quota.db.lock", attrs, fn))),
             () => spool!.reserve(req, ctx.defaultTtlSeconds, clock()),
           );
           span.setAttribute("tollgate.outcome", d.allowed ? "allowed" : "denied");
@@ -153,7 +162,7 @@ export function createTollgate(options: TollgateOptions) {
           const r = spool?.isSpooled(reservationId)
             ? await spool.settle(reservationId, actual, clock())
             : await orSpool(
-                () => withSpan("cost.db.insert", {}, () => ledger.settle(ctx, reservationId, actual)),
+                () => withSpan("cost.db.insert", {}, () => (batched ? batched.settle(reservationId, actual) : ledger.settle(ctx, reservationId, actual))),
                 () => spool!.settleLater(reservationId, actual, clock()),
               );
           if (!r.replay) {

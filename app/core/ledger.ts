@@ -45,7 +45,7 @@ export interface LedgerContext {
 
 export const MAX_TTL_SECONDS = 86_400;
 // Advisory-lock namespaces: same-key requests of one tenant are decided one after another.
-const RESERVE_KEY_LOCK = 7301;
+export const RESERVE_KEY_LOCK = 7301;
 const RECORD_KEY_LOCK = 7302;
 
 /** SHA-256 of the request with keys sorted: the same idempotency key with another body conflicts. */
@@ -58,7 +58,7 @@ export function requestHash(body: object): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-async function fire(ctx: LedgerContext, events: QuotaEvent[], c: Queryable) {
+export async function fire(ctx: LedgerContext, events: QuotaEvent[], c: Queryable) {
   for (const e of events) {
     const hook = e.kind === "warning" ? ctx.hooks.onQuotaWarning : ctx.hooks.onQuotaExceeded;
     if (hook) await hook(e, txQuery(c));
@@ -93,7 +93,8 @@ function notFoundOnMissingTenant(e: unknown): never {
   throw e;
 }
 
-export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ReserveDecision> {
+/** Validation and pricing that happen before any transaction (shared with group commit). */
+export async function prepareReserve(ctx: LedgerContext, req: ReserveRequest) {
   const now = ctx.clock();
   const ttl = req.ttlSeconds ?? ctx.defaultTtlSeconds;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
@@ -102,8 +103,13 @@ export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?
     ]);
   }
   if (!isUuid(req.tenantId)) throw new TollgateError("not_found", "Unknown tenant.");
-  const hash = requestHash(req);
   const estimate = (await estimateCost(direct(ctx.pool), req, now)).costUsd;
+  return { ttl, hash: requestHash(req), estimate };
+}
+
+export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ReserveDecision> {
+  const { ttl, hash, estimate } = await prepareReserve(ctx, req);
+  const now = ctx.clock();
   const userId = req.userId ?? null;
   const scoping = { tenantId: req.tenantId, userId, resource: req.resource, at: now };
 
@@ -161,7 +167,7 @@ export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?
   });
 }
 
-interface ReservationRow {
+export interface ReservationRow {
   id: string;
   tenant_id: string;
   user_id: string | null;
@@ -179,20 +185,18 @@ interface ReservationRow {
   tier: string | null;
 }
 
+export const RESERVATION_COLUMNS = `id, tenant_id, user_id, resource, status, estimate_usd::text AS estimate, usage_ids,
+  expires_at, created_at, touchpoint, conversation_id, task_id, provider, model, tier`;
+
 async function lockReservation(c: Queryable, id: string): Promise<ReservationRow> {
   if (!isUuid(id)) throw new TollgateError("not_found", "No such reservation.");
-  const { rows } = await c.query(
-    `SELECT id, tenant_id, user_id, resource, status, estimate_usd::text AS estimate, usage_ids, expires_at, created_at,
-            touchpoint, conversation_id, task_id, provider, model, tier
-       FROM reservations WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
+  const { rows } = await c.query(`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE id = $1 FOR UPDATE`, [id]);
   if (!rows[0]) throw new TollgateError("not_found", "No such reservation.");
   return rows[0];
 }
 
 /** Prices what actually happened, at the usage time, with the reservation's model or tier. */
-async function priceActual(c: Queryable, r: ReservationRow, actual: ActualUsage, at: Date) {
+export async function priceActual(c: Queryable, r: ReservationRow, actual: ActualUsage, at: Date) {
   const base = { inputTokens: null, outputTokens: null, cachedInputTokens: null, billedDurationMs: null, activeDurationMs: null, sandboxTtlSeconds: null, llmPriceId: null, sandboxPriceId: null } as Pick<
     CostEntry,
     "inputTokens" | "outputTokens" | "cachedInputTokens" | "billedDurationMs" | "activeDurationMs" | "sandboxTtlSeconds" | "llmPriceId" | "sandboxPriceId"
@@ -231,6 +235,24 @@ async function priceActual(c: Queryable, r: ReservationRow, actual: ActualUsage,
  * the reservation's time (the period that admitted the call) and is priced then. Settling
  * again returns the first result; a settle after expiry still records the cost, flagged late.
  */
+/** The ledger entry and warnings of settling reservation r at its own time. */
+export function settlement(r: ReservationRow, priced: Awaited<ReturnType<typeof priceActual>>, late: boolean) {
+  const estimate = money(r.estimate);
+  const warnings: Warning[] = [];
+  if (late) warnings.push({ code: "late_settle", message: "Settled after the reservation expired; the cost was recorded." });
+  if (priced.costUsd.gt(estimate)) {
+    warnings.push({ code: "over_estimate", message: `Actual cost $${priced.costUsd.toFixed(6)} exceeded the estimate $${estimate.toFixed(6)}.` });
+  }
+  const entry: CostEntry = {
+    ...priced,
+    tenantId: r.tenant_id, userId: r.user_id, conversationId: r.conversation_id, taskId: r.task_id,
+    touchpoint: r.touchpoint, resource: r.resource, provider: r.provider, model: r.model, tier: r.tier,
+    estimatedCostUsd: estimate, reservationId: r.id, idempotencyKey: null, requestHash: null,
+    late, backfill: false, occurredAt: new Date(r.created_at),
+  };
+  return { entry, warnings };
+}
+
 export async function settle(ctx: LedgerContext, reservationId: string, actual: ActualUsage): Promise<SettleResult> {
   const now = ctx.clock();
   return inTransaction(ctx.pool, async (c) => {
@@ -255,23 +277,8 @@ export async function settle(ctx: LedgerContext, reservationId: string, actual: 
       reserved: held.includes(row.usageId) ? estimate.neg() : ZERO,
       spent: applies(row, scoping) ? priced.costUsd : ZERO,
     }));
-    const warnings: Warning[] = [];
-    if (late) warnings.push({ code: "late_settle", message: "Settled after the reservation expired; the cost was recorded." });
-    if (priced.costUsd.gt(estimate)) {
-      warnings.push({ code: "over_estimate", message: `Actual cost $${priced.costUsd.toFixed(6)} exceeded the estimate $${estimate.toFixed(6)}.` });
-    }
-    const costRecordId = await writeCostEntry(
-      c,
-      {
-        ...priced,
-        tenantId: r.tenant_id, userId: r.user_id, conversationId: r.conversation_id, taskId: r.task_id,
-        touchpoint: r.touchpoint, resource: r.resource, provider: r.provider, model: r.model, tier: r.tier,
-        estimatedCostUsd: estimate, reservationId: r.id, idempotencyKey: null, requestHash: null,
-        late, backfill: false, occurredAt: at,
-      },
-      deltas,
-      r.id,
-    );
+    const { entry, warnings } = settlement(r, priced, late);
+    const costRecordId = await writeCostEntry(c, entry, deltas, r.id);
     await fire(ctx, events, c);
     return { reservationId: r.id, status: "settled", costRecordId, actualCostUsd: priced.costUsd, estimatedCostUsd: estimate, late, replay: false, warnings };
   });

@@ -10,12 +10,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-describe("across OS processes", () => {
+describe.each(["one-transaction-per-decision", "group-commit"])("across OS processes (%s)", (strategy) => {
   it("4 processes × 125 concurrent $0.10 reservations against $10: exactly 100 allowed", async () => {
-    const tenantId = await createTenant(t.pool, "multi-proc");
+    const tenantId = await createTenant(t.pool, `multi-proc-${strategy}`);
     const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
     const workers = Array.from({ length: 4 }, (_, i) =>
-      spawnWorker("app/core/test/reserve-worker.ts", [t.url, tenantId, "125", `p${i}`, "0.10"]),
+      spawnWorker("app/core/test/reserve-worker.ts", [t.url, tenantId, "125", `p${i}`, "0.10", strategy]),
     );
     await Promise.all(workers.map((w) => w.ready));
     for (const w of workers) w.child.stdin!.write("go\n");

@@ -3,9 +3,9 @@
 import { createPool } from "../../db/client.server.ts";
 import { createTollgate } from "../index.ts";
 
-const [url, tenantId, count, prefix, amount] = process.argv.slice(2);
+const [url, tenantId, count, prefix, amount, strategy] = process.argv.slice(2);
 const pool = createPool(url, 16);
-const tollgate = createTollgate({ pool });
+const tollgate = createTollgate({ pool, groupCommit: strategy === "group-commit" });
 // Start together: every worker waits for the go signal on stdin.
 process.stdin.once("data", async () => {
   const results = await Promise.all(
