@@ -38,8 +38,9 @@ export async function loginAs(page: Page, role: DemoRole) {
 }
 
 /** The names of the main navigation's links, in order. */
-export async function navLabels(page: Page): Promise<string[]> {
-  return page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
+/** The main navigation's links; assert with `toHaveText([...])`, which waits for them. */
+export function navLinks(page: Page) {
+  return page.getByRole("navigation", { name: "Main" }).getByRole("link");
 }
 
 /** A page that answered 404 shows the not-found page (status and heading). */
