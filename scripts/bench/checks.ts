@@ -33,6 +33,8 @@ export async function overLimitUsd(pool: pg.Pool): Promise<Money> {
 /**
  * After a timed tollgate cell: the platform row's spent grew by exactly allowed × amount and its
  * reserved is back where it was (every hold settled). Returns the failures, empty when exact.
+ * This assumes settle writes the usage rows before it returns (ADR 0003); a core that defers
+ * them (leases, batching) must flush before the bench reads, or this check must learn how.
  */
 export function ledgerFailures(before: PlatformUsage, after: PlatformUsage, allowedOps: number, amountUsd: string): string[] {
   const expected = money(amountUsd).mul(allowedOps);

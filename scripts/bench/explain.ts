@@ -46,16 +46,12 @@ export async function captureHotPath(url: string, target: Target, key: string): 
     const reserve = seen.splice(0);
     await tollgate.settle(d.reservationId, { actualCostUsd: OP_USD });
     const settle = seen.splice(0);
-    const lockOf = (step: "reserve" | "settle", qs: Query[]) => {
-      const query = qs.find((q) => /FOR UPDATE OF u\s*$/.test(q.text));
-      if (!query) throw new Error(`capture: no usage-row lock statement among the ${step} queries`);
-      return { step, query };
-    };
-    return {
-      reserve: reserve.map((q) => headline(q.text)),
-      settle: settle.map((q) => headline(q.text)),
-      locks: [lockOf("reserve", reserve), lockOf("settle", settle)],
-    };
+    // The row lock of quota_usage; a future core (group commit, leases) may not have one.
+    const locks = (["reserve", "settle"] as const).flatMap((step) => {
+      const query = (step === "reserve" ? reserve : settle).find((q) => /quota_usage/.test(q.text) && /FOR UPDATE( OF u)?\s*$/.test(q.text));
+      return query ? [{ step, query }] : [];
+    });
+    return { reserve: reserve.map((q) => headline(q.text)), settle: settle.map((q) => headline(q.text)), locks };
   } finally {
     await pool.end();
   }

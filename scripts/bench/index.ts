@@ -121,7 +121,10 @@ async function run(o: BenchOptions): Promise<number> {
       "",
       targetsTable(benchTargets(rows, rs)),
     ];
-    if (capture) out.push("", hotPathSection(capture, lockStatementText(capture.locks[1].query), plans));
+    if (capture) {
+      const lock = capture.locks.at(-1)?.query;
+      out.push("", hotPathSection(capture, lock ? lockStatementText(lock) : null, plans));
+    }
     const failed = rows.filter((r) => r.checksOk === false);
     for (const r of failed) out.push("", `✘ ${r.name} ${r.peer} c=${r.concurrency} ×${r.processes}: ${r.checkFailures?.join("; ")}`);
     out.push(jsonLine(rows, rs, { meta: { server, poolSize: o.poolSize, duration: o.duration, warmup: o.warmup, rounds: o.rounds, totalSeconds: seconds, load } }));

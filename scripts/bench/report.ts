@@ -91,15 +91,16 @@ export function targetsTable(list: Target[]): string {
   );
 }
 
-export function hotPathSection(capture: HotPathCapture, lockSql: string, plans: { label: string; plan: string }[]): string {
+export function hotPathSection(capture: HotPathCapture, lockSql: string | null, plans: { label: string; plan: string }[]): string {
   const steps = (qs: string[]) => qs.map((q, i) => `  ${i + 1}. ${q}`).join("\n");
   return [
     `Round trips per operation (statements tollgate sent for one hot reserve+settle; each is one round trip):`,
     `reserve: ${capture.reserve.length}\n${steps(capture.reserve)}`,
     `settle: ${capture.settle.length}\n${steps(capture.settle)}`,
     "",
-    "The usage-row lock statement, as settle sends it (parameters inlined; reserve sends an empty id list):",
-    lockSql,
+    ...(lockSql
+      ? ["The usage-row lock statement, as settle sends it (parameters inlined; reserve sends an empty id list):", lockSql]
+      : ["No `SELECT … FROM quota_usage … FOR UPDATE` statement was sent: nothing to EXPLAIN."]),
     ...plans.flatMap((p) => ["", `EXPLAIN (ANALYZE, BUFFERS), ${p.label}:`, p.plan]),
   ].join("\n");
 }
