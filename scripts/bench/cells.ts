@@ -24,6 +24,7 @@ export interface CellContext {
   poolSize: number;
   /** CPU milliseconds the database server has used so far, when it is a local process. */
   serverCpu: (() => number) | null;
+  groupCommit: boolean;
 }
 
 /** The server's CPU over a stretch of wall time, in percent of one core (null: not measurable). */
@@ -94,6 +95,7 @@ export async function processesCell(
     warmupS: ctx.warmupS,
     poolSize: ctx.poolSize,
     keyPrefix: `${ctx.runId}-${workload}-p${i}of${shape.count}x${shape.perProcess}`,
+    groupCommit: ctx.groupCommit,
   }));
   const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer, async (restart) => {
     const parts = await runProcesses(specs, restart);

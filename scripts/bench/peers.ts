@@ -36,8 +36,8 @@ export interface Peer {
   usedUsd(target: Target): Promise<Money | null>;
 }
 
-function tollgatePeer(pool: pg.Pool): Peer {
-  const tollgate = createTollgate({ pool });
+function tollgatePeer(pool: pg.Pool, groupCommit: boolean): Peer {
+  const tollgate = createTollgate({ pool, groupCommit });
   return {
     name: "tollgate",
     async spend(t, key) {
@@ -143,8 +143,8 @@ function naivePeer(pool: pg.Pool): Peer {
 }
 
 /** tableCreated: whether rate-limiter-flexible's table already exists (child processes). */
-export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean }): Promise<Peer> {
-  if (name === "tollgate") return tollgatePeer(pool);
+export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean }): Promise<Peer> {
+  if (name === "tollgate") return tollgatePeer(pool, opts.groupCommit);
   if (name === "naive") return naivePeer(pool);
   return rlfPeer(pool, opts.tableCreated);
 }

@@ -19,6 +19,7 @@ export interface WorkerSpec {
   warmupS: number;
   poolSize: number;
   keyPrefix: string;
+  groupCommit: boolean;
 }
 
 /** hot: always tenant t0 / user u0; spread: a random tenant and user per operation. */
