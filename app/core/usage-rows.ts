@@ -92,21 +92,26 @@ const COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id AS "s
   u.spent_usd::text AS "spentUsd", u.reserved_usd::text AS "reservedUsd",
   q.warning_thresholds AS thresholds, u.notified_thresholds AS notified, q.enforcement`;
 
-const SELECTED = `u.id IN (SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
-                      UNION ALL SELECT unnest($10::uuid[]))`;
+// The ids are fixed FIRST (a MATERIALIZED CTE), then locked by id. Locking rows chosen by a
+// join against quota_usage itself is wrong under READ COMMITTED: after waiting for another
+// transaction's lock, PostgreSQL re-checks the join with the updated row and may silently drop
+// it, so a decision would run on 1 of its 3 rows (found by the benchmark's ledger checks).
+const SELECTED_IDS = `selected AS MATERIALIZED (
+  SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
+  UNION SELECT unnest($10::uuid[]))`;
 
 // $10: extra usage rows to lock by id (a reservation's holds, possibly in an older period).
 const LOCK_SQL = `
-WITH ${NEEDS}
+WITH ${NEEDS}, ${SELECTED_IDS}
 SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
- WHERE ${SELECTED}
+ WHERE u.id IN (SELECT id FROM selected)
  ORDER BY ${ORDER}
    FOR UPDATE OF u`;
 
 const READ_SQL = `
-WITH ${NEEDS}
+WITH ${NEEDS}, ${SELECTED_IDS}
 SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
- WHERE ${SELECTED}
+ WHERE u.id IN (SELECT id FROM selected)
  ORDER BY ${ORDER}`;
 
 function toRow(r: any): UsageRow {

@@ -44,6 +44,35 @@ describe("reserve under concurrency", () => {
   });
 });
 
+describe("reserve + settle on three hot rows", () => {
+  it("60 concurrent reserve→settle flows on platform, tenant and user rows: every row ends exact", async () => {
+    const tenantId = await createTenant(t.pool, "three-rows");
+    // A platform quota in its own resource and period so it sees only this test's traffic.
+    const platformId = await createQuota(t.pool, { scope: "platform", resource: "sandbox", period: "week", limit: "100000" });
+    const tenantQuota = await createQuota(t.pool, { scope: "tenant", tenantId, resource: "sandbox", limit: "1000" });
+    const userQuota = await createQuota(t.pool, { scope: "user", tenantId, userId: "hot-user", resource: "sandbox", period: "day", limit: "1000" });
+    const clock = testClock("2026-08-05T10:00:00Z");
+    const a = createTollgate({ pool: t.pool, clock });
+    const b = createTollgate({ pool: t.pool, clock });
+    try {
+      await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          const tg = i % 2 ? a : b;
+          const r = await tg.reserve({ tenantId, userId: "hot-user", resource: "sandbox", idempotencyKey: `f${i}`, ...usd("0.2") });
+          if (!r.allowed) throw new Error("unexpected denial");
+          await tg.settle(r.reservationId, { actualCostUsd: "0.15" });
+        }),
+      );
+      for (const id of [platformId, tenantQuota, userQuota]) {
+        expect(await usageOf(t.pool, id)).toMatchObject({ spent: "9.0000000000", reserved: "0.0000000000" });
+      }
+      await expectReconciled(a);
+    } finally {
+      await t.pool.query(`DELETE FROM quotas WHERE id = $1`, [platformId]);
+    }
+  });
+});
+
 describe("hierarchy", () => {
   it("a user quota tighter than the tenant's binds and is named; then a platform quota tighter than both", async () => {
     const tenantId = await createTenant(t.pool, "hier");
