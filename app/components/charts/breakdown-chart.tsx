@@ -4,7 +4,7 @@ import { Link } from "@remix-run/react";
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import Decimal from "decimal.js";
 import { formatPercent, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
-import { useHydrated } from "./spend-over-time-chart.tsx";
+import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, CATEGORY_COLOR, GRID_STROKE, OTHER_COLOR, RESOURCE_COLORS } from "./theme.ts";
 
 export interface BreakdownSlice {
@@ -74,37 +74,22 @@ export function BreakdownChart({
           </ResponsiveContainer>
         )}
       </div>
-      <details className="chart__data">
-        <summary>Show as table</summary>
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{nameHeader}</th>
-                <th scope="col" className="num">Spend</th>
-                <th scope="col" className="num">Share</th>
-                <th scope="col" className="num col-optional">Records</th>
-              </tr>
-            </thead>
-            <tbody>
-              {slices.map((s) => {
-                const href = hrefFor?.(s);
-                return (
-                  <tr key={`${s.label}`}>
-                    <th scope="row">{href ? <Link to={href}>{s.label}</Link> : s.label}</th>
-                    <td className="num" data-usd={s.costUsd}>
-                      {formatUsd(s.costUsd)}
-                    </td>
-                    <td className="num">{formatPercent(share(s.costUsd))}</td>
-                    <td className="num col-optional">{s.records.toLocaleString("en-US")}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <ChartDataTable
+        caption={title}
+        columns={[{ label: nameHeader }, { label: "Spend", numeric: true }, { label: "Share", numeric: true }, { label: "Records", numeric: true, optional: true }]}
+        rows={slices.map((s) => {
+          const href = hrefFor?.(s);
+          return {
+            key: s.label,
+            cells: [
+              href ? <Link to={href}>{s.label}</Link> : s.label,
+              { value: formatUsd(s.costUsd), attrs: { "data-usd": s.costUsd } },
+              formatPercent(share(s.costUsd)),
+              s.records.toLocaleString("en-US"),
+            ],
+          };
+        })}
+      />
     </figure>
   );
 }

@@ -1,9 +1,9 @@
 // Sandbox errors: counts per lifecycle stage (bars, in lifecycle order) and errors per day.
 // Same conventions as the other charts: shared theme, rendered after hydration (recharts
 // measures the DOM), and the numbers available as a table for keyboard and screen readers.
-import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDay } from "../format.ts";
+import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, GRID_STROKE, RESOURCE_COLORS } from "./theme.ts";
 
 // Sandbox errors take the sandbox colour of the shared theme.
@@ -22,41 +22,6 @@ export const STAGE_LABEL: Record<string, string> = {
   monitoring: "Monitoring",
   unknown: "Unknown",
 };
-
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
-}
-
-function DataTableFallback({ title, head, rows }: { title: string; head: [string, string]; rows: [string, number][] }) {
-  return (
-    <details className="chart__data">
-      <summary>Show as table</summary>
-      <div className="table-wrap">
-        <table className="data-table">
-          <caption className="visually-hidden">{title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{head[0]}</th>
-              <th scope="col" className="num">
-                {head[1]}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([k, v]) => (
-              <tr key={k}>
-                <th scope="row">{k}</th>
-                <td className="num">{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </details>
-  );
-}
 
 export function ErrorsByStageChart({ data, title }: { data: { stage: string; count: number }[]; title: string }) {
   const hydrated = useHydrated();
@@ -77,7 +42,11 @@ export function ErrorsByStageChart({ data, title }: { data: { stage: string; cou
           </ResponsiveContainer>
         )}
       </div>
-      <DataTableFallback title={title} head={["Stage", "Errors"]} rows={points.map((p) => [p.stage, p.count])} />
+      <ChartDataTable
+        caption={title}
+        columns={[{ label: "Stage" }, { label: "Errors", numeric: true }]}
+        rows={points.map((p) => ({ key: p.stage, cells: [p.stage, p.count] }))}
+      />
     </figure>
   );
 }
@@ -100,7 +69,11 @@ export function ErrorsPerDayChart({ data, title }: { data: { day: string; count:
           </ResponsiveContainer>
         )}
       </div>
-      <DataTableFallback title={title} head={["Day (UTC)", "Errors"]} rows={data.map((d) => [d.day, d.count])} />
+      <ChartDataTable
+        caption={title}
+        columns={[{ label: "Day (UTC)" }, { label: "Errors", numeric: true }]}
+        rows={data.map((d) => ({ key: d.day, cells: [d.day, d.count] }))}
+      />
     </figure>
   );
 }

@@ -1,9 +1,9 @@
 // Spend per day or ISO week, stacked by resource (LLM, sandbox). Like every chart here it
 // renders after hydration (recharts measures the DOM), and the same numbers are available as a
 // table for screen-reader and keyboard users.
-import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDay, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
+import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, GRID_STROKE, RESOURCE_COLORS } from "./theme.ts";
 
 export interface SpendBucketPoint {
@@ -14,12 +14,6 @@ export interface SpendBucketPoint {
 }
 
 const HEIGHT = 300;
-
-export function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
-}
 
 export function SpendOverTimeChart({ data, grain, title }: { data: SpendBucketPoint[]; grain: "day" | "week"; title: string }) {
   const hydrated = useHydrated();
@@ -52,30 +46,11 @@ export function SpendOverTimeChart({ data, grain, title }: { data: SpendBucketPo
           </ResponsiveContainer>
         )}
       </div>
-      <details className="chart__data">
-        <summary>Show as table</summary>
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{grain === "week" ? "Week of (UTC)" : "Day (UTC)"}</th>
-                <th scope="col" className="num">LLM</th>
-                <th scope="col" className="num">Sandbox</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((d) => (
-                <tr key={d.start}>
-                  <th scope="row">{d.start}</th>
-                  <td className="num">{formatUsd(d.llmUsd)}</td>
-                  <td className="num">{formatUsd(d.sandboxUsd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <ChartDataTable
+        caption={title}
+        columns={[{ label: grain === "week" ? "Week of (UTC)" : "Day (UTC)" }, { label: "LLM", numeric: true }, { label: "Sandbox", numeric: true }]}
+        rows={data.map((d) => ({ key: d.start, cells: [d.start, formatUsd(d.llmUsd), formatUsd(d.sandboxUsd)] }))}
+      />
     </figure>
   );
 }

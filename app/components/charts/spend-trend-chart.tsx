@@ -1,9 +1,9 @@
 // Daily spend stacked by resource (LLM vs sandbox). recharts measures the DOM, so the chart
 // renders after hydration; the same numbers are always available as a table for screen
 // readers and keyboard users.
-import { useEffect, useState } from "react";
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDay, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
+import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, GRID_STROKE, RESOURCE_COLORS } from "./theme.ts";
 
 export interface DailySpendPoint {
@@ -13,12 +13,6 @@ export interface DailySpendPoint {
 }
 
 const HEIGHT = 280;
-
-function useHydrated() {
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
-  return hydrated;
-}
 
 export function SpendTrendChart({ data, title }: { data: DailySpendPoint[]; title: string }) {
   const hydrated = useHydrated();
@@ -63,30 +57,11 @@ export function SpendTrendChart({ data, title }: { data: DailySpendPoint[]; titl
           </ResponsiveContainer>
         )}
       </div>
-      <details className="chart__data">
-        <summary>Show as table</summary>
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                <th scope="col" className="num">LLM</th>
-                <th scope="col" className="num">Sandbox</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((d) => (
-                <tr key={d.day}>
-                  <th scope="row">{d.day}</th>
-                  <td className="num">{formatUsd(d.llmUsd)}</td>
-                  <td className="num">{formatUsd(d.sandboxUsd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <ChartDataTable
+        caption={title}
+        columns={[{ label: "Day (UTC)" }, { label: "LLM", numeric: true }, { label: "Sandbox", numeric: true }]}
+        rows={data.map((d) => ({ key: d.day, cells: [d.day, formatUsd(d.llmUsd), formatUsd(d.sandboxUsd)] }))}
+      />
     </figure>
   );
 }
