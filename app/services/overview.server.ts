@@ -35,9 +35,25 @@ export interface SpendSummary {
   monthSandboxUsd: string;
 }
 
+/** A tenant or user quota whose current period is at or past the warning level. */
+export interface NearLimitQuota {
+  id: string;
+  tenantSlug: string;
+  tenantName: string;
+  scope: "tenant" | "user";
+  scopeId: string;
+  resource: QuotaResource;
+  period: Period;
+  limitUsd: string;
+  /** spent + reserved this period. */
+  usedUsd: string;
+  utilizationPercent: number;
+}
+
 export interface PlatformOverview extends SpendSummary {
   asOf: string;
   quotas: QuotaUtilization[];
+  nearLimit: NearLimitQuota[];
   topTenants: { slug: string; name: string; monthUsd: string }[];
   trend: DailySpend[];
 }
@@ -78,9 +94,10 @@ export function periodBounds(now: Date): Record<Period, { start: string; end: st
 export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
   const pool = dbPool();
   const b = periodBounds(now);
-  const [summary, quotas, topTenants, trend] = await Promise.all([
+  const [summary, quotas, nearLimit, topTenants, trend] = await Promise.all([
     spendSummary(pool, b, null),
     quotaUtilization(pool, b, null),
+    quotasNearLimit(pool, b),
     pool.query(
       `SELECT t.slug, t.name, sum(r.cost_usd)::text AS month_usd
          FROM spend_rollups r JOIN tenants t ON t.id = r.tenant_id
@@ -95,6 +112,7 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
     asOf: b.day.start,
     ...summary,
     quotas,
+    nearLimit,
     topTenants: topTenants.rows.map((r) => ({ slug: r.slug, name: r.name, monthUsd: r.month_usd })),
     trend,
   };
@@ -194,6 +212,43 @@ async function quotaUtilization(q: Queryable, b: Bounds, tenantId: string | null
     utilizationPercent: Number(money(r.spent_usd).div(r.limit_usd).mul(100).toDecimalPlaces(1).toString()),
     enforcement: r.enforcement,
     enabled: r.enabled,
+  }));
+}
+
+export const NEAR_LIMIT_PERCENT = 80;
+
+/**
+ * Tenant and user quotas at or above NEAR_LIMIT_PERCENT of their limit this period, counting
+ * open holds (what the enforcement core counts), fullest first. Reads the small quota_usage
+ * table: one row per quota per period.
+ */
+async function quotasNearLimit(q: Queryable, b: Bounds, limit = 10): Promise<NearLimitQuota[]> {
+  const { rows } = await q.query(
+    `SELECT q.id, t.slug, t.name, q.scope, q.scope_id, q.resource, q.period, q.limit_usd::text AS limit_usd,
+            (u.spent_usd + u.reserved_usd)::text AS used_usd,
+            round((u.spent_usd + u.reserved_usd) * 100 / q.limit_usd, 1)::float8 AS pct
+       FROM quota_usage u
+       JOIN quotas q ON q.id = u.quota_id
+       JOIN tenants t ON t.id = q.tenant_id
+      WHERE q.enabled AND q.scope IN ('tenant', 'user')
+        AND u.period_start = (CASE q.period WHEN 'day' THEN $1::date WHEN 'week' THEN $2::date ELSE $3::date END
+                              )::timestamp AT TIME ZONE 'UTC'
+        AND (u.spent_usd + u.reserved_usd) * 100 >= q.limit_usd * $4
+      ORDER BY (u.spent_usd + u.reserved_usd) / q.limit_usd DESC, t.name
+      LIMIT $5`,
+    [b.day.start, b.week.start, b.month.start, NEAR_LIMIT_PERCENT, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    tenantSlug: r.slug,
+    tenantName: r.name,
+    scope: r.scope,
+    scopeId: r.scope_id,
+    resource: r.resource,
+    period: r.period,
+    limitUsd: r.limit_usd,
+    usedUsd: r.used_usd,
+    utilizationPercent: r.pct,
   }));
 }
 

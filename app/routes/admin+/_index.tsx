@@ -1,5 +1,5 @@
 // Staff overview: platform spend today and this month against the platform quotas, the top
-// tenants this month and the 30-day trend.
+// tenants this month, the quotas near their limit and the 30-day trend.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
@@ -18,6 +18,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type TopTenant = Awaited<ReturnType<typeof loader>>["topTenants"][number];
+type NearLimit = Awaited<ReturnType<typeof loader>>["nearLimit"][number];
+
+const nearLimitColumns: ColumnDef<NearLimit, any>[] = [
+  {
+    accessorKey: "tenantName",
+    header: "Tenant",
+    cell: ({ row }) => <Link to={`/t/${row.original.tenantSlug}`}>{row.original.tenantName}</Link>,
+    enableSorting: false,
+  },
+  {
+    id: "quota",
+    header: "Quota",
+    cell: ({ row }) => {
+      const q = row.original;
+      const who = q.scope === "user" ? `user ${q.scopeId}` : "tenant";
+      return `${who} · ${q.resource} · per ${q.period}`;
+    },
+    enableSorting: false,
+  },
+  {
+    accessorKey: "utilizationPercent",
+    header: "Used",
+    cell: ({ row }) => `${row.original.utilizationPercent.toFixed(1)}% of ${formatUsd(row.original.limitUsd)}`,
+    enableSorting: false,
+    meta: { numeric: true },
+  },
+];
 
 const topTenantColumns: ColumnDef<TopTenant, any>[] = [
   {
@@ -81,6 +108,17 @@ export default function Overview() {
           </p>
         </section>
       </div>
+
+      <section className="card" aria-labelledby="near-limit">
+        <h2 id="near-limit">Quotas near their limit</h2>
+        <DataTable
+          columns={nearLimitColumns}
+          data={o.nearLimit}
+          caption="Tenant and user quotas at 80% or more of their limit this period, counting open holds"
+          emptyMessage="No tenant or user quota is at 80% of its limit this period."
+          getRowId={(q) => q.id}
+        />
+      </section>
 
       <section className="card" aria-labelledby="trend">
         <h2 id="trend">Daily spend, last 30 days</h2>
