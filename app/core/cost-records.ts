@@ -99,7 +99,11 @@ export async function writeCostEntries(q: Queryable, entries: CostEntry[], delta
       return f === "costUsd" || f === "estimatedCostUsd" ? (v == null ? null : toDb(v as Money)) : v;
     }),
   );
-  const { rows } = await q.query(SQL, [...usageParams(deltas), ...rollupParams(entries), settleReservationIds, ...columns]);
+  const { rows } = await q.query({
+    name: "tollgate_write_costs",
+    text: SQL,
+    values: [...usageParams(deltas), ...rollupParams(entries), settleReservationIds, ...columns],
+  });
   return rows.map((r: { id: string }) => r.id);
 }
 

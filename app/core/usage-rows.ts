@@ -36,6 +36,9 @@ export interface UsageRow {
   enabled: boolean;
 }
 
+// The hot statements are named, so each connection plans them once (planning the lock
+// statement cost more than running it: 2 ms vs 0.8 ms in the benchmark's EXPLAIN).
+
 // A "need" is one (resource, tenant, user, usage time) whose applicable quota rows a decision
 // touches; a batch of decisions passes many. $1..$9 are per-need arrays.
 const NEEDS = `needs AS (
@@ -137,12 +140,12 @@ export function applies(row: UsageRow, need: Scoping): boolean {
 
 /** Creates missing period rows (must run before this transaction locks any usage row). */
 export async function ensureUsageRows(q: Queryable, needs: Scoping[]) {
-  await q.query(ENSURE_SQL, needParams(needs));
+  await q.query({ name: "tollgate_ensure_usage", text: ENSURE_SQL, values: needParams(needs) });
 }
 
 /** Locks every row applicable to the needs, plus `alsoIds`, in the global order. */
 export async function lockUsageRows(q: Queryable, needs: Scoping[], alsoIds: string[] = []): Promise<UsageRow[]> {
-  const { rows } = await q.query(LOCK_SQL, [...needParams(needs), alsoIds]);
+  const { rows } = await q.query({ name: "tollgate_lock_usage", text: LOCK_SQL, values: [...needParams(needs), alsoIds] });
   return rows.map(toRow);
 }
 
@@ -155,7 +158,7 @@ export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<Us
 /** Unlocked read of the applicable rows (quota-status). Missing rows are created first. */
 export async function readUsageRows(q: Queryable, need: Scoping): Promise<UsageRow[]> {
   await ensureUsageRows(q, [need]);
-  const { rows } = await q.query(READ_SQL, [...needParams([need]), []]);
+  const { rows } = await q.query({ name: "tollgate_read_usage", text: READ_SQL, values: [...needParams([need]), []] });
   return rows.map(toRow);
 }
 
