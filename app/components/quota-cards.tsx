@@ -1,22 +1,11 @@
 // A tenant's quotas as the enforcement core sees them right now (tollgate().quotaStatus):
 // utilization counts open holds as well as spend, because that is what the next reservation is
 // checked against; the card shows spent, held and remaining separately, and when it resets.
+import type { TenantQuotaCard } from "~/services/tenant-spend.server.ts";
 import { formatPercent, formatUsd, quotaLabel } from "./format.ts";
 
-export interface QuotaCardData {
-  quotaId: string;
-  resourceType: "llm" | "sandbox" | "all";
-  period: "day" | "week" | "month";
-  limitUsd: string;
-  spentUsd: string;
-  reservedUsd: string;
-  remainingUsd: string;
-  /** (spent + held) / limit × 100; may pass 100 (costs are recorded even past a limit). */
-  utilizationPercent: number;
-  /** ISO timestamp of the next period start. */
-  resetsAt: string;
-  enforcement: "hard" | "soft";
-}
+// The loader's shape (money as exact decimal strings), defined once in the service.
+export type QuotaCardData = TenantQuotaCard;
 
 const resetFormat = new Intl.DateTimeFormat("en-US", {
   month: "short",

@@ -276,4 +276,3 @@ export function createTollgate(options: TollgateOptions) {
   };
 }
 
-export { toJson as moneyToJson };

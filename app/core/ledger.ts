@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import { writeCostEntry, type CostEntry } from "./cost-records.ts";
 import { direct, inTransaction, isUuid, txQuery, type Queryable } from "./db.ts";
-import { denialFor, evaluate, newCrossings } from "./decide.ts";
+import { evaluate, newCrossings } from "./decide.ts";
 import { money, toDb, ZERO, type Money } from "./money.ts";
 import { estimateCost, llmPriceAt, sandboxPriceAt } from "./pricing.ts";
 import { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
@@ -401,4 +401,3 @@ export async function record(ctx: LedgerContext, req: RecordRequest): Promise<Re
   });
 }
 
-export { denialFor };

@@ -196,7 +196,9 @@ export interface TenantQuotaCard {
   spentUsd: string;
   reservedUsd: string;
   remainingUsd: string;
+  /** (spent + held) / limit × 100; may pass 100 (costs are recorded even past a limit). */
   utilizationPercent: number;
+  /** ISO timestamp of the next period start. */
   resetsAt: string;
   enforcement: "hard" | "soft";
 }
