@@ -16,6 +16,16 @@ const int = (fallback: number, min: number, max: number) =>
     .transform((v) => Number(v))
     .refine((v) => v >= min && v <= max, { message: `must be between ${min} and ${max}` });
 
+const number = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((v) => /^\d+(\.\d+)?$/.test(v.trim()), { message: "must be a number" })
+    .transform((v) => Number(v))
+    .refine((v) => v >= min && v <= max, { message: `must be between ${min} and ${max}` });
+
+const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL" });
+
 const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), { message: "must be a postgresql:// URL" });
@@ -35,6 +45,38 @@ export const configSchema = z.object({
   RESERVATION_TTL_SECONDS: int(900, 1, 86400),
   SWEEP_INTERVAL_SECONDS: int(30, 1, 3600),
   QUOTA_DB_TIMEOUT_MS: int(5000, 50, 120000),
+
+  // Analysis (SPEC §7): how often the server runs it (0 = never; `npm run analyze` still works)
+  // and how far from the baseline a day must be to count as an anomaly (robust z-score).
+  ANALYSIS_INTERVAL_HOURS: number(6, 0, 168),
+  ANOMALY_SENSITIVITY: number(2, 0.5, 10),
+
+  // Links in alert messages point here (default http://HOST:PORT).
+  PUBLIC_URL: httpUrl.optional(),
+  // Encrypts alert channel secrets at rest (any string of 16+ characters; a key is derived from it).
+  SECRETS_KEY: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+
+  // Alerts (SPEC §8): channels configured from the environment, in addition to those in the panel.
+  COST_ALERT_CHANNELS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(["slack", "email", "pagerduty", "webhook"], { message: "must list slack, email, pagerduty or webhook" }))),
+  COST_ALERT_SLACK_WEBHOOK_URL: httpUrl.optional(),
+  COST_ALERT_EMAIL_SMTP_HOST: z.string().min(1).optional(),
+  COST_ALERT_EMAIL_SMTP_PORT: int(587, 1, 65535),
+  COST_ALERT_EMAIL_SMTP_SECURE: bool(false),
+  COST_ALERT_EMAIL_SMTP_USER: z.string().min(1).optional(),
+  COST_ALERT_EMAIL_SMTP_PASSWORD: z.string().min(1).optional(),
+  COST_ALERT_EMAIL_FROM: z.string().min(3).default("tollgate@localhost"),
+  COST_ALERT_EMAIL_TO: z.string().min(3).optional(),
+  COST_ALERT_PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
+  COST_ALERT_PAGERDUTY_EVENTS_URL: httpUrl.default("https://events.pagerduty.com/v2/enqueue"),
+  COST_ALERT_WEBHOOK_URL: httpUrl.optional(),
+  COST_ALERT_WEBHOOK_SECRET: z.string().min(1).optional(),
+  // Delivery: attempts before an event is dead-lettered, and how often the worker polls.
+  ALERT_MAX_ATTEMPTS: int(6, 1, 50),
+  ALERT_WORKER_INTERVAL_SECONDS: int(5, 1, 3600),
 });
 
 export type Config = z.infer<typeof configSchema>;
