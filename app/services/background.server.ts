@@ -1,0 +1,19 @@
+// Everything the server runs in-process besides answering requests, started once by
+// scripts/serve.ts through the build (so it shares the routes' module instances: one pool, one
+// core). Each part returns its own stop function; the server calls the combined one on shutdown.
+import { startBackgroundWork as startSweeper } from "./tollgate.server.ts";
+
+let stopAll: (() => void) | undefined;
+
+export function startBackgroundWork(): () => void {
+  if (stopAll) return stopAll;
+  const stops = [
+    // Expires stale holds (and replays the fail-open spool).
+    startSweeper(),
+  ];
+  stopAll = () => {
+    for (const stop of stops) stop();
+    stopAll = undefined;
+  };
+  return stopAll;
+}
