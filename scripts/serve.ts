@@ -1,13 +1,13 @@
 // The HTTP server: express serving the Remix build, static assets, and the app's
 // in-process background jobs. Used by `npm start` (scripts/start.ts) and by tests that need
 // real app instances (several may share one database).
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "./lib/postgres.ts";
+import { remixHandler } from "./lib/remix-handler.ts";
 
 export interface RunningServer {
   url: string;
@@ -30,7 +30,7 @@ export async function serve(opts: {
   app.use(express.static(path.join(ROOT, "public"), { maxAge: "1h" }));
   app.all(
     "*",
-    createRequestHandler({
+    remixHandler({
       build,
       mode: process.env.NODE_ENV ?? "production",
       // The peer address (we do not sit behind a trusted proxy by default), for login throttling.

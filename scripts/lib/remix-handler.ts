@@ -1,0 +1,72 @@
+// The express ↔ Remix glue, with backpressure. @remix-run/express (2.17) writes every chunk of a
+// streamed body without waiting for the socket to drain, so a slow client downloading a big CSV
+// export made the server pull the whole export into memory (the stream's pull-based batches
+// were asked for as fast as the database could answer). Here the body is piped: the next chunk
+// is pulled only when the socket has room, and a client that goes away cancels the stream.
+import {
+  createReadableStreamFromReadable,
+  createRequestHandler as createRemixHandler,
+  type AppLoadContext,
+  type ServerBuild,
+} from "@remix-run/node";
+import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
+
+export function remixHandler(opts: {
+  build: ServerBuild;
+  mode: string;
+  getLoadContext?: (req: ExpressRequest) => AppLoadContext;
+}) {
+  const handle = createRemixHandler(opts.build, opts.mode);
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    try {
+      const response = await handle(remixRequest(req, res), opts.getLoadContext?.(req));
+      await sendResponse(res, response);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The Fetch Request Remix expects; aborted when the client leaves before the response is sent. */
+function remixRequest(req: ExpressRequest, res: ExpressResponse): Request {
+  // req.hostname drops the port (and honours "trust proxy"); the Host header still has it.
+  const port = req.get("X-Forwarded-Host")?.split(":")[1] ?? req.get("host")?.split(":")[1];
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    for (const value of Array.isArray(values) ? values : values ? [values] : []) headers.append(key, value);
+  }
+  let controller: AbortController | null = new AbortController();
+  res.on("finish", () => (controller = null));
+  res.on("close", () => controller?.abort());
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    init.body = createReadableStreamFromReadable(req);
+    init.duplex = "half";
+  }
+  return new Request(url.href, init);
+}
+
+/** Status, headers, then the body at the pace the client reads it. */
+export async function sendResponse(res: ExpressResponse, response: Response): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  // Event streams: headers now, so the client sees the stream open before the first event.
+  if (/text\/event-stream/i.test(response.headers.get("Content-Type") ?? "")) res.flushHeaders();
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeWebStream<Uint8Array>), res);
+  } catch (error) {
+    // The client hung up mid-body: pipeline has already cancelled the source stream; there is
+    // nobody left to answer.
+    if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" || res.destroyed) return;
+    throw error;
+  }
+}
