@@ -1,11 +1,9 @@
 // `npm start`: a working Tollgate from a fresh clone. Validates config, starts the embedded
 // PostgreSQL (or uses DATABASE_URL), applies migrations, seeds the demo data once, builds the
 // app when the build is missing or stale, serves it, and stops everything cleanly on Ctrl-C.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import path from "node:path";
 import { disconnectDb, db } from "../app/db/client.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
-import { ROOT, run } from "./lib/postgres.ts";
+import { ensureBuild } from "./lib/build.ts";
 import { serve } from "./serve.ts";
 
 const step = (msg: string) => console.log(`\x1b[2m[tollgate]\x1b[0m ${msg}`);
@@ -23,10 +21,7 @@ if (config.SEED_DEMO) {
   if (summary.seeded) step(`seeded demo data (${summary.costRecords.toLocaleString()} cost records)`);
 }
 
-if (buildIsStale()) {
-  step("building the app (remix build)");
-  await run(path.join(ROOT, "node_modules/.bin/remix"), ["build"], { quiet: true });
-}
+await ensureBuild(step);
 
 const server = await serve({ port: config.PORT, host: config.HOST });
 const { DEMO_PLATFORM_KEY } = await import("../app/services/api-keys.server.ts");
@@ -65,18 +60,3 @@ async function shutdown(signal: string) {
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
-
-/** The build is stale when missing or older than any source it is built from. */
-function buildIsStale(): boolean {
-  const out = path.join(ROOT, "build/index.js");
-  if (!existsSync(out)) return true;
-  const built = statSync(out).mtimeMs;
-  const newer = (p: string): boolean => {
-    const s = statSync(p);
-    if (s.isDirectory()) {
-      return readdirSync(p).some((f) => f !== "generated" && !f.endsWith(".test.ts") && newer(path.join(p, f)));
-    }
-    return s.mtimeMs > built;
-  };
-  return newer(path.join(ROOT, "app")) || newer(path.join(ROOT, "remix.config.js"));
-}
