@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "~/db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { RECORD_SORTS, decodeCursor, encodeCursor, parseRecordsQuery, type RecordFilters, type RecordSort } from "~/schemas/records.ts";
-import { costRecordsCsv, listCostRecords, sliceSql, type RecordScope } from "./records.server.ts";
+import { costRecordsCsv } from "./records-export.server.ts";
+import { listCostRecords, sliceSql, type RecordScope } from "./records.server.ts";
 
 let t: TestDatabase;
 let previousDatabaseUrl: string | undefined;

@@ -1,7 +1,7 @@
 // Staff: the explorer's filters as a CSV download, streamed in keyset batches (constant memory).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireStaff } from "~/services/auth.server.ts";
-import { csvResponse } from "~/services/records.server.ts";
+import { csvResponse } from "~/services/records-export.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireStaff(request);

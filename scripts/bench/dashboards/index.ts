@@ -103,6 +103,12 @@ async function main() {
     }
     note(`exporting ${heavy}'s records of ${day(monthStart).slice(0, 7)} as CSV`);
     const csv = await csvThroughput(build, cookie, `/records/export.csv?tenant=${heavy}&${month}`);
+    const { rows: expected } = await pool.query(
+      `SELECT count(*)::int AS n FROM cost_records r JOIN tenants t ON t.id = r.tenant_id
+       WHERE t.slug = $1 AND r.occurred_at >= $2 AND r.occurred_at < $3::timestamptz + interval '1 day'`,
+      [heavy, monthStart, monthEnd],
+    );
+    if (csv.rows !== expected[0].n) throw new Error(`the CSV export has ${csv.rows} rows, the filter matches ${expected[0].n}`);
 
     const width = Math.max(...timings.map((t) => t.name.length));
     console.log(`\n${o.records.toLocaleString("en-US")} cost records, ${TENANTS} tenants (${heavy}: ${heavyCount[0].n.toLocaleString("en-US")}), ${DAYS} days; loaded in ${loadSeconds.toFixed(0)} s`);

@@ -1,0 +1,44 @@
+// A tiny `npm run bench:dashboards` against the test server (DATABASE_URL mode): it loads the
+// records with exact rollups, every loader answers a real page, the CSV export streams exactly
+// the filtered records, and the last stdout line is the JSON contract of shared/BENCH.md.
+// No timing is asserted (machines are shared and noisy).
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { inject, describe, expect, it } from "vitest";
+import { ROOT, withDatabase } from "../../lib/postgres.ts";
+
+const LOADERS = [
+  "tenant-detail", "tenant-detail-90-days", "explorer-first-page", "explorer-deep-page", "explorer-filtered",
+  "explorer-by-cost", "tenant-records-first-page", "overview",
+];
+
+describe("npm run bench:dashboards", () => {
+  it("a small run times every loader on real pages and prints the JSON contract last", async () => {
+    const args = ["scripts/bench/dashboards/index.ts", "--records", "30000", "--iterations", "2", "--warmup", "1"];
+    const { stdout, stderr, code } = await promisify(execFile)(path.join(ROOT, "node_modules/.bin/tsx"), args, {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") },
+      maxBuffer: 16 * 1024 * 1024,
+    }).then(
+      (r) => ({ ...r, code: 0 }),
+      (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "", code: e.code ?? -1 }),
+    );
+    // Exit 1 = a p95 over target on a busy machine: not this test's business. 2 = a failure.
+    expect(code, stderr).not.toBe(2);
+    expect(stderr).toContain("loaded 30,000 / 30,000 cost records");
+    expect(stderr).toContain("(exactly the records' sum)");
+    const lines = stdout.trimEnd().split("\n");
+    const json = JSON.parse(lines[lines.length - 1]);
+    expect(json.records).toBe(30_000);
+    expect(json.loaders.map((l: { name: string }) => l.name)).toEqual(LOADERS);
+    for (const l of json.loaders) {
+      expect(l.p50Ms).toBeGreaterThan(0);
+      expect(l.p95Ms).toBeGreaterThanOrEqual(l.p50Ms);
+      expect(l.maxMs).toBeGreaterThanOrEqual(l.p95Ms);
+    }
+    // The export is one tenant's month: the heaviest tenant has about a tenth of the records.
+    expect(json.csvExportRows).toBeGreaterThan(100);
+    expect(json.csvExportRowsPerSec).toBeGreaterThan(0);
+  }, 180_000);
+});
