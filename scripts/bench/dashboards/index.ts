@@ -49,9 +49,12 @@ async function main() {
     const t0 = Date.now();
     note(`${await db.describe()}; creating ${TENANTS} tenants`);
     await createTenants(c);
-    await loadCostRecords(c, o.records, now, (done) => {
-      const s = (Date.now() - t0) / 1000;
-      note(`loaded ${done.toLocaleString("en-US")} / ${o.records.toLocaleString("en-US")} cost records (${s.toFixed(0)} s, ~${Math.round((s / done) * (o.records - done))} s left)`);
+    await loadCostRecords(c, o.records, now, {
+      note,
+      loaded(done) {
+        const s = (Date.now() - t0) / 1000;
+        note(`loaded ${done.toLocaleString("en-US")} / ${o.records.toLocaleString("en-US")} cost records (${s.toFixed(0)} s, ~${Math.round((s / done) * (o.records - done))} s left)`);
+      },
     });
     note("building the daily rollups and analysing");
     const { totalUsd, rollupRows } = await buildRollups(c);

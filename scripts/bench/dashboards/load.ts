@@ -41,7 +41,12 @@ export async function createTenants(c: pg.PoolClient) {
 }
 
 /** Inserts `total` records, reporting after each chunk. Secondary indexes are built afterwards. */
-export async function loadCostRecords(c: pg.PoolClient, total: number, now: Date, progress: (done: number) => void) {
+export async function loadCostRecords(
+  c: pg.PoolClient,
+  total: number,
+  now: Date,
+  progress: { loaded: (done: number) => void; note: (message: string) => void },
+) {
   await c.query(`SET TIME ZONE 'UTC'`);
   await c.query(`SELECT setseed(0.42)`);
   const indexes = await dropSecondaryIndexes(c);
@@ -79,9 +84,12 @@ export async function loadCostRecords(c: pg.PoolClient, total: number, now: Date
        FROM v`,
       [now],
     );
-    progress(end);
+    progress.loaded(end);
   }
-  for (const def of indexes) await c.query(def);
+  for (const [i, def] of indexes.entries()) {
+    progress.note(`building index ${i + 1}/${indexes.length}: ${def.slice(def.indexOf(" ON ") + 4)}`);
+    await c.query(def);
+  }
 }
 
 /** Drops cost_records' non-unique secondary indexes (a bulk load builds them once at the end). */
