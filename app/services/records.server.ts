@@ -78,13 +78,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
 /** The WHERE conditions for the filters; parameters are appended to `params`. */
-function filterConditions(scope: RecordScope, f: RecordFilters, params: unknown[]): string[] {
+function filterConditions(scope: RecordScope, f: RecordFilters, params: unknown[], tenantId?: string): string[] {
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
   const conds: string[] = [];
   if (scope.kind === "tenant") conds.push(`c.tenant_id = ${p(scope.tenantId)}::uuid`);
+  // The id itself when the caller resolved it: the planner then sees the tenant's row count in
+  // its statistics. Behind a sub-select it assumed an average tenant, and for a tenant with a
+  // tenth of the ledger it sorted the whole month for every 5,000-row CSV batch (4 s each).
+  else if (tenantId) conds.push(`c.tenant_id = ${p(tenantId)}::uuid`);
   // A sub-select, not a join: the planner treats it as one value and walks the tenant's index.
   else if (f.tenant) conds.push(`c.tenant_id = (SELECT id FROM tenants WHERE slug = ${p(f.tenant)})`);
   if (f.user) conds.push(`c.user_id = ${p(f.user)}`);
@@ -115,9 +119,11 @@ export function sliceSql(
   reverse: boolean,
   limit: number,
   select: "rows" | "ids" = "rows",
+  /** The id of `filters.tenant`, when already looked up (see filterConditions). */
+  tenantId?: string,
 ): { text: string; values: unknown[] } {
   const values: unknown[] = [];
-  const conds = filterConditions(scope, filters, values);
+  const conds = filterConditions(scope, filters, values, tenantId);
   const { column, cast } = SORT_SQL[sortKey(sort)];
   if (cursor) {
     values.push(cursor.value, cursor.id);
@@ -162,9 +168,15 @@ export async function withSlices<T>(
   // The tenant id is inlined into the role switch below, so check its shape first.
   if (scope.kind === "tenant" && !UUID.test(scope.tenantId)) throw new Error("tenant id is not a uuid");
   const client = await dbPool().connect();
+  let tenantId: string | null | undefined;
   const read: SliceReader = async (cursor, reverse, limit) => {
     if (scope.kind === "all") {
-      const { text, values } = sliceSql(scope, filters, sort, cursor, reverse, limit);
+      if (filters.tenant && tenantId === undefined) {
+        const { rows } = await client.query(`SELECT id FROM tenants WHERE slug = $1`, [filters.tenant]);
+        tenantId = rows[0]?.id ?? null;
+      }
+      if (tenantId === null) return []; // no such tenant: nothing matches
+      const { text, values } = sliceSql(scope, filters, sort, cursor, reverse, limit, "rows", tenantId);
       return (await client.query(text, values)).rows.map(toRow);
     }
     const { text, values } = sliceSql(scope, filters, sort, cursor, reverse, limit, "ids");

@@ -1,6 +1,7 @@
 // The data of `npm run bench:dashboards`: N cost records over 1,000 tenants and 120 days, made
 // inside PostgreSQL with generate_series (no row crosses the wire), with the rollups rebuilt
-// exactly from them. Tenant sizes are skewed the way real platforms are (the largest tenant has
+// exactly from them. Records are written in time order, as an append-only ledger is (so the
+// heap is correlated with time, as in production). Tenant sizes are skewed the way real platforms are (the largest tenant has
 // about a tenth of all records), so "one tenant" queries meet a heavy tenant, not an average one.
 import type pg from "pg";
 
@@ -59,7 +60,7 @@ export async function loadCostRecords(
             v AS (SELECT g, t.ids[1 + floor(${TENANTS} * power(rt, 3))::int] AS tenant_id,
                          1 + floor(rm * ${MODELS.length})::int AS m, rs < 0.1 AS sandbox,
                          'user-' || floor(40 * power(ru, 2))::int AS user_id,
-                         $1::timestamptz - (rd * ${DAYS} * interval '1 day') AS occurred_at,
+                         $1::timestamptz - ((${total} - g + rd) / ${total}.0 * ${DAYS} * interval '1 day') AS occurred_at,
                          (200 + floor(rk * 6000))::int AS input_tokens, (50 + floor(ro * 1500))::int AS output_tokens,
                          (2000 + floor(rk * 300000))::int AS active_ms, (floor(ro * 300000))::int AS idle_ms
                   FROM r, t)
