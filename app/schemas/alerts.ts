@@ -133,5 +133,9 @@ export const alertPayload = z.object({
   occurredAt: z.string(),
   resource: alertResource.optional(),
   thresholdPercent: z.number().optional(),
+  /** When a PagerDuty incident opened by this alert resolves by itself (quota alerts: the period end). */
+  resolveAt: z.string().optional(),
+  /** `resolve` events close the PagerDuty incident of `dedupeKey`; other channel types never get them. */
+  action: z.enum(["trigger", "resolve"]).optional(),
 });
 export type AlertPayload = z.infer<typeof alertPayload>;

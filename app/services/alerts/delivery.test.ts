@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.t
 import { createChannel, events } from "./test/fixtures.ts";
 import { closedPort, startHttpReceiver, startSmtpReceiver } from "./test/receivers.ts";
 import { sendTestAlert } from "./delivery.server.ts";
-import { enqueueAlerts, type AlertTrigger } from "./outbox.server.ts";
+import { enqueueAlerts, enqueueDueResolves, enqueueResolve, type AlertTrigger } from "./outbox.server.ts";
 import { deliverDueAlerts } from "./worker.server.ts";
 
 process.env.PUBLIC_URL = "https://tollgate.example.com/";
@@ -150,4 +150,28 @@ it("send test answers with the receiver's reply, labelled as a test; failures ca
   });
   expect(await sendTestAlert(badPassword, t.pool)).toEqual({ ok: false, status: 535, response: "535 Invalid username or password" });
   expect(await sendTestAlert("00000000-0000-0000-0000-000000000000", t.pool)).toEqual({ ok: false, status: null, response: "Channel not found." });
+});
+
+it("PagerDuty incidents resolve when the quota period rolls over, or on demand (a dismissed anomaly); other channels get no resolve", async () => {
+  const acme = await createTenant(t.pool, "acme-resolve");
+  const ids = await channels(acme);
+  await t.pool.query(`DELETE FROM alert_channels WHERE id IN ($1, $2)`, [ids.slack, ids.email]);
+  const now = new Date("2026-11-20T12:00:00Z");
+  await enqueueAlerts(q(), { ...trigger(acme), resolveAt: "2026-12-01T00:00:00.000Z" }, now);
+  await enqueueAlerts(q(), { ...trigger(acme), kind: "anomaly", dedupeKey: "anomaly:f1", severity: "critical" }, now);
+  expect(await deliverDueAlerts({ pool: t.pool, now })).toMatchObject({ delivered: 4 });
+
+  // Nothing to resolve before the period ends; one resolve (PagerDuty only) after.
+  expect(await enqueueDueResolves(q(), new Date("2026-11-30T23:59:59Z"))).toBe(0);
+  expect(await enqueueDueResolves(q(), new Date("2026-12-01T00:00:00Z"))).toBe(1);
+  expect(await enqueueDueResolves(q(), new Date("2026-12-01T00:05:00Z"))).toBe(0);
+  expect(await enqueueResolve(q(), "anomaly:f1", now)).toBe(1);
+  expect(await enqueueResolve(q(), "anomaly:f1", now)).toBe(0);
+  http.requests.length = 0;
+  expect(await deliverDueAlerts({ pool: t.pool, now: new Date("2026-12-01T00:01:00Z") })).toMatchObject({ claimed: 2, delivered: 2 });
+  const sent = http.requests.map((r) => [r.path, r.json] as const).sort((a, b) => a[1].dedup_key.localeCompare(b[1].dedup_key));
+  expect(sent).toEqual([
+    ["/pagerduty", { routing_key: "R0UTINGKEY0123", event_action: "resolve", dedup_key: "anomaly:f1" }],
+    ["/pagerduty", { routing_key: "R0UTINGKEY0123", event_action: "resolve", dedup_key: "quota:q1:2026-11-01T00:00:00.000Z:80" }],
+  ]);
 });
