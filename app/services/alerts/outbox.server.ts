@@ -58,3 +58,12 @@ export async function enqueueAlerts(q: TxQuery, trigger: AlertTrigger, now: Date
   );
   return rows.length;
 }
+
+/** Re-send from the dead letter: back to pending with a fresh attempt budget (lastError kept for the log). Returns false if the event is not dead. */
+export async function requeueDeadAlert(q: TxQuery, eventId: string | bigint, now: Date = new Date()): Promise<boolean> {
+  const { rows } = await q(
+    `UPDATE alert_events SET status = 'pending', attempts = 0, next_attempt_at = $2 WHERE id = $1::bigint AND status = 'dead' RETURNING id`,
+    [String(eventId), now],
+  );
+  return rows.length === 1;
+}
