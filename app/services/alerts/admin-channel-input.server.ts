@@ -35,3 +35,10 @@ export function channelFormValues(form: FormData): ChannelFormValues {
   }
   return { type, fields };
 }
+
+/** The submitted values minus secrets, to refill a form after an error (secrets are retyped). */
+export function withoutSecrets(values: ChannelFormValues): Record<string, unknown> {
+  const known = channelType.safeParse(values.type);
+  const secret = new Set(known.success ? secretFieldsOf(known.data) : []);
+  return Object.fromEntries(Object.entries(values.fields).filter(([k]) => !secret.has(k)));
+}

@@ -5,6 +5,7 @@
 import { TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { ruleInput, type AlertKind } from "~/schemas/alerts.ts";
+import { checkbox, formFields, thresholdList } from "~/schemas/forms.ts";
 import { auditedChange, type Actor, type Tx } from "../audit.server.ts";
 import { assertVisible, scopeFilter, UUID, type AlertScope } from "./admin-scope.server.ts";
 
@@ -129,4 +130,14 @@ export async function deleteRule(actor: Actor, scope: AlertScope, id: string): P
     await tx.query(`DELETE FROM alert_rules WHERE id = $1`, [id]);
     return { result: before, audit: [{ action: "alert_rule.delete", entityType: "alert_rule", entityId: id, tenantId: before.tenantId, before: audited(before), after: null }] };
   });
+}
+
+/** A rule form → RuleValues: only the params the chosen kind has; blank means "any". */
+export function ruleFormValues(form: FormData): RuleValues {
+  const f = formFields(form, ["kind", "channelId", "tenantId", "resource", "thresholds", "minSeverity"]);
+  const params: Record<string, unknown> = {};
+  if (f.resource) params.resource = f.resource;
+  if (f.kind === "quota_threshold" && f.thresholds) params.thresholds = thresholdList(f.thresholds);
+  if (f.kind === "anomaly" && f.minSeverity) params.minSeverity = f.minSeverity;
+  return { kind: f.kind ?? "", channelId: f.channelId ?? "", tenantId: f.tenantId ?? null, enabled: checkbox(form, "enabled"), params };
 }
