@@ -63,7 +63,7 @@ export default function AlertChannels() {
       )}
       <FormError message={result?.errors.form} />
       {staffPage && (
-        <Form method="get" className="filter-form" aria-label="Filter channels">
+        <Form method="get" className="filter-form alerts-filter" aria-label="Filter channels">
           <Field name="tenant" label="Tenant" idPrefix="filter">
             {(p) => (
               <select {...p} defaultValue={tenant}>

@@ -63,7 +63,7 @@ export default function Deliveries() {
         </p>
       )}
       <FormError message={result?.errors.form} />
-      <Form method="get" className="filter-form" aria-label="Filter deliveries">
+      <Form method="get" className="filter-form alerts-filter" aria-label="Filter deliveries">
         <Field name="status" label="Status" idPrefix="filter">
           {(p) => (
             <select {...p} defaultValue={filters.status ?? ""}>
