@@ -68,7 +68,7 @@ test("a tenant admin manages only their tenant's channels; other channels answer
     expect(test.status()).toBe(404);
   }
   const rule = await page.request.post("/t/acme/alerts/rules/new", { form: { kind: "anomaly", channelId: globexChannel, enabled: "on" }, maxRedirects: 0 });
-  expect(rule.status()).toBe(200); // the form answers "Choose a channel." and writes nothing
+  expect(rule.status()).toBe(400); // the form answers "Choose a channel." and writes nothing
   const left = await db.query(`SELECT count(*)::int AS n FROM alert_channels WHERE id = ANY($1::uuid[])`, [[globexChannel, platformChannel]]);
   expect(left.rows[0].n).toBe(2);
   expect((await db.query(`SELECT count(*)::int AS n FROM alert_rules WHERE channel_id = $1`, [globexChannel])).rows[0].n).toBe(0);

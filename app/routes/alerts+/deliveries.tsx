@@ -12,7 +12,7 @@ import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { alertKind } from "~/schemas/alerts.ts";
 import { listChannels } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, formErrorsOf, invalid } from "~/services/alerts/admin-context.server.ts";
 import { DELIVERY_LOG_LIMIT, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/admin-deliveries.server.ts";
 import { notFound } from "~/services/auth.server.ts";
 
@@ -44,7 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await resendDeadEvent(ctx.actor, ctx.scope, parsed.data.id);
     return { message: "Event queued again: the worker delivers it on its next run.", errors: {} as Record<string, string> };
   } catch (e) {
-    return { message: null, errors: formErrorsOf(e) };
+    return invalid({ message: null, errors: formErrorsOf(e) });
   }
 }
 

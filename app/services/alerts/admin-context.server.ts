@@ -1,7 +1,7 @@
 // The alert pages exist twice: for staff under /alerts (platform and every tenant's channels)
 // and for a tenant under /t/<slug>/alerts (that tenant's channels only). Both trees share their
 // loaders and actions; this resolves who is asking and what they may touch, once per request.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { TollgateError } from "~/core/index.ts";
 import type { FieldErrors } from "~/schemas/forms.ts";
 import type { Actor } from "../audit.server.ts";
@@ -60,3 +60,6 @@ export async function orNotFound<T>(fn: () => Promise<T>): Promise<T> {
     throw e;
   }
 }
+
+/** A form answered with its errors: 400, so scripts and tests see the refusal in the status. */
+export const invalid = <T,>(body: T) => data(body, { status: 400 });
