@@ -26,7 +26,7 @@ const emailList = z.preprocess(
   (v) => (typeof v === "string" ? v.split(/[\s,;]+/).filter(Boolean) : v),
   z.array(email).min(1, "at least one recipient").max(50),
 );
-/** Form checkboxes send "on"; JSON sends booleans. */
+/** Form checkboxes send "on" when checked and nothing when not, so absent means false; JSON may send booleans. */
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
 /** `env` marks a channel materialized from COST_ALERT_* variables: read-only in the panel. */
 const source = z.enum(["env", "panel"]).optional();
@@ -68,7 +68,7 @@ export type ChannelSecret = {
 
 const common = {
   name: z.string().trim().min(1, "required").max(100),
-  enabled: checkbox.default(true),
+  enabled: checkbox,
 };
 
 /** What a form (or API call) submits to create a channel: flat fields, discriminated on `type`. */
@@ -114,10 +114,10 @@ export const ruleParamsSchemas = {
 export type RuleParams = z.infer<typeof quotaThresholdParams> & z.infer<typeof anomalyParams>;
 
 export const ruleInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("quota_threshold"), channelId: z.uuid(), enabled: checkbox.default(true), params: quotaThresholdParams.default({}) }),
-  z.object({ kind: z.literal("quota_exceeded"), channelId: z.uuid(), enabled: checkbox.default(true), params: quotaExceededParams.default({}) }),
-  z.object({ kind: z.literal("anomaly"), channelId: z.uuid(), enabled: checkbox.default(true), params: anomalyParams.default({}) }),
-  z.object({ kind: z.literal("forecast_breach"), channelId: z.uuid(), enabled: checkbox.default(true), params: forecastBreachParams.default({}) }),
+  z.object({ kind: z.literal("quota_threshold"), channelId: z.uuid(), enabled: checkbox, params: quotaThresholdParams.default({}) }),
+  z.object({ kind: z.literal("quota_exceeded"), channelId: z.uuid(), enabled: checkbox, params: quotaExceededParams.default({}) }),
+  z.object({ kind: z.literal("anomaly"), channelId: z.uuid(), enabled: checkbox, params: anomalyParams.default({}) }),
+  z.object({ kind: z.literal("forecast_breach"), channelId: z.uuid(), enabled: checkbox, params: forecastBreachParams.default({}) }),
 ]);
 export type RuleInput = z.infer<typeof ruleInput>;
 
@@ -133,5 +133,9 @@ export const alertPayload = z.object({
   occurredAt: z.string(),
   resource: alertResource.optional(),
   thresholdPercent: z.number().optional(),
+  /** When a PagerDuty incident opened by this alert resolves by itself (quota alerts: the period end). */
+  resolveAt: z.string().optional(),
+  /** `resolve` events close the PagerDuty incident of `dedupeKey`; other channel types never get them. */
+  action: z.enum(["trigger", "resolve"]).optional(),
 });
 export type AlertPayload = z.infer<typeof alertPayload>;

@@ -18,6 +18,8 @@ export interface AlertTrigger {
   link: string | null;
   resource?: "llm" | "sandbox" | "all";
   thresholdPercent?: number;
+  /** ISO time at which PagerDuty incidents of this alert resolve by themselves (quota alerts: the period end). */
+  resolveAt?: string;
 }
 
 /** Does a rule's params admit this trigger? Absent params match everything; unreadable params match nothing. */
@@ -66,4 +68,28 @@ export async function requeueDeadAlert(q: TxQuery, eventId: string | bigint, now
     [String(eventId), now],
   );
   return rows.length === 1;
+}
+
+// PagerDuty incidents stay open until resolved. A resolve is an outbox event of its own (key
+// `<dedupeKey>:resolve`, payload action "resolve"), delivered and retried like any other, and
+// only for PagerDuty channels that were sent the trigger.
+const RESOLVE_INSERT = `
+  INSERT INTO alert_events (dedupe_key, channel_id, tenant_id, kind, payload, next_attempt_at, created_at)
+  SELECT e.dedupe_key || ':resolve', e.channel_id, e.tenant_id, e.kind,
+         e.payload || jsonb_build_object('action', 'resolve', 'occurredAt', $1::text), $2, $2
+    FROM alert_events e JOIN alert_channels c ON c.id = e.channel_id AND c.type = 'pagerduty'
+   WHERE e.payload->>'action' IS DISTINCT FROM 'resolve' AND e.status = 'delivered' AND %WHERE%
+  ON CONFLICT (channel_id, dedupe_key) DO NOTHING
+  RETURNING id`;
+
+/** Resolves the PagerDuty incidents of one occurrence (e.g. `anomaly:<id>` when a finding is dismissed). */
+export async function enqueueResolve(q: TxQuery, dedupeKey: string, now: Date = new Date()): Promise<number> {
+  const { rows } = await q(RESOLVE_INSERT.replace("%WHERE%", "e.dedupe_key = $3"), [now.toISOString(), now, dedupeKey]);
+  return rows.length;
+}
+
+/** Resolves PagerDuty incidents whose `resolveAt` has passed (quota alerts once the period rolled over). */
+export async function enqueueDueResolves(q: TxQuery, now: Date = new Date()): Promise<number> {
+  const { rows } = await q(RESOLVE_INSERT.replace("%WHERE%", "(e.payload->>'resolveAt')::timestamptz <= $2"), [now.toISOString(), now]);
+  return rows.length;
 }

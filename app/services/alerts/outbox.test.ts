@@ -92,6 +92,7 @@ it("50 concurrent reservations crossing 80% through the real core → exactly on
       link: "/t/hot",
       resource: "llm",
       thresholdPercent: 80,
+      resolveAt: "2026-12-01T00:00:00.000Z",
       occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
   }

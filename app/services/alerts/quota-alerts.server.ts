@@ -47,6 +47,7 @@ export async function quotaTrigger(q: TxQuery, e: QuotaEvent): Promise<AlertTrig
     link: tenant ? `/t/${tenant.slug}` : "/quotas",
     resource: e.resourceType,
     thresholdPercent: e.thresholdPercent,
+    resolveAt: resets.toISOString(),
   };
 }
 

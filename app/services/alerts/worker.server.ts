@@ -10,6 +10,7 @@ import { dbPool } from "~/db/client.server.ts";
 import { getConfig } from "../config.server.ts";
 import { ChannelUnusable, loadChannels, redact, secretValues } from "./channels.server.ts";
 import { syncEnvChannels } from "./env-channels.server.ts";
+import { enqueueDueResolves } from "./outbox.server.ts";
 import type { AlertMessage } from "./message.server.ts";
 import { sendToChannel } from "./senders/index.server.ts";
 
@@ -121,10 +122,17 @@ export function startAlertWorker(): () => void {
   const config = getConfig();
   let running = false;
   let stopped = false;
+  let resolvesCheckedAt = 0;
   const tick = async () => {
     if (running || stopped) return;
     running = true;
     try {
+      // Period roll-overs are coarse: once a minute is plenty for this scan.
+      if (Date.now() - resolvesCheckedAt >= 60_000) {
+        const pool = dbPool();
+        await enqueueDueResolves((t, p) => pool.query(t, p));
+        resolvesCheckedAt = Date.now();
+      }
       // Drain: keep going while rounds come back full.
       for (let round = 0; round < 100 && !stopped; round++) {
         const s = await deliverDueAlerts({ limit: 10 });

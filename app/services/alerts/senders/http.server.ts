@@ -29,5 +29,7 @@ export async function postJson(url: string, body: string, headers: Record<string
 export function describeError(e: unknown): string {
   const err = e as Error & { cause?: { message?: string; code?: string } };
   if (err?.name === "TimeoutError") return `timed out after ${SEND_TIMEOUT_MS / 1000} s`;
+  // undici refuses ports of other protocols (e.g. 25, 9) with just "bad port".
+  if (err?.cause?.message === "bad port") return "port not allowed for HTTP (fetch's blocked-port list)";
   return err?.cause?.message ?? err?.message ?? String(e);
 }

@@ -9,14 +9,16 @@ import { sendWebhook } from "./webhook.server.ts";
 
 export type { SendResult } from "./http.server.ts";
 
-export function sendToChannel(c: LoadedChannel, m: AlertMessage): Promise<SendResult> {
+export async function sendToChannel(c: LoadedChannel, m: AlertMessage): Promise<SendResult> {
+  // Only PagerDuty has incidents to close; the outbox never queues resolves for others.
+  if (m.action === "resolve" && c.type !== "pagerduty") return { ok: true, status: null, response: "nothing to resolve" };
   switch (c.type) {
     case "slack":
       return sendSlack(c.config, c.secret, m);
     case "email":
       return sendEmail(c.config, c.secret, m);
     case "pagerduty":
-      return sendPagerduty(c.config, c.secret, m);
+      return sendPagerduty(c.config, c.secret, m, m.action === "resolve" ? "resolve" : "trigger");
     case "webhook":
       return sendWebhook(c.config, c.secret, m);
   }
