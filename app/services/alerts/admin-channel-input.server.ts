@@ -23,7 +23,7 @@ export function channelFormValues(form: FormData): ChannelFormValues {
     const v = form.get(name);
     return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
   };
-  // `enabled` is sent explicitly: the schema's default (true) would turn an unticked box on.
+  // An unticked box sends nothing: `enabled` is read as a boolean here, absent = false.
   const fields: Record<string, unknown> = { type, name: text("name") ?? "", enabled: checkbox(form, "enabled") };
   if (known.success) {
     for (const f of configFieldsOf(known.data)) fields[f] = f === "secure" ? checkbox(form, f) : text(f);
