@@ -30,15 +30,20 @@ export function channelColumns(base: string, showTenant: boolean): ColumnDef<Cha
       accessorFn: (c) => c.name,
       header: "Name",
       cell: ({ row: { original: c } }) => (
-        <>
+        <div className="cell-wrap cell-wrap--narrow">
           <Link to={`${base}/channels/${c.id}`}>{c.name}</Link>
           {c.fromEnv && <span className="badge">env</span>}
-        </>
+          {/* On a phone the type and tenant columns step aside; this line keeps them in view. */}
+          <div className="muted cell-sub phone-only">
+            {CHANNEL_TYPE_LABEL[c.type] ?? c.type}
+            {showTenant ? ` · ${c.tenantName ?? "Platform-wide"}` : ""}
+          </div>
+        </div>
       ),
     },
-    { id: "type", accessorFn: (c) => CHANNEL_TYPE_LABEL[c.type] ?? c.type, header: "Type" },
+    { id: "type", accessorFn: (c) => CHANNEL_TYPE_LABEL[c.type] ?? c.type, header: "Type", meta: { optional: true } },
   ];
-  if (showTenant) cols.push({ id: "tenant", accessorFn: (c) => c.tenantName ?? "Platform-wide", header: "Tenant" });
+  if (showTenant) cols.push({ id: "tenant", accessorFn: (c) => c.tenantName ?? "Platform-wide", header: "Tenant", meta: { optional: true } });
   cols.push(
     { id: "destination", accessorFn: destinationOf, header: "Destination", cell: ({ getValue }) => <span className="break-anywhere">{getValue()}</span>, meta: { optional: true } },
     { id: "rules", accessorFn: (c) => c.ruleCount, header: "Rules", meta: { numeric: true, optional: true } },

@@ -1,4 +1,5 @@
 // The delivery log's columns: what happened to each outbox event, and a re-send for dead ones.
+// Few, wrapping columns so the log fits a laptop; on a phone channel and error text step aside.
 import { Form, Link } from "@remix-run/react";
 import { formatTime } from "~/components/admin/forms.tsx";
 import type { ColumnDef } from "~/components/data-table.tsx";
@@ -6,28 +7,51 @@ import type { DeliveryRow } from "~/services/alerts/admin-deliveries.server.ts";
 import { RULE_KIND_LABEL } from "./rule-labels.ts";
 
 export function deliveryColumns(base: string, staffPage: boolean): ColumnDef<DeliveryRow, any>[] {
-  const cols: ColumnDef<DeliveryRow, any>[] = [
-    { id: "createdAt", accessorFn: (d) => d.createdAt, header: "Created", cell: ({ getValue }) => formatTime(getValue()) },
-    { id: "channel", accessorFn: (d) => d.channelName, header: "Channel", cell: ({ row: { original: d } }) => <Link to={`${base}/channels/${d.channelId}`}>{d.channelName}</Link> },
-  ];
-  if (staffPage) cols.push({ id: "tenant", accessorFn: (d) => d.tenantName ?? "—", header: "Tenant", meta: { optional: true } });
-  cols.push(
-    { id: "kind", accessorFn: (d) => RULE_KIND_LABEL[d.kind] ?? d.kind, header: "Kind", meta: { optional: true } },
-    { id: "summary", accessorFn: (d) => d.summary, header: "Summary", cell: ({ getValue }) => <span className="error-text">{getValue()}</span>, meta: { optional: true } },
+  return [
+    {
+      id: "event",
+      accessorFn: (d) => d.createdAt,
+      header: "Event",
+      sortDescFirst: true,
+      cell: ({ row: { original: d } }) => (
+        <div className="cell-wrap">
+          {d.summary || RULE_KIND_LABEL[d.kind]}
+          <div className="muted cell-sub">
+            {RULE_KIND_LABEL[d.kind] ?? d.kind}
+            {staffPage && d.tenantName ? ` · ${d.tenantName}` : ""} · {formatTime(d.createdAt)}
+          </div>
+        </div>
+      ),
+    },
+    {
+      id: "channel",
+      accessorFn: (d) => d.channelName,
+      header: "Channel",
+      cell: ({ row: { original: d } }) => <Link to={`${base}/channels/${d.channelId}`}>{d.channelName}</Link>,
+      meta: { optional: true },
+    },
     {
       id: "status",
       accessorFn: (d) => d.status,
       header: "Status",
       cell: ({ row: { original: d } }) => (
-        <span className={`status-badge--${d.status}`} data-testid={`delivery-status-${d.id}`}>
-          {d.status}
-          {d.deliveredAt && <span className="muted"> {formatTime(d.deliveredAt)}</span>}
-        </span>
+        <div data-testid={`delivery-status-${d.id}`}>
+          <span className={`status-badge--${d.status}`}>{d.status}</span>
+          <div className="muted cell-sub">
+            {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"}
+            {d.deliveredAt && <div>delivered {formatTime(d.deliveredAt)}</div>}
+            {d.nextAttemptAt && <div>next {formatTime(d.nextAttemptAt)}</div>}
+          </div>
+        </div>
       ),
     },
-    { id: "attempts", accessorFn: (d) => d.attempts, header: "Attempts", meta: { numeric: true } },
-    { id: "next", accessorFn: (d) => d.nextAttemptAt ?? "", header: "Next attempt", cell: ({ row: { original: d } }) => formatTime(d.nextAttemptAt), meta: { optional: true } },
-    { id: "lastError", accessorFn: (d) => d.lastError ?? "", header: "Last error", cell: ({ getValue }) => <span className="error-text">{getValue() || "—"}</span> },
+    {
+      id: "lastError",
+      accessorFn: (d) => d.lastError ?? "",
+      header: "Last error",
+      cell: ({ getValue }) => <div className="cell-wrap cell-wrap--narrow">{getValue() || "—"}</div>,
+      meta: { optional: true },
+    },
     {
       id: "actions",
       header: "Actions",
@@ -43,6 +67,5 @@ export function deliveryColumns(base: string, staffPage: boolean): ColumnDef<Del
           </Form>
         ) : null,
     },
-  );
-  return cols;
+  ];
 }

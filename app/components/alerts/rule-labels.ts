@@ -11,5 +11,5 @@ export function ruleConditions(params: Record<string, unknown>): string {
   if (Array.isArray(params.thresholds) && params.thresholds.length) parts.push(`at ${params.thresholds.join("%, ")}%`);
   if (typeof params.minSeverity === "string") parts.push(`severity ≥ ${params.minSeverity}`);
   if (typeof params.resource === "string") parts.push(`resource ${params.resource}`);
-  return parts.length ? parts.join(" · ") : "Any";
+  return parts.length ? parts.join(" · ") : "every event of this kind";
 }

@@ -21,22 +21,35 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 function columns(base: string, staffPage: boolean): ColumnDef<RuleView, any>[] {
   const cols: ColumnDef<RuleView, any>[] = [
-    { id: "kind", accessorFn: (r) => RULE_KIND_LABEL[r.kind] ?? r.kind, header: "Alert on" },
+    {
+      id: "kind",
+      accessorFn: (r) => RULE_KIND_LABEL[r.kind] ?? r.kind,
+      header: "Alert on",
+      cell: ({ row: { original: r } }) => (
+        <div className="cell-wrap cell-wrap--narrow">
+          {RULE_KIND_LABEL[r.kind] ?? r.kind}
+          <div className="muted cell-sub">
+            {ruleConditions(r.params)}
+            {r.enabled ? "" : " · disabled"}
+          </div>
+        </div>
+      ),
+    },
     {
       id: "channel",
       accessorFn: (r) => r.channelName,
       header: "Channel",
       cell: ({ row: { original: r } }) => (
-        <>
-          <Link to={`${base}/channels/${r.channelId}`}>{r.channelName}</Link> <span className="muted">({CHANNEL_TYPE_LABEL[r.channelType] ?? r.channelType})</span>
-        </>
+        <div className="cell-wrap cell-wrap--narrow">
+          <Link to={`${base}/channels/${r.channelId}`}>{r.channelName}</Link>
+          <div className="muted cell-sub">{CHANNEL_TYPE_LABEL[r.channelType] ?? r.channelType}</div>
+        </div>
       ),
     },
   ];
-  if (staffPage) cols.push({ id: "tenant", accessorFn: (r) => r.tenantName ?? "Every tenant", header: "Tenant" });
+  if (staffPage) cols.push({ id: "tenant", accessorFn: (r) => r.tenantName ?? "Every tenant", header: "Tenant", meta: { optional: true } });
   cols.push(
-    { id: "conditions", accessorFn: (r) => ruleConditions(r.params), header: "Conditions", meta: { optional: true } },
-    { id: "status", accessorFn: (r) => (r.enabled ? "Enabled" : "Disabled"), header: "Status" },
+    { id: "status", accessorFn: (r) => (r.enabled ? "Enabled" : "Disabled"), header: "Status", meta: { optional: true } },
     {
       id: "actions",
       header: "Actions",
