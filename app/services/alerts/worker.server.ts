@@ -86,7 +86,8 @@ export async function deliverDueAlerts(opts: DeliverOptions = {}): Promise<Deliv
         error = "Channel is disabled.";
         permanent = true;
       } else {
-        const r = await sendToChannel(channel, e.payload);
+        // A sender bug must cost one attempt, not the whole batch (the others are already sent).
+        const r = await sendToChannel(channel, e.payload).catch((err: unknown) => ({ ok: false, status: null, response: `send failed: ${(err as Error)?.message ?? err}` }));
         if (r.ok) {
           // Not guarded by attempts: if a slow send outlived its lease and was retried, the
           // event was still delivered.
