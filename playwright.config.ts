@@ -44,6 +44,10 @@ export default defineConfig({
       // Empty counts as unset: always the dedicated embedded database, even if the shell has one.
       DATABASE_URL: "",
       SEED_DEMO: "true",
+      // Alerts: the outbox worker polls every second so delivery shows up within a test's
+      // timeout; a fixed key seals channel secrets (no generated key file, no warning).
+      ALERT_WORKER_INTERVAL_SECONDS: "1",
+      SECRETS_KEY: "e2e-only-secrets-key-not-for-production",
     },
     // The first start initialises PostgreSQL, migrates and seeds 90 days of history.
     timeout: 300_000,

@@ -24,6 +24,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Pricing", to: "/pricing", roles: ["admin", "finance"] },
   { label: "Quotas", to: "/quotas", roles: STAFF },
   { label: "Cost records", to: "/records", roles: STAFF },
+  { label: "Alerts", to: "/alerts", roles: STAFF },
   { label: "Touchpoints", to: "/touchpoints", roles: ["admin", "ops"] },
   { label: "Sandbox errors", to: "/sandbox-errors", roles: ["admin", "ops"] },
   { label: "Audit log", to: "/audit", roles: ["admin", "finance"] },
@@ -32,6 +33,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Spend", to: "/t/:tenantSlug", roles: ["tenant_admin"], end: true },
   { label: "Cost records", to: "/t/:tenantSlug/records", roles: ["tenant_admin"] },
   { label: "Quotas", to: "/t/:tenantSlug/quotas", roles: ["tenant_admin"] },
+  { label: "Alerts", to: "/t/:tenantSlug/alerts", roles: ["tenant_admin"] },
 ];
 
 export function navItemsFor(user: { role: Role; tenantSlug: string | null }): { label: string; to: string; end: boolean }[] {

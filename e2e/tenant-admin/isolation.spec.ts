@@ -17,7 +17,7 @@ test("acme's admin gets 404 for another tenant, an unknown tenant and staff page
     await expectNotFound(page, path);
   }
   // The frame still shows their own navigation on the 404 page.
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Spend", "Cost records", "Quotas"]);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Spend", "Cost records", "Quotas", "Alerts"]);
 });
 
 test("globex's admin gets 404 for acme", async ({ page }) => {

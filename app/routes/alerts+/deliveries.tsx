@@ -1,0 +1,109 @@
+// The delivery log: every alert event with its status, attempts, next attempt and last error,
+// filtered by status, channel and kind (in the URL); dead-lettered events can be re-sent.
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import alertStyles from "~/components/alerts/alerts.css";
+import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx";
+import { deliveryColumns } from "~/components/alerts/delivery-columns.tsx";
+import { RULE_KIND_LABEL } from "~/components/alerts/rule-labels.ts";
+import { DataTable } from "~/components/data-table.tsx";
+import { Field, FormError, Options } from "~/components/forms/field.tsx";
+import formStyles from "~/components/forms/forms.css";
+import { alertKind } from "~/schemas/alerts.ts";
+import { listChannels } from "~/services/alerts/admin-channels.server.ts";
+import { alertContext, formErrorsOf, invalid } from "~/services/alerts/admin-context.server.ts";
+import { DELIVERY_LOG_LIMIT, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/admin-deliveries.server.ts";
+import { notFound } from "~/services/auth.server.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${alertsTitle("Alert delivery log", data?.tenantName ?? null)} · Tollgate` }];
+
+// Filters are only filters: a bad value is dropped rather than answered with an error.
+const Filters = z.object({
+  status: z.enum(EVENT_STATUSES).optional().catch(undefined),
+  channelId: z.uuid().optional().catch(undefined),
+  kind: alertKind.optional().catch(undefined),
+});
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await alertContext(request, params);
+  const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
+  const filters = Filters.parse(raw);
+  const [events, channels] = await Promise.all([listDeliveries(ctx.scope, filters), listChannels(ctx.scope)]);
+  return { base: ctx.base, tenantName: ctx.tenant?.name ?? null, staffPage: ctx.scope.kind === "staff", filters, events, channels };
+}
+
+const Resend = z.object({ intent: z.literal("resend"), id: z.string().min(1) });
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const ctx = await alertContext(request, params);
+  const parsed = Resend.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) throw notFound();
+  try {
+    await resendDeadEvent(ctx.actor, ctx.scope, parsed.data.id);
+    return { message: "Event queued again: the worker delivers it on its next run.", errors: {} as Record<string, string> };
+  } catch (e) {
+    return invalid({ message: null, errors: formErrorsOf(e) });
+  }
+}
+
+export default function Deliveries() {
+  const { base, tenantName, staffPage, filters, events, channels } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const filtered = Object.values(filters).some(Boolean);
+  return (
+    <>
+      <AlertsHeader base={base} tenantName={tenantName} title={alertsTitle("Alerts", tenantName)}>
+        <p className="muted">Events are retried with backoff and dead-lettered after the last attempt. Newest first, up to {DELIVERY_LOG_LIMIT}.</p>
+      </AlertsHeader>
+      {result?.message && (
+        <p className="notice notice--ok" role="status">
+          {result.message}
+        </p>
+      )}
+      <FormError message={result?.errors.form} />
+      <Form method="get" className="filter-form alerts-filter" aria-label="Filter deliveries">
+        <Field name="status" label="Status" idPrefix="filter">
+          {(p) => (
+            <select {...p} defaultValue={filters.status ?? ""}>
+              <option value="">Any</option>
+              <Options values={EVENT_STATUSES} />
+            </select>
+          )}
+        </Field>
+        <Field name="channelId" label="Channel" idPrefix="filter">
+          {(p) => (
+            <select {...p} defaultValue={filters.channelId ?? ""}>
+              <option value="">Any</option>
+              {channels.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field name="kind" label="Kind" idPrefix="filter">
+          {(p) => (
+            <select {...p} defaultValue={filters.kind ?? ""}>
+              <option value="">Any</option>
+              <Options values={Object.keys(RULE_KIND_LABEL)} labels={RULE_KIND_LABEL} />
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="button">
+          Filter
+        </button>
+        {filtered && <Link to={`${base}/deliveries`}>Clear</Link>}
+      </Form>
+      <DataTable
+        columns={deliveryColumns(base, staffPage)}
+        data={events}
+        caption="Alert deliveries"
+        getRowId={(d) => d.id}
+        emptyMessage={filtered ? "No event matches these filters." : "No alerts have been sent yet."}
+      />
+    </>
+  );
+}
