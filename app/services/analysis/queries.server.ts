@@ -78,7 +78,7 @@ function anomalyView(r: any): AnomalyView {
   };
 }
 
-/** Newest day first (daily before hourly of the same day, then by score). from/to: YYYY-MM-DD, inclusive. */
+/** Newest day first (a day's hourly spikes, latest hour first, before its daily finding). from/to: YYYY-MM-DD, inclusive. */
 export async function listAnomalies(
   opts: { tenantId?: string; from?: string; to?: string; status?: AnomalyStatus; limit?: number; pool?: pg.Pool } = {},
 ): Promise<AnomalyView[]> {
