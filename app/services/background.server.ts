@@ -2,6 +2,7 @@
 // scripts/serve.ts through the build (so it shares the routes' module instances: one pool, one
 // core). Each part returns its own stop function; the server calls the combined one on shutdown.
 import { startAlertWorker } from "./alerts/worker.server.ts";
+import { startAnalysisSchedule } from "./analysis/schedule.server.ts";
 import { startBackgroundWork as startSweeper } from "./tollgate.server.ts";
 
 let stopAll: (() => void) | undefined;
@@ -13,6 +14,8 @@ export function startBackgroundWork(): () => void {
     startSweeper(),
     // Delivers the alert outbox (and materializes COST_ALERT_* channels).
     startAlertWorker(),
+    // Anomalies and forecasts every ANALYSIS_INTERVAL_HOURS (SPEC §7).
+    startAnalysisSchedule(),
   ];
   stopAll = () => {
     for (const stop of stops) stop();
