@@ -1,6 +1,6 @@
-// Spend summaries for the overview, tenants list and tenant page. Everything reads
-// spend_rollups (kept current with every cost record), never raw cost_records, so these
-// pages stay fast at any ledger size. Money leaves here as exact decimal strings.
+// Spend summaries for the overview, tenants list and tenant page. Everything reads spend_daily
+// (one row per day × tenant, kept exact by a trigger on spend_rollups), never raw cost_records
+// nor the fine-grained rollups, so these pages stay fast at any ledger size. Money leaves here as exact decimal strings.
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import { money } from "~/core/money.ts";
@@ -99,11 +99,11 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
     quotaUtilization(pool, b, null),
     quotasNearLimit(pool, b),
     pool.query(
-      `SELECT t.slug, t.name, sum(r.cost_usd)::text AS month_usd
-         FROM spend_rollups r JOIN tenants t ON t.id = r.tenant_id
-        WHERE r.day >= $1 AND r.day < $2
-        GROUP BY t.id HAVING sum(r.cost_usd) > 0
-        ORDER BY sum(r.cost_usd) DESC, t.name LIMIT 10`,
+      `SELECT t.slug, t.name, sum(d.llm_usd + d.sandbox_usd)::text AS month_usd
+         FROM spend_daily d JOIN tenants t ON t.id = d.tenant_id
+        WHERE d.day >= $1 AND d.day < $2
+        GROUP BY t.id HAVING sum(d.llm_usd + d.sandbox_usd) > 0
+        ORDER BY sum(d.llm_usd + d.sandbox_usd) DESC, t.name LIMIT 10`,
       [b.month.start, b.month.end],
     ),
     dailyTrend(pool, now, null),
@@ -125,7 +125,7 @@ export async function listTenantsWithSpend(search: string, now = new Date()): Pr
   const { rows } = await dbPool().query(
     `SELECT t.id, t.slug, t.name, t.status, coalesce(s.spent, 0)::text AS month_usd
        FROM tenants t
-       LEFT JOIN (SELECT tenant_id, sum(cost_usd) AS spent FROM spend_rollups
+       LEFT JOIN (SELECT tenant_id, sum(llm_usd + sandbox_usd) AS spent FROM spend_daily
                    WHERE day >= $1 AND day < $2 GROUP BY tenant_id) s ON s.tenant_id = t.id
       WHERE $3 = '' OR t.name ILIKE $3 OR t.slug ILIKE $3
       ORDER BY t.name
@@ -165,11 +165,11 @@ type Bounds = ReturnType<typeof periodBounds>;
 
 async function spendSummary(q: Queryable, b: Bounds, tenantId: string | null): Promise<SpendSummary> {
   const { rows } = await q.query(
-    `SELECT coalesce(sum(cost_usd) FILTER (WHERE day = $1), 0)::text AS today,
-            coalesce(sum(cost_usd), 0)::text AS month,
-            coalesce(sum(cost_usd) FILTER (WHERE resource = 'llm'), 0)::text AS llm,
-            coalesce(sum(cost_usd) FILTER (WHERE resource = 'sandbox'), 0)::text AS sandbox
-       FROM spend_rollups
+    `SELECT coalesce(sum(llm_usd + sandbox_usd) FILTER (WHERE day = $1), 0)::text AS today,
+            coalesce(sum(llm_usd + sandbox_usd), 0)::text AS month,
+            coalesce(sum(llm_usd), 0)::text AS llm,
+            coalesce(sum(sandbox_usd), 0)::text AS sandbox
+       FROM spend_daily
       WHERE day >= $2 AND day < $3 AND ($4::uuid IS NULL OR tenant_id = $4::uuid)`,
     [b.day.start, b.month.start, b.month.end, tenantId],
   );
@@ -186,10 +186,11 @@ async function quotaUtilization(q: Queryable, b: Bounds, tenantId: string | null
   const { rows } = await q.query(
     `SELECT q.id, q.resource, q.period, q.limit_usd::text AS limit_usd, q.enforcement, q.enabled,
             p.start::text AS period_start,
-            (SELECT coalesce(sum(r.cost_usd), 0) FROM spend_rollups r
-              WHERE r.day >= p.start AND r.day < p.stop
-                AND (q.resource = 'all' OR r.resource = q.resource)
-                AND ($7::uuid IS NULL OR r.tenant_id = $7::uuid))::text AS spent_usd,
+            (SELECT coalesce(sum(CASE q.resource WHEN 'llm' THEN d.llm_usd WHEN 'sandbox' THEN d.sandbox_usd
+                                                 ELSE d.llm_usd + d.sandbox_usd END), 0)
+               FROM spend_daily d
+              WHERE d.day >= p.start AND d.day < p.stop
+                AND ($7::uuid IS NULL OR d.tenant_id = $7::uuid))::text AS spent_usd,
             coalesce((SELECT u.reserved_usd FROM quota_usage u
                        WHERE u.quota_id = q.id AND u.period_start = (p.start::timestamp AT TIME ZONE 'UTC')), 0)::text
               AS reserved_usd
@@ -257,18 +258,19 @@ async function dailyTrend(q: Queryable, now: Date, tenantId: string | null): Pro
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days = Array.from({ length: TREND_DAYS }, (_, i) => isoDay(new Date(today - (TREND_DAYS - 1 - i) * DAY_MS)));
   const { rows } = await q.query(
-    `SELECT day::text AS day, resource, sum(cost_usd)::text AS usd
-       FROM spend_rollups
+    `SELECT day::text AS day, sum(llm_usd)::text AS llm, sum(sandbox_usd)::text AS sandbox
+       FROM spend_daily
       WHERE day >= $1 AND day <= $2 AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
-      GROUP BY day, resource`,
+      GROUP BY day`,
     [days[0], days[days.length - 1], tenantId],
   );
   const byDay = new Map(days.map((day) => [day, { day, llmUsd: "0", sandboxUsd: "0" }]));
   for (const r of rows) {
     const entry = byDay.get(r.day);
     if (!entry) continue;
-    if (r.resource === "llm") entry.llmUsd = r.usd;
-    else if (r.resource === "sandbox") entry.sandboxUsd = r.usd;
+    // A day row carries both resources; one that was never spent on stays "0".
+    if (!money(r.llm).isZero()) entry.llmUsd = r.llm;
+    if (!money(r.sandbox).isZero()) entry.sandboxUsd = r.sandbox;
   }
   return [...byDay.values()];
 }

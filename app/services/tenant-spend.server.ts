@@ -65,9 +65,9 @@ SELECT grouping(bucket, resource, model_key, user_id, touchpoint) AS g,
  GROUP BY GROUPING SETS ((bucket, resource), (resource, model_key), (user_id), (touchpoint), (resource), ())`;
 
 const SUMMARY_SQL = `
-SELECT coalesce(sum(cost_usd) FILTER (WHERE day = $2::date), 0)::text AS today,
-       coalesce(sum(cost_usd), 0)::text AS month
-  FROM spend_rollups
+SELECT coalesce(sum(llm_usd + sandbox_usd) FILTER (WHERE day = $2::date), 0)::text AS today,
+       coalesce(sum(llm_usd + sandbox_usd), 0)::text AS month
+  FROM spend_daily
  WHERE tenant_id = $1::uuid AND day >= $3::date AND day < $4::date`;
 
 export async function getTenantSpend(tenantId: string, range: SpendRange, now = new Date()): Promise<TenantSpend> {
