@@ -1,9 +1,11 @@
 // Spend summaries for the overview, tenants list and tenant page. Everything reads
 // spend_rollups (kept current with every cost record), never raw cost_records, so these
-// pages stay fast at any ledger size. Money leaves here as exact decimal strings.
+// pages stay fast at any ledger size. Money leaves here as exact decimal strings. The overview
+// also lists what the analysis job found (open anomalies, forecast breaches).
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import { money } from "~/core/money.ts";
+import { listForecastBreaches, listOpenAnomalies, type ForecastBreach, type OpenAnomaly } from "./analysis-overview.server.ts";
 
 type Period = "day" | "week" | "month";
 type QuotaResource = "llm" | "sandbox" | "all";
@@ -56,6 +58,10 @@ export interface PlatformOverview extends SpendSummary {
   nearLimit: NearLimitQuota[];
   topTenants: { slug: string; name: string; monthUsd: string }[];
   trend: DailySpend[];
+  /** The newest open anomaly findings, and how many are open in all. */
+  openAnomalies: OpenAnomaly[];
+  openAnomalyCount: number;
+  forecastBreaches: ForecastBreach[];
 }
 
 export interface TenantListRow {
@@ -94,7 +100,7 @@ export function periodBounds(now: Date): Record<Period, { start: string; end: st
 export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
   const pool = dbPool();
   const b = periodBounds(now);
-  const [summary, quotas, nearLimit, topTenants, trend] = await Promise.all([
+  const [summary, quotas, nearLimit, topTenants, trend, anomalies, breaches] = await Promise.all([
     spendSummary(pool, b, null),
     quotaUtilization(pool, b, null),
     quotasNearLimit(pool, b),
@@ -107,6 +113,8 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
       [b.month.start, b.month.end],
     ),
     dailyTrend(pool, now, null),
+    listOpenAnomalies(pool),
+    listForecastBreaches(pool, b),
   ]);
   return {
     asOf: b.day.start,
@@ -115,6 +123,9 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
     nearLimit,
     topTenants: topTenants.rows.map((r) => ({ slug: r.slug, name: r.name, monthUsd: r.month_usd })),
     trend,
+    openAnomalies: anomalies.rows,
+    openAnomalyCount: anomalies.total,
+    forecastBreaches: breaches,
   };
 }
 

@@ -1,10 +1,12 @@
 // Staff overview: platform spend today and this month against the platform quotas, the top
-// tenants this month, the quotas near their limit and the 30-day trend.
+// tenants this month, the quotas near their limit, what the analysis found (open anomalies,
+// predicted quota breaches) and the 30-day trend.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { formatDay, formatUsd } from "~/components/format.ts";
+import { formatDay, formatUsd, quotaLabel } from "~/components/format.ts";
+import { formatInstant } from "~/components/charts/forecast-chart.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireStaff } from "~/services/auth.server.ts";
@@ -13,12 +15,68 @@ import { getPlatformOverview } from "~/services/overview.server.ts";
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireStaff(request);
-  return getPlatformOverview();
+  const user = await requireStaff(request);
+  // Finance sees the findings but the anomalies page is for admin and ops (SPEC §6).
+  return { ...(await getPlatformOverview()), canReviewAnomalies: user.role !== "finance" };
 }
 
 type TopTenant = Awaited<ReturnType<typeof loader>>["topTenants"][number];
 type NearLimit = Awaited<ReturnType<typeof loader>>["nearLimit"][number];
+type Anomaly = Awaited<ReturnType<typeof loader>>["openAnomalies"][number];
+type Breach = Awaited<ReturnType<typeof loader>>["forecastBreaches"][number];
+
+const RESOURCE = { llm: "LLM", sandbox: "Sandbox", all: "All" } as const;
+
+const anomalyColumns: ColumnDef<Anomaly, any>[] = [
+  {
+    accessorKey: "tenantName",
+    header: "Tenant",
+    cell: ({ row }) => <Link to={`/t/${row.original.tenantSlug}`}>{row.original.tenantName}</Link>,
+    enableSorting: false,
+  },
+  {
+    id: "when",
+    header: "When (UTC)",
+    cell: ({ row }) => {
+      const a = row.original;
+      return `${formatDay(a.day, { dateStyle: "medium" })}${a.hour === null ? "" : `, ${String(a.hour).padStart(2, "0")}:00`}`;
+    },
+    enableSorting: false,
+  },
+  { accessorKey: "resource", header: "Resource", cell: ({ row }) => RESOURCE[row.original.resource], enableSorting: false },
+  {
+    id: "spend",
+    header: "Actual vs expected",
+    cell: ({ row }) => `${formatUsd(row.original.actualUsd)} vs ${formatUsd(row.original.expectedUsd)}`,
+    enableSorting: false,
+    meta: { numeric: true },
+  },
+  { accessorKey: "severity", header: "Severity", enableSorting: false, meta: { optional: true } },
+];
+
+const breachColumns: ColumnDef<Breach, any>[] = [
+  {
+    id: "tenant",
+    header: "Tenant",
+    cell: ({ row }) =>
+      row.original.tenantSlug ? <Link to={`/t/${row.original.tenantSlug}`}>{row.original.tenantName}</Link> : "Platform",
+    enableSorting: false,
+  },
+  {
+    id: "quota",
+    header: "Quota",
+    cell: ({ row }) => `${row.original.scope === "user" ? `user ${row.original.scopeId} · ` : ""}${quotaLabel(row.original)}`,
+    enableSorting: false,
+  },
+  {
+    id: "forecast",
+    header: "Forecast vs limit",
+    cell: ({ row }) => `${formatUsd(row.original.forecastUsd)} of ${formatUsd(row.original.limitUsd)}`,
+    enableSorting: false,
+    meta: { numeric: true },
+  },
+  { accessorKey: "breachAt", header: "Breach expected (UTC)", cell: ({ row }) => formatInstant(row.original.breachAt), enableSorting: false },
+];
 
 const nearLimitColumns: ColumnDef<NearLimit, any>[] = [
   {
@@ -119,6 +177,34 @@ export default function Overview() {
           getRowId={(q) => q.id}
         />
       </section>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="open-anomalies">
+          <h2 id="open-anomalies">Open anomalies</h2>
+          <DataTable
+            columns={anomalyColumns}
+            data={o.openAnomalies}
+            caption={`The newest open anomaly findings (${o.openAnomalyCount} open in all)`}
+            emptyMessage="No open anomalies: spend looks like each tenant's usual pattern."
+            getRowId={(a) => a.id}
+          />
+          {o.openAnomalyCount > 0 && o.canReviewAnomalies && (
+            <p>
+              <Link to="/anomalies">Review all {o.openAnomalyCount} open anomalies</Link>
+            </p>
+          )}
+        </section>
+        <section className="card" aria-labelledby="forecast-breaches">
+          <h2 id="forecast-breaches">Forecast breaches</h2>
+          <DataTable
+            columns={breachColumns}
+            data={o.forecastBreaches}
+            caption="Quotas whose forecast passes the limit before the current period ends, soonest first"
+            emptyMessage="No quota is forecast to pass its limit this period."
+            getRowId={(b) => b.quotaId}
+          />
+        </section>
+      </div>
 
       <section className="card" aria-labelledby="trend">
         <h2 id="trend">Daily spend, last 30 days</h2>
