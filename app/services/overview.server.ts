@@ -5,7 +5,7 @@
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import { money } from "~/core/money.ts";
-import { listForecastBreaches, listOpenAnomalies, type ForecastBreach, type OpenAnomaly } from "./analysis-overview.server.ts";
+import { listAnomalies, listForecasts, type AnomalyView, type ForecastView } from "./analysis/queries.server.ts";
 
 type Period = "day" | "week" | "month";
 type QuotaResource = "llm" | "sandbox" | "all";
@@ -59,9 +59,10 @@ export interface PlatformOverview extends SpendSummary {
   topTenants: { slug: string; name: string; monthUsd: string }[];
   trend: DailySpend[];
   /** The newest open anomaly findings, and how many are open in all. */
-  openAnomalies: OpenAnomaly[];
+  openAnomalies: AnomalyView[];
   openAnomalyCount: number;
-  forecastBreaches: ForecastBreach[];
+  /** Current-period forecasts that reach the limit before the period ends, soonest first. */
+  forecastBreaches: ForecastView[];
 }
 
 export interface TenantListRow {
@@ -79,6 +80,8 @@ export interface TenantOverview extends SpendSummary {
 }
 
 const TREND_DAYS = 30;
+const OVERVIEW_ANOMALIES = 10;
+const OVERVIEW_BREACHES = 10;
 const DAY_MS = 86_400_000;
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -100,7 +103,7 @@ export function periodBounds(now: Date): Record<Period, { start: string; end: st
 export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
   const pool = dbPool();
   const b = periodBounds(now);
-  const [summary, quotas, nearLimit, topTenants, trend, anomalies, breaches] = await Promise.all([
+  const [summary, quotas, nearLimit, topTenants, trend, anomalies, breaches, open] = await Promise.all([
     spendSummary(pool, b, null),
     quotaUtilization(pool, b, null),
     quotasNearLimit(pool, b),
@@ -113,8 +116,9 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
       [b.month.start, b.month.end],
     ),
     dailyTrend(pool, now, null),
-    listOpenAnomalies(pool),
-    listForecastBreaches(pool, b),
+    listAnomalies({ status: "open", limit: OVERVIEW_ANOMALIES, pool }),
+    listForecasts({ breachesOnly: true, now, pool }),
+    pool.query(`SELECT count(*)::int AS n FROM anomaly_findings WHERE status = 'open'`),
   ]);
   return {
     asOf: b.day.start,
@@ -123,9 +127,10 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
     nearLimit,
     topTenants: topTenants.rows.map((r) => ({ slug: r.slug, name: r.name, monthUsd: r.month_usd })),
     trend,
-    openAnomalies: anomalies.rows,
-    openAnomalyCount: anomalies.total,
-    forecastBreaches: breaches,
+    openAnomalies: anomalies,
+    openAnomalyCount: open.rows[0].n,
+    // The job writes breachAt only inside the period; the filter keeps a stale row from claiming otherwise.
+    forecastBreaches: breaches.filter((f) => f.breachAt! < f.periodEnd).slice(0, OVERVIEW_BREACHES),
   };
 }
 

@@ -95,7 +95,7 @@ async function tenantForecasts(q: pg.PoolClient, tenantId: string, now: Date): P
     [tenantId, isoDay(earliest), b.day.start],
   );
   return rows
-    .map((r) => {
+    .map((r): TenantForecast => {
       const start: Date = r.period_start;
       const computedDay = Date.parse(`${isoDay(r.computed_at.getTime())}T00:00:00Z`);
       const actual: TenantForecast["actual"] = [];

@@ -64,7 +64,7 @@ beforeAll(async () => {
   const finding = (slug: string, day: string, hour: number, status: string) =>
     t.pool.query(
       `INSERT INTO anomaly_findings (tenant_id, resource, day, hour, actual_usd, expected_usd, score, severity, status)
-       VALUES ($1, 'llm', $2, $3, 50, 5.5, 6.5, 'critical', $4)`,
+       VALUES ($1, 'llm', $2, $3, 50, 5.5, 6.5, 'high', $4)`,
       [tenant[slug], day, hour, status],
     );
   await finding("acme", "2026-03-01", -1, "open");

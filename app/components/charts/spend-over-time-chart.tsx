@@ -88,10 +88,10 @@ export function SpendOverTimeChart({
                   x={bucket}
                   y={totals.get(bucket)}
                   r={6}
-                  fill={ANOMALY_COLORS[ms[0].severity] ?? ANOMALY_COLORS.critical}
+                  fill={ANOMALY_COLORS[ms[0].severity] ?? ANOMALY_COLORS.high}
                   stroke="#fff"
                   strokeWidth={1.5}
-                  label={{ value: ms.length > 1 ? `! ×${ms.length}` : "!", position: "top", fill: ANOMALY_COLORS.critical, fontSize: 12 }}
+                  label={{ value: ms.length > 1 ? `! ×${ms.length}` : "!", position: "top", fill: ANOMALY_COLORS.high, fontSize: 12 }}
                 />
               ))}
             </BarChart>

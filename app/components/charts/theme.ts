@@ -21,9 +21,9 @@ export const FORECAST_COLORS = {
   breach: "#dc2626",
 } as const;
 
-/** Anomaly markers by severity (red for critical, dark orange for warning, amber for info). */
+/** Anomaly markers by severity (the analysis grades findings low / medium / high). */
 export const ANOMALY_COLORS: Record<string, string> = {
-  critical: "#b91c1c",
-  warning: "#c2410c",
-  info: "#a16207",
+  high: "#b91c1c",
+  medium: "#c2410c",
+  low: "#a16207",
 };

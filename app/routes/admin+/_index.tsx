@@ -75,7 +75,7 @@ const breachColumns: ColumnDef<Breach, any>[] = [
     enableSorting: false,
     meta: { numeric: true },
   },
-  { accessorKey: "breachAt", header: "Breach expected (UTC)", cell: ({ row }) => formatInstant(row.original.breachAt), enableSorting: false },
+  { accessorKey: "breachAt", header: "Breach expected (UTC)", cell: ({ row }) => formatInstant(row.original.breachAt!), enableSorting: false },
 ];
 
 const nearLimitColumns: ColumnDef<NearLimit, any>[] = [

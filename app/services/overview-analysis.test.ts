@@ -51,7 +51,7 @@ beforeAll(async () => {
   const finding = (slug: string, day: string, hour: number, resource: string, score: number, status: string) =>
     t.pool.query(
       `INSERT INTO anomaly_findings (tenant_id, resource, day, hour, actual_usd, expected_usd, score, severity, status)
-       VALUES ($1, $2, $3, $4, 42.5, 10.25, $5, 'critical', $6)`,
+       VALUES ($1, $2, $3, $4, 42.5, 10.25, $5, 'high', $6)`,
       [tenant[slug], resource, day, hour, score, status],
     );
   await finding("acme", "2026-03-17", -1, "llm", 4.5, "open");
@@ -77,7 +77,7 @@ describe("overview: analysis lists", () => {
       ["globex", "2026-03-17", null, "sandbox", 7.25],
       ["acme", "2026-03-17", null, "llm", 4.5],
     ]);
-    expect(o.openAnomalies[0]).toMatchObject({ tenantName: "Acme", actualUsd: "42.5000000000", expectedUsd: "10.2500000000", severity: "critical" });
+    expect(o.openAnomalies[0]).toMatchObject({ tenantName: "Acme", actualUsd: "42.5000000000", expectedUsd: "10.2500000000", severity: "high" });
   });
 
   it("lists current-period forecasts that breach before the period ends, soonest first", async () => {
