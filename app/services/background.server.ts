@@ -1,6 +1,8 @@
 // Everything the server runs in-process besides answering requests, started once by
 // scripts/serve.ts through the build (so it shares the routes' module instances: one pool, one
 // core). Each part returns its own stop function; the server calls the combined one on shutdown.
+import { startAlertWorker } from "./alerts/worker.server.ts";
+import { startAnalysisSchedule } from "./analysis/schedule.server.ts";
 import { startBackgroundWork as startSweeper } from "./tollgate.server.ts";
 
 let stopAll: (() => void) | undefined;
@@ -10,6 +12,10 @@ export function startBackgroundWork(): () => void {
   const stops = [
     // Expires stale holds (and replays the fail-open spool).
     startSweeper(),
+    // Delivers the alert outbox (and materializes COST_ALERT_* channels).
+    startAlertWorker(),
+    // Anomalies and forecasts every ANALYSIS_INTERVAL_HOURS (SPEC §7).
+    startAnalysisSchedule(),
   ];
   stopAll = () => {
     for (const stop of stops) stop();

@@ -3,13 +3,14 @@
 import path from "node:path";
 import { createTollgate, type Hooks, type Tollgate } from "~/core/index.ts";
 import { createPool } from "~/db/client.server.ts";
+import { alertHooks } from "./alerts/quota-alerts.server.ts";
 import { getConfig } from "./config.server.ts";
 
 let instance: Tollgate | undefined;
 let stopBackground: (() => void) | undefined;
 
-/** Hooks the control panel attaches (alert outbox rows, written in the deciding transaction). */
-const hooks: Hooks = {};
+/** Quota warnings/exceeded write alert outbox rows in the deciding transaction (ADR 0006). */
+const hooks: Hooks = alertHooks;
 
 export function tollgate(): Tollgate {
   if (instance) return instance;

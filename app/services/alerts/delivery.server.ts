@@ -1,0 +1,29 @@
+// "Send test" from the panel: a clearly labelled message sent right now, not through the
+// outbox, answering with what the receiver said (so a wrong URL or password shows at once).
+import type pg from "pg";
+import { dbPool } from "~/db/client.server.ts";
+import { ChannelUnusable, loadChannels, redact, secretValues } from "./channels.server.ts";
+import { sendToChannel, type SendResult } from "./senders/index.server.ts";
+
+export async function sendTestAlert(channelId: string, pool: pg.Pool = dbPool()): Promise<SendResult> {
+  if (!/^[0-9a-f-]{36}$/i.test(channelId)) return { ok: false, status: null, response: "Channel not found." };
+  const channel = (await loadChannels((t, p) => pool.query(t, p), [channelId])).get(channelId);
+  if (!channel) return { ok: false, status: null, response: "Channel not found." };
+  if (channel instanceof ChannelUnusable) return { ok: false, status: null, response: channel.message };
+  const now = new Date();
+  const r = await sendToChannel(channel, {
+    kind: "test",
+    severity: "info",
+    summary: `Test alert from Tollgate for channel "${channel.name}": delivery works`,
+    facts: [
+      { label: "Channel", value: `${channel.name} (${channel.type})` },
+      { label: "Scope", value: channel.tenantId ? "tenant channel" : "platform-wide channel" },
+      { label: "Note", value: "This is a test sent from the control panel; no quota or anomaly triggered it." },
+    ],
+    link: "/alerts",
+    tenantId: channel.tenantId,
+    dedupeKey: `test:${channel.id}:${now.getTime()}`,
+    occurredAt: now.toISOString(),
+  });
+  return { ...r, response: redact(r.response, secretValues(channel)) };
+}

@@ -1,0 +1,87 @@
+// Daily anomalies on synthetic series with known answers, and hourly spikes.
+import { mean, standardDeviation } from "simple-statistics";
+import { describe, expect, it } from "vitest";
+import { dailyAnomalies, hourlySpike, weekdayFactors, type DayValue } from "./anomalies.ts";
+import { robustScore } from "./robust.ts";
+
+const DAY_MS = 86_400_000;
+const START = Date.UTC(2026, 7, 3); // Monday 2026-08-03
+const dayOf = (i: number) => new Date(START + i * DAY_MS).toISOString().slice(0, 10);
+const isWeekend = (i: number) => [0, 6].includes(new Date(START + i * DAY_MS).getUTCDay());
+
+/** n days of a weekly rhythm: `weekday` USD Monday–Friday, `weekend` USD on Saturday and Sunday. */
+function weekly(n: number, weekday: number, weekend: number, overrides: Record<number, number> = {}): DayValue[] {
+  return Array.from({ length: n }, (_, i) => ({ day: dayOf(i), usd: overrides[i] ?? (isWeekend(i) ? weekend : weekday) }));
+}
+
+describe("daily anomalies against a weekday-aware 28-day baseline", () => {
+  it("flags exactly the injected spike in a flat weekly-seasonal series", () => {
+    // Day 66 is a Thursday: three times a normal weekday.
+    expect(new Date(START + 66 * DAY_MS).getUTCDay()).toBe(4);
+    const findings = dailyAnomalies(weekly(90, 100, 40, { 66: 300 }), { sensitivity: 2 });
+    expect(findings).toHaveLength(1);
+    // The spread of a flat series is the floor, 10% of the median ($10): z = (300 − 100) / 10.
+    expect(findings[0]).toMatchObject({ day: dayOf(66), actual: 300, expected: 100, severity: "high" });
+    expect(findings[0].score).toBeCloseTo(20, 9);
+  });
+
+  it("a quiet weekend is not an anomaly, and a dip never is", () => {
+    // Weekend days at 40 are normal for this series; a Saturday at $5 is a dip, not a finding.
+    const sat = 68;
+    expect(isWeekend(sat)).toBe(true);
+    expect(dailyAnomalies(weekly(90, 100, 40, { [sat]: 5 }), { sensitivity: 2 })).toEqual([]);
+    expect(weekdayFactors(weekly(28, 100, 40)).map((f) => Number(f.toFixed(3)))).toEqual([0.4, 1, 1, 1, 1, 1, 0.4]);
+  });
+
+  it("busy weekends are the rhythm, not spikes (a baseline without weekdays would flag every one)", () => {
+    const series = weekly(90, 100, 250);
+    expect(dailyAnomalies(series, { sensitivity: 2 })).toEqual([]);
+    // What a weekday-blind median/MAD would have said about Saturday (day 68) at 250: z = 150 / 10.
+    expect(robustScore(250, series.slice(40, 68).map((d) => d.usd), { relative: 0.1, absolute: 0.01 }).score).toBe(15);
+  });
+
+  it("outliers in the baseline do not mask a later spike", () => {
+    // Two runaway days (×5 and ×8) two weeks before a ×2.5 day, all on weekdays.
+    const series = weekly(90, 100, 40, { 44: 500, 50: 800, 64: 250 });
+    const days = dailyAnomalies(series, { sensitivity: 2 }).map((f) => f.day);
+    expect(days).toEqual([dayOf(44), dayOf(50), dayOf(64)]);
+    // A mean/standard-deviation baseline is dragged up by those outliers and misses day 64.
+    const baseline = series.slice(64 - 28, 64).filter((_, i) => !isWeekend(64 - 28 + i)).map((d) => d.usd);
+    expect((250 - mean(baseline)) / standardDeviation(baseline)).toBeLessThan(2);
+  });
+
+  it("severity follows the score bands around the sensitivity (s = 2: low, medium from 3, high from 4)", () => {
+    // Day 58 is a Wednesday; the spread is the $10 floor, so z = (usd − 100) / 10.
+    const judge = (usd: number) => dailyAnomalies(weekly(60, 100, 40, { 58: usd }), { sensitivity: 2 }).map((f) => f.severity);
+    expect([judge(120), judge(125), judge(135), judge(145)]).toEqual([[], ["low"], ["medium"], ["high"]]);
+    // A stricter sensitivity: 145 is only low at s = 4.
+    expect(dailyAnomalies(weekly(60, 100, 40, { 58: 145 }), { sensitivity: 4 }).map((f) => f.severity)).toEqual(["low"]);
+  });
+
+  it("needs 14 days with spend in the baseline (a new tenant is not judged)", () => {
+    const young = weekly(40, 100, 40, { 35: 900 }).map((d, i) => (i < 25 ? { ...d, usd: 0 } : d));
+    expect(dailyAnomalies(young, { sensitivity: 2 })).toEqual([]);
+    // With 15 active days it is.
+    const older = weekly(40, 100, 40, { 35: 900 }).map((d, i) => (i < 20 ? { ...d, usd: 0 } : d));
+    expect(dailyAnomalies(older, { sensitivity: 2 }).map((f) => f.day)).toEqual([dayOf(35)]);
+  });
+
+  it("evaluateFrom skips older days", () => {
+    expect(dailyAnomalies(weekly(90, 100, 40, { 45: 300 }), { sensitivity: 2, evaluateFrom: dayOf(46) })).toEqual([]);
+  });
+});
+
+describe("hourly spikes", () => {
+  const history = Array(14).fill(2); // $2 in this hour on each of the last 14 days; a typical day is $48
+
+  it("floors the spread at an average hour of the typical day", () => {
+    // spread = max(1.4826 × 0, 25% × 2, 48 / 24) = 2 → z = (7 − 2) / 2 = 2.5
+    expect(hourlySpike(7, history, 48, 2)).toEqual({ actual: 7, expected: 2, score: 2.5, severity: "low" });
+    expect(hourlySpike(12, history, 48, 2)).toEqual({ actual: 12, expected: 2, score: 5, severity: "high" });
+    expect(hourlySpike(5, history, 48, 2)).toBeNull();
+  });
+
+  it("needs a week of history", () => {
+    expect(hourlySpike(100, [2, 2, 2, 2, 2, 2], 48, 2)).toBeNull();
+  });
+});

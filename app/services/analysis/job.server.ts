@@ -1,0 +1,153 @@
+// The analysis job (SPEC §7): reads the rollups, quota usage and the recent hours of the
+// ledger, stores anomaly findings and forecasts, and enqueues alerts for new findings and
+// predicted breaches. One instance at a time: a session advisory lock, taken with try, so a
+// second instance (another server, `npm run analyze`) skips instead of queueing up.
+import type pg from "pg";
+import { money, toDb } from "~/core/money.ts";
+import { dbPool } from "~/db/client.server.ts";
+import { getConfig } from "../config.server.ts";
+import { anomalyTrigger, enqueue, forecastTrigger } from "./alerts.server.ts";
+import { BASELINE_DAYS } from "./anomalies.ts";
+import { findDaily, findHourly, HOURLY_HISTORY_DAYS, type Finding } from "./findings.ts";
+import { forecastPeriod, RECENT_DAYS } from "./forecast.ts";
+import { HOUR_MS, readDailySeries, readHourly, readQuotas } from "./inputs.server.ts";
+import { currentPeriod, denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
+
+/** Completed days re-judged on every run (a backfill can change them); older findings stay as they are. */
+export const LOOKBACK_DAYS = 60;
+/** Findings on days older than this are stored but not alerted (a first run finds months-old spikes). */
+const ALERT_RECENT_DAYS = 2;
+const LOCK_KEY = "tollgate:analysis";
+const DAY_MS = 86_400_000;
+
+export interface AnalysisSummary {
+  /** false: another instance holds the lock; nothing was done. */
+  ran: boolean;
+  anomalies: { daily: number; hourly: number; new: number };
+  forecasts: { written: number; breaches: number };
+  alertsEnqueued: number;
+  durationMs: number;
+}
+
+export interface AnalysisOptions {
+  now?: Date;
+  pool?: pg.Pool;
+  sensitivity?: number;
+  progress?: (message: string) => void;
+}
+
+export async function runAnalysis(opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
+  const started = Date.now();
+  const now = opts.now ?? new Date();
+  const sensitivity = opts.sensitivity ?? getConfig().ANOMALY_SENSITIVITY;
+  const progress = opts.progress ?? (() => {});
+  const summary: AnalysisSummary = { ran: false, anomalies: { daily: 0, hourly: 0, new: 0 }, forecasts: { written: 0, breaches: 0 }, alertsEnqueued: 0, durationMs: 0 };
+  const client = await (opts.pool ?? dbPool()).connect();
+  try {
+    const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
+    if (!rows[0].locked) {
+      progress("another instance is running the analysis; skipped");
+      return { ...summary, durationMs: Date.now() - started };
+    }
+    try {
+      summary.ran = true;
+      await analyze(client, now, sensitivity, progress, summary);
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_KEY]);
+    }
+    return { ...summary, durationMs: Date.now() - started };
+  } finally {
+    client.release();
+  }
+}
+
+async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, progress: (m: string) => void, summary: AnalysisSummary) {
+  const today = new Date(Date.parse(isoDay(now)));
+  const series = await readDailySeries(client, new Date(today.getTime() - (LOOKBACK_DAYS + BASELINE_DAYS) * DAY_MS), today);
+  const daily = findDaily(series, { evaluateFrom: isoDay(today.getTime() - LOOKBACK_DAYS * DAY_MS), sensitivity });
+  const currentHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+  const hourly = await readHourly(client, new Date(currentHour - (HOURLY_HISTORY_DAYS + 1) * DAY_MS), new Date(currentHour));
+  const spikes = findHourly(series, hourly, { currentHour, sensitivity });
+  summary.anomalies.daily = daily.length;
+  summary.anomalies.hourly = spikes.length;
+  progress(`anomalies: ${series.length} tenant × resource series, ${daily.length} daily findings (last ${LOOKBACK_DAYS} days), ${spikes.length} hourly spikes (last 24 h)`);
+
+  const forecasts = await computeForecasts(client, now);
+  summary.forecasts.written = forecasts.length;
+  summary.forecasts.breaches = forecasts.filter((f) => f.breachAt).length;
+  progress(`forecasts: ${forecasts.length} quotas, ${summary.forecasts.breaches} predicted to reach their limit this period`);
+
+  // Findings, forecasts and their alerts commit together: no stored finding without its alert.
+  const q = (text: string, params?: unknown[]) => client.query(text, params);
+  await client.query("BEGIN");
+  try {
+    const alertFrom = isoDay(today.getTime() - (ALERT_RECENT_DAYS - 1) * DAY_MS);
+    for (const f of [...daily, ...spikes]) {
+      const stored = await upsertFinding(client, f);
+      if (!stored.inserted) continue;
+      summary.anomalies.new++;
+      if (f.day >= alertFrom) summary.alertsEnqueued += await enqueue(q, anomalyTrigger({ ...f, id: stored.id }, f.key));
+    }
+    for (const f of forecasts) {
+      await upsertForecast(client, f, now);
+      if (f.breachAt && money(f.spentUsd).lt(f.quota.limitUsd)) {
+        summary.alertsEnqueued += await enqueue(q, forecastTrigger(f.quota, { ...f, breachAt: f.breachAt }));
+      }
+    }
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
+  progress(`stored: ${summary.anomalies.new} new findings, ${forecasts.length} forecasts; ${summary.alertsEnqueued} alerts enqueued`);
+}
+
+/** A re-run updates the numbers of an existing finding but never its status (acknowledged stays acknowledged). */
+async function upsertFinding(client: pg.PoolClient, f: Finding): Promise<{ id: string; inserted: boolean }> {
+  const { rows } = await client.query(
+    `INSERT INTO anomaly_findings (tenant_id, resource, day, hour, actual_usd, expected_usd, score, severity)
+     VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8)
+     ON CONFLICT (tenant_id, resource, day, hour) DO UPDATE
+       SET actual_usd = EXCLUDED.actual_usd, expected_usd = EXCLUDED.expected_usd, score = EXCLUDED.score, severity = EXCLUDED.severity
+     RETURNING id, (xmax = 0) AS inserted`,
+    [f.key.tenantId, f.key.resource, f.day, f.hour ?? -1, usdText(f.actual), usdText(f.expected), round(f.score, 4), f.severity],
+  );
+  return rows[0];
+}
+
+type ComputedForecast = Awaited<ReturnType<typeof computeForecasts>>[number];
+
+async function computeForecasts(client: pg.PoolClient, now: Date) {
+  const today = new Date(Date.parse(isoDay(now)));
+  const historyFrom = new Date(today.getTime() - RECENT_DAYS * DAY_MS);
+  const out = [];
+  for (const quota of await readQuotas(client, now)) {
+    const { start, end } = currentPeriod(quota.period, now);
+    const from = start < historyFrom ? start : historyFrom;
+    const days = await quotaDailySpend(client, quota, from, new Date(today.getTime() + DAY_MS));
+    const spent = quota.usageSpentUsd !== null
+      ? money(quota.usageSpentUsd)
+      : days.filter((d) => d.day >= isoDay(start)).reduce((s, d) => s.add(d.usd), money(0));
+    const recentDaily = denseDays(days.filter((d) => d.day < isoDay(today)), historyFrom, today).map((d) => Number(d.usd));
+    const r = forecastPeriod({ now, periodStart: start, periodEnd: end, limitUsd: money(quota.limitUsd), spentUsd: spent, recentDaily });
+    out.push({
+      quota, periodStart: start, spentUsd: toDb(spent),
+      forecastUsd: toDb(r.forecastUsd), lowUsd: toDb(r.lowUsd), highUsd: toDb(r.highUsd), breachAt: r.breachAt,
+    });
+  }
+  return out;
+}
+
+async function upsertForecast(client: pg.PoolClient, f: ComputedForecast, now: Date) {
+  await client.query(
+    `INSERT INTO forecasts (quota_id, period_start, spent_usd, limit_usd, forecast_usd, low_usd, high_usd, breach_at, computed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (quota_id, period_start) DO UPDATE
+       SET spent_usd = EXCLUDED.spent_usd, limit_usd = EXCLUDED.limit_usd, forecast_usd = EXCLUDED.forecast_usd,
+           low_usd = EXCLUDED.low_usd, high_usd = EXCLUDED.high_usd, breach_at = EXCLUDED.breach_at, computed_at = EXCLUDED.computed_at`,
+    [f.quota.id, f.periodStart, f.spentUsd, f.quota.limitUsd, f.forecastUsd, f.lowUsd, f.highUsd, f.breachAt, now],
+  );
+}
+
+const usdText = (x: number) => toDb(money(x.toFixed(10)));
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
