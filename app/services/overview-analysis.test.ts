@@ -1,4 +1,4 @@
-// The overview's analysis lists with a fixed clock: only open findings, newest first; only
+// The overview's analysis lists with a fixed clock: open findings summed up per tenant; only
 // forecasts of the current period that breach before it ends, soonest first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "~/db/client.server.ts";
@@ -48,17 +48,18 @@ beforeAll(async () => {
   // A breach predicted after the period end is not a breach of this period.
   await t.pool.query(`UPDATE forecasts SET breach_at = '2026-04-02T00:00:00Z' WHERE quota_id = $1 AND breach_at IS NULL`, [quota.globexLlmMonth]);
 
-  const finding = (slug: string, day: string, hour: number, resource: string, score: number, status: string) =>
+  const finding = (slug: string, day: string, hour: number, resource: string, severity: string, status: string) =>
     t.pool.query(
       `INSERT INTO anomaly_findings (tenant_id, resource, day, hour, actual_usd, expected_usd, score, severity, status)
-       VALUES ($1, $2, $3, $4, 42.5, 10.25, $5, 'high', $6)`,
-      [tenant[slug], resource, day, hour, score, status],
+       VALUES ($1, $2, $3, $4, 42.5, 10.25, 5, $5, $6)`,
+      [tenant[slug], resource, day, hour, severity, status],
     );
-  await finding("acme", "2026-03-17", -1, "llm", 4.5, "open");
-  await finding("globex", "2026-03-17", -1, "sandbox", 7.25, "open");
-  await finding("acme", "2026-03-18", 9, "llm", 3.1, "open");
-  await finding("acme", "2026-03-16", -1, "sandbox", 9, "acknowledged");
-  await finding("globex", "2026-03-15", -1, "llm", 9, "dismissed");
+  await finding("acme", "2026-03-17", -1, "llm", "high", "open");
+  await finding("acme", "2026-03-18", 9, "llm", "low", "open");
+  await finding("acme", "2026-03-16", -1, "sandbox", "high", "acknowledged");
+  await finding("globex", "2026-03-17", -1, "sandbox", "high", "open");
+  await finding("globex", "2026-03-14", -1, "llm", "high", "open");
+  await finding("globex", "2026-03-15", -1, "sandbox", "high", "dismissed");
 });
 
 afterAll(async () => {
@@ -69,15 +70,13 @@ afterAll(async () => {
 });
 
 describe("overview: analysis lists", () => {
-  it("lists open findings only, newest day first and the strongest first within a day", async () => {
+  it("sums up open findings per tenant, the most high-severity findings first, with the newest finding", async () => {
     const o = await getPlatformOverview(NOW);
-    expect(o.openAnomalyCount).toBe(3);
-    expect(o.openAnomalies.map((a) => [a.tenantSlug, a.day, a.hour, a.resource, a.score])).toEqual([
-      ["acme", "2026-03-18", 9, "llm", 3.1],
-      ["globex", "2026-03-17", null, "sandbox", 7.25],
-      ["acme", "2026-03-17", null, "llm", 4.5],
+    expect(o.openAnomalyCount).toBe(4);
+    expect(o.openAnomalies).toEqual([
+      { tenantSlug: "globex", tenantName: "Globex", open: 2, high: 2, latestDay: "2026-03-17", latestHour: null },
+      { tenantSlug: "acme", tenantName: "Acme", open: 2, high: 1, latestDay: "2026-03-18", latestHour: 9 },
     ]);
-    expect(o.openAnomalies[0]).toMatchObject({ tenantName: "Acme", actualUsd: "42.5000000000", expectedUsd: "10.2500000000", severity: "high" });
   });
 
   it("lists current-period forecasts that breach before the period ends, soonest first", async () => {

@@ -53,11 +53,14 @@ function columns(showTenant: boolean): ColumnDef<TtlAdviceData, any>[] {
       meta: { numeric: true },
       sortDescFirst: true,
     },
-    { accessorKey: "currentTtlSeconds", header: "Current TTL", cell: ({ row }) => formatSeconds(row.original.currentTtlSeconds), meta: { numeric: true } },
     {
       accessorKey: "recommendedTtlSeconds",
-      header: "Recommended TTL",
-      cell: ({ row }) => <strong>{formatSeconds(row.original.recommendedTtlSeconds)}</strong>,
+      header: "TTL: current → recommended",
+      cell: ({ row }) => (
+        <>
+          {formatSeconds(row.original.currentTtlSeconds)} → <strong>{formatSeconds(row.original.recommendedTtlSeconds)}</strong>
+        </>
+      ),
       meta: { numeric: true },
     },
     {

@@ -6,6 +6,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatDay, formatUsd, quotaLabel } from "~/components/format.ts";
+import { anomalyWhen } from "~/components/analysis/anomaly-columns.tsx";
 import { formatInstant } from "~/components/charts/forecast-chart.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
@@ -25,9 +26,7 @@ type NearLimit = Awaited<ReturnType<typeof loader>>["nearLimit"][number];
 type Anomaly = Awaited<ReturnType<typeof loader>>["openAnomalies"][number];
 type Breach = Awaited<ReturnType<typeof loader>>["forecastBreaches"][number];
 
-const RESOURCE = { llm: "LLM", sandbox: "Sandbox", all: "All" } as const;
-
-const anomalyColumns: ColumnDef<Anomaly, any>[] = [
+const anomalyColumns = (canReview: boolean): ColumnDef<Anomaly, any>[] => [
   {
     accessorKey: "tenantName",
     header: "Tenant",
@@ -35,23 +34,33 @@ const anomalyColumns: ColumnDef<Anomaly, any>[] = [
     enableSorting: false,
   },
   {
-    id: "when",
-    header: "When (UTC)",
-    cell: ({ row }) => {
-      const a = row.original;
-      return `${formatDay(a.day, { dateStyle: "medium" })}${a.hour === null ? "" : `, ${String(a.hour).padStart(2, "0")}:00`}`;
-    },
-    enableSorting: false,
-  },
-  { accessorKey: "resource", header: "Resource", cell: ({ row }) => RESOURCE[row.original.resource], enableSorting: false },
-  {
-    id: "spend",
-    header: "Actual vs expected",
-    cell: ({ row }) => `${formatUsd(row.original.actualUsd)} vs ${formatUsd(row.original.expectedUsd)}`,
+    accessorKey: "open",
+    header: "Open findings",
+    cell: ({ row }) => `${row.original.open}${row.original.high ? ` (${row.original.high} high)` : ""}`,
     enableSorting: false,
     meta: { numeric: true },
   },
-  { accessorKey: "severity", header: "Severity", enableSorting: false, meta: { optional: true } },
+  {
+    id: "latest",
+    header: "Latest (UTC)",
+    cell: ({ row }) => anomalyWhen({ day: row.original.latestDay, hour: row.original.latestHour }),
+    enableSorting: false,
+    meta: { optional: true },
+  },
+  ...(canReview
+    ? [
+        {
+          id: "review",
+          header: "Review",
+          cell: ({ row }) => (
+            <Link to={`/anomalies?tenant=${encodeURIComponent(row.original.tenantSlug)}`} aria-label={`Review the findings of ${row.original.tenantName}`}>
+              Review
+            </Link>
+          ),
+          enableSorting: false,
+        } as ColumnDef<Anomaly, any>,
+      ]
+    : []),
 ];
 
 const breachColumns: ColumnDef<Breach, any>[] = [
@@ -178,33 +187,32 @@ export default function Overview() {
         />
       </section>
 
-      <div className="grid-2">
-        <section className="card" aria-labelledby="open-anomalies">
-          <h2 id="open-anomalies">Open anomalies</h2>
-          <DataTable
-            columns={anomalyColumns}
-            data={o.openAnomalies}
-            caption={`The newest open anomaly findings (${o.openAnomalyCount} open in all)`}
-            emptyMessage="No open anomalies: spend looks like each tenant's usual pattern."
-            getRowId={(a) => a.id}
-          />
-          {o.openAnomalyCount > 0 && o.canReviewAnomalies && (
-            <p>
-              <Link to="/anomalies">Review all {o.openAnomalyCount} open anomalies</Link>
-            </p>
-          )}
-        </section>
-        <section className="card" aria-labelledby="forecast-breaches">
-          <h2 id="forecast-breaches">Forecast breaches</h2>
-          <DataTable
-            columns={breachColumns}
-            data={o.forecastBreaches}
-            caption="Quotas whose forecast passes the limit before the current period ends, soonest first"
-            emptyMessage="No quota is forecast to pass its limit this period."
-            getRowId={(b) => b.quotaId}
-          />
-        </section>
-      </div>
+      <section className="card" aria-labelledby="forecast-breaches">
+        <h2 id="forecast-breaches">Forecast breaches</h2>
+        <DataTable
+          columns={breachColumns}
+          data={o.forecastBreaches}
+          caption="Quotas whose forecast passes the limit before the current period ends, soonest first"
+          emptyMessage="No quota is forecast to pass its limit this period."
+          getRowId={(b) => b.quotaId}
+        />
+      </section>
+
+      <section className="card" aria-labelledby="open-anomalies">
+        <h2 id="open-anomalies">Open anomalies</h2>
+        <DataTable
+          columns={anomalyColumns(o.canReviewAnomalies)}
+          data={o.openAnomalies}
+          caption={`Tenants with open anomaly findings, the most high-severity first (${o.openAnomalyCount} open in all)`}
+          emptyMessage="No open anomalies: spend looks like each tenant's usual pattern."
+          getRowId={(a) => a.tenantSlug}
+        />
+        {o.openAnomalyCount > 0 && o.canReviewAnomalies && (
+          <p>
+            <Link to="/anomalies">Review all {o.openAnomalyCount} open findings</Link>
+          </p>
+        )}
+      </section>
 
       <section className="card" aria-labelledby="trend">
         <h2 id="trend">Daily spend, last 30 days</h2>

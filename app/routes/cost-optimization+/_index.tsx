@@ -45,7 +45,7 @@ export default function CostOptimization() {
           95% of the observed active times plus a 20% margin; the saving is what the last 30 days would have cost less with it.
         </p>
       </div>
-      <Form method="get" className="filter-form card" aria-label="Filter by tenant" key={location.search}>
+      <Form method="get" className="filter-form card" aria-label="Filter cost optimization" key={location.search}>
         <Field id="co-tenant" label="Tenant">
           <select id="co-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
             <option value="">All tenants</option>
