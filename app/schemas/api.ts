@@ -134,6 +134,14 @@ export const spendQuery = z
   })
   .describe("SpendQuery");
 
+export const anomaliesQuery = z
+  .strictObject({
+    from: z.iso.date().describe("First day (UTC), inclusive; default 30 days ago").optional(),
+    to: z.iso.date().describe("Last day (UTC), inclusive; default today").optional(),
+    status: z.enum(["open", "acknowledged", "dismissed"]).describe("Only findings with this review status").optional(),
+  })
+  .describe("AnomaliesQuery");
+
 export type ReserveBody = z.infer<typeof reserveBody>;
 export type SettleBody = z.infer<typeof settleBody>;
 export type UsageBody = z.infer<typeof usageBody>;

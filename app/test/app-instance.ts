@@ -28,6 +28,8 @@ export async function startAppInstance(opts: { databaseUrl: string; env?: Record
       DATABASE_URL: opts.databaseUrl,
       PORT: String(port),
       SEED_DEMO: "false",
+      // The scheduled analysis would write forecasts (and alerts) mid-test; tests run it explicitly.
+      ANALYSIS_INTERVAL_HOURS: "0",
       ...opts.env,
     } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

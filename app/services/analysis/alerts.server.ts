@@ -1,30 +1,9 @@
 // The analysis job's alerts: new anomaly findings and predicted quota breaches become
 // AlertTriggers for the outbox (contract 1 of issue #7: alerts-core's enqueueAlerts).
-import type { TxQuery } from "~/core/index.ts";
 import { money } from "~/core/money.ts";
+import type { AlertTrigger } from "../alerts/outbox.server.ts";
 import type { QuotaRow, TenantResource } from "./inputs.server.ts";
 import type { Severity } from "./robust.ts";
-
-export interface AlertTrigger {
-  kind: "quota_threshold" | "quota_exceeded" | "anomaly" | "forecast_breach";
-  tenantId: string | null;
-  dedupeKey: string;
-  severity: "info" | "warning" | "critical";
-  summary: string;
-  facts: { label: string; value: string }[];
-  link: string | null;
-  resource?: "llm" | "sandbox" | "all";
-  thresholdPercent?: number;
-}
-
-/**
- * Inserts the outbox rows for a trigger (one per matching rule × channel). Until the alerts-core
- * branch (app/services/alerts/outbox.server.ts) is merged this writes nothing; the job calls it
- * in its own transaction, so no finding is stored without its alert once it does.
- */
-export async function enqueue(_q: TxQuery, _trigger: AlertTrigger): Promise<number> {
-  return 0;
-}
 
 const RESOURCE = { llm: "LLM", sandbox: "sandbox", all: "total" } as const;
 const PERIOD = { day: "daily", week: "weekly", month: "monthly" } as const;

@@ -6,7 +6,8 @@ import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { getConfig } from "../config.server.ts";
-import { anomalyTrigger, enqueue, forecastTrigger } from "./alerts.server.ts";
+import { enqueueAlerts } from "../alerts/outbox.server.ts";
+import { anomalyTrigger, forecastTrigger } from "./alerts.server.ts";
 import { BASELINE_DAYS } from "./anomalies.ts";
 import { findDaily, findHourly, HOURLY_HISTORY_DAYS, type Finding } from "./findings.ts";
 import { forecastPeriod, RECENT_DAYS } from "./forecast.ts";
@@ -86,12 +87,12 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
       const stored = await upsertFinding(client, f);
       if (!stored.inserted) continue;
       summary.anomalies.new++;
-      if (f.day >= alertFrom) summary.alertsEnqueued += await enqueue(q, anomalyTrigger({ ...f, id: stored.id }, f.key));
+      if (f.day >= alertFrom) summary.alertsEnqueued += await enqueueAlerts(q, anomalyTrigger({ ...f, id: stored.id }, f.key), now);
     }
     for (const f of forecasts) {
       await upsertForecast(client, f, now);
       if (f.breachAt && money(f.spentUsd).lt(f.quota.limitUsd)) {
-        summary.alertsEnqueued += await enqueue(q, forecastTrigger(f.quota, { ...f, breachAt: f.breachAt }));
+        summary.alertsEnqueued += await enqueueAlerts(q, forecastTrigger(f.quota, { ...f, breachAt: f.breachAt }), now);
       }
     }
     await client.query("COMMIT");

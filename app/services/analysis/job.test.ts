@@ -61,7 +61,13 @@ beforeAll(async () => {
   await t.pool.query(`UPDATE quotas SET enabled = false WHERE id = $1`, [disabled]);
   await seedRollups();
   await seedHours();
+  // A platform webhook channel with an anomaly rule and a forecast-breach rule.
+  const { rows } = await t.pool.query(`INSERT INTO alert_channels (type, name, config) VALUES ('webhook', 'ops hook', '{"url":"http://127.0.0.1:9/"}') RETURNING id`);
+  await t.pool.query(`INSERT INTO alert_rules (channel_id, kind) VALUES ($1, 'anomaly'), ($1, 'forecast_breach')`, [rows[0].id]);
 });
+
+const events = async () =>
+  (await t.pool.query(`SELECT kind::text, dedupe_key, payload->>'severity' AS severity, payload->>'summary' AS summary, payload->>'link' AS link FROM alert_events ORDER BY id`)).rows;
 afterAll(async () => t?.drop());
 
 describe("runAnalysis", () => {
@@ -73,6 +79,15 @@ describe("runAnalysis", () => {
     expect(await findings()).toEqual([
       { resource: "llm", day: "2026-11-16", hour: -1, actual: "400.0000000000", expected: "100.0000000000", severity: "high", status: "open" },
       { resource: "llm", day: "2026-11-20", hour: 10, actual: "40.0000000000", expected: "2.0000000000", severity: "high", status: "open" },
+    ]);
+    // Alerts: today's spike and the predicted breach; the 4-day-old finding is stored but not alerted.
+    const spike = (await t.pool.query(`SELECT id FROM anomaly_findings WHERE hour = 10`)).rows[0].id;
+    expect(summary.alertsEnqueued).toBe(2);
+    expect(await events()).toEqual([
+      { kind: "anomaly", dedupe_key: `anomaly:${spike}`, severity: "critical", link: "/t/spiky",
+        summary: "spiky: unusual LLM spend in 2026-11-20 10:00–11:00 UTC ($40.00, expected about $2.00)" },
+      { kind: "forecast_breach", dedupe_key: `forecast:${llmQuota}:2026-11-01T00:00:00.000Z`, severity: "warning", link: "/t/spiky",
+        summary: expect.stringMatching(/^spiky: LLM monthly quota forecast to reach its limit at 2026-11-2[01] \d\d:\d\d UTC \(\$\d+\.\d\d projected of \$2000\.00\)$/) },
     ]);
   });
 
@@ -121,6 +136,7 @@ describe("runAnalysis", () => {
     const before = await counts();
     const summary = await runAnalysis({ now: NOW, pool: t.pool, sensitivity: 2 });
     expect(summary.anomalies.new).toBe(0);
+    expect(await events()).toHaveLength(2); // the breach is enqueued again, and deduplicated
     expect(await counts()).toEqual(before);
     expect(before).toEqual({ findings: 2, forecasts: 2 });
     expect((await findings())[0]).toMatchObject({ day: "2026-11-16", actual: "500.0000000000", status: "acknowledged" });

@@ -112,6 +112,45 @@ const LlmPriceList = z.strictObject({ prices: z.array(LlmPrice) });
 const SandboxPriceList = z.strictObject({ prices: z.array(SandboxPrice) });
 const LlmPriceCreated = z.strictObject({ price: LlmPrice, closed: LlmPrice.nullable().describe("The previous price, now ended at effectiveFrom") });
 const SandboxPriceCreated = z.strictObject({ price: SandboxPrice, closed: SandboxPrice.nullable() });
+const Forecast = z.strictObject({
+  quotaId: z.string(),
+  scope,
+  scopeId: z.string().nullable(),
+  resourceType: quotaResource,
+  period,
+  periodStart: time.describe("Start of the current period the forecast is for"),
+  limitUsd: usd,
+  spentUsd: usd.describe("Spend recorded in the period so far"),
+  forecastUsd: usd.describe("Projected spend at the end of the period"),
+  lowUsd: usd.describe("Lower bound of the 80% interval"),
+  highUsd: usd.describe("Upper bound of the 80% interval"),
+  breachAt: time.nullable().describe("When spend is projected to reach the limit (at or before computedAt: already reached); null if not this period"),
+  computedAt: time,
+});
+const ForecastList = z.strictObject({ forecasts: z.array(Forecast) });
+const Anomaly = z.strictObject({
+  id: z.string(),
+  date: z.iso.date().describe("UTC day"),
+  hour: z.number().int().min(0).max(23).nullable().describe("UTC hour of an hourly spike; null for a daily finding"),
+  resourceType: z.enum(["llm", "sandbox"]),
+  actualUsd: usd,
+  expectedUsd: usd.describe("The weekday-aware baseline (daily) or the same hour's median (hourly)"),
+  score: z.number().describe("Robust z-score: (actual − expected) / (1.4826 × MAD, floored)"),
+  severity: z.enum(["low", "medium", "high"]),
+  status: z.enum(["open", "acknowledged", "dismissed"]),
+});
+const AnomalyList = z.strictObject({ tenantId: z.string(), from: z.iso.date(), to: z.iso.date(), anomalies: z.array(Anomaly) });
+const AnalysisRun = z.strictObject({
+  ran: z.literal(true),
+  anomalies: z.strictObject({
+    daily: z.number().int().describe("Daily findings in the re-judged window (last 60 days)"),
+    hourly: z.number().int().describe("Hourly spikes in the last 24 hours"),
+    new: z.number().int().describe("Findings stored for the first time by this run"),
+  }),
+  forecasts: z.strictObject({ written: z.number().int(), breaches: z.number().int().describe("Quotas projected to reach their limit this period") }),
+  alertsEnqueued: z.number().int(),
+  durationMs: z.number().int(),
+});
 const Health = z.strictObject({ status: z.literal("ok") });
 const Readiness = z.strictObject({
   status: z.enum(["ready", "unavailable"]),
@@ -141,6 +180,7 @@ const QuotaExceeded = z.strictObject({
 
 const responseSchemas = {
   Warning, Reservation, SettleResult, ReleaseResult, UsageResult, QuotaStatus, QuotaStatusList, SpendReport,
+  Forecast, ForecastList, Anomaly, AnomalyList, AnalysisRun,
   Quota, QuotaList, Tenant, TenantDetail, TenantList, LlmPrice, SandboxPrice, LlmPriceList, SandboxPriceList,
   LlmPriceCreated, SandboxPriceCreated, Health, Readiness, ValidationError, QuotaExceeded,
   UnauthorizedError: error("unauthorized"),
@@ -183,6 +223,7 @@ interface Endpoint {
 }
 
 const METERING = "Metering";
+const ANALYSIS = "Analysis";
 const ADMIN = "Administration";
 const ONE_ESTIMATE = "Give exactly one way of stating the amount: provider + model + inputTokens + maxOutputTokens (llm), tier + expectedSeconds (sandbox), or estimatedCostUsd.";
 
@@ -219,6 +260,22 @@ export const endpoints: Endpoint[] = [
   {
     method: "get", path: "/api/v1/tenants/{tenantId}/spend", tag: METERING, auth: "key", query: api.spendQuery,
     summary: "A tenant's spend, grouped", ok: [[200, "SpendReport", "Spend rows (from the daily rollups)"]], errors: [400, 404],
+  },
+  {
+    method: "get", path: "/api/v1/tenants/{tenantId}/forecasts", tag: ANALYSIS, auth: "key",
+    summary: "Forecasts of the tenant's quotas (tenant and user scope) for their current periods",
+    description: "Written by the analysis job (every ANALYSIS_INTERVAL_HOURS, or POST /api/v1/analysis/run); a quota the job has not reached this period is absent.",
+    ok: [[200, "ForecastList", "Forecasts"]], errors: [404],
+  },
+  {
+    method: "get", path: "/api/v1/tenants/{tenantId}/anomalies", tag: ANALYSIS, auth: "key", query: api.anomaliesQuery,
+    summary: "The tenant's anomaly findings (daily and hourly), newest first", ok: [[200, "AnomalyList", "Findings"]], errors: [400, 404],
+  },
+  {
+    method: "post", path: "/api/v1/analysis/run", tag: ANALYSIS, auth: "platform",
+    summary: "Run the analysis now (anomalies, forecasts, alerts); answers when it is done",
+    description: "409 when another instance is running it at this moment.",
+    ok: [[200, "AnalysisRun", "Summary of the run"]], errors: [409],
   },
   {
     method: "get", path: "/api/v1/tenants", tag: ADMIN, auth: "platform", query: admin.tenantListQuery,
@@ -385,7 +442,7 @@ export function openApiDocument(): object {
     },
     servers: [{ url: "/" }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: METERING }, { name: ADMIN }, { name: "Meta" }],
+    tags: [{ name: METERING }, { name: ANALYSIS }, { name: ADMIN }, { name: "Meta" }],
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key: tg_ followed by 43 URL-safe characters" } },
