@@ -1,6 +1,7 @@
 // A tenant whose history the analysis must flag, built through /api/v1 only: a new tenant
-// (default quotas LLM $100/month, sandbox $50, all $150), 35 days of backfilled spend and one
-// analysis run.
+// (default quotas LLM $100/month, sandbox $50, all $150), 90 days of backfilled spend and one
+// analysis run. 90 days because the job judges the last 60 days, each against the 28 before it:
+// a shorter history puts empty days into a baseline, and ordinary days then look like spikes.
 //   - LLM at a steady daily rate chosen from today's date so that this month's spend is still
 //     under $100 but the pace passes it before the month ends: a forecast breach of the LLM
 //     monthly quota, whatever day of the month the suite runs on.
@@ -9,7 +10,7 @@ import { expect } from "@playwright/test";
 import { api, unique } from "../quotas/api.ts";
 
 const DAY_MS = 86_400_000;
-const HISTORY_DAYS = 35;
+const HISTORY_DAYS = 90;
 export const SPIKE_DAYS_AGO = 2;
 export const LLM_LIMIT = 100;
 
@@ -61,9 +62,19 @@ export async function createScenario(now = new Date()): Promise<Scenario> {
   return { id, slug, name, spikeDay: isoDay(today - SPIKE_DAYS_AGO * DAY_MS) };
 }
 
-/** POST /api/v1/analysis/run with the demo platform key; returns when the run is done. */
+/**
+ * POST /api/v1/analysis/run with the demo platform key; returns when the run is done. A 409
+ * means another run holds the lock (the server's scheduled run, another worker's test): that
+ * run may have started before our data was written, so wait and run again.
+ */
 export async function runAnalysis() {
-  const r = await api("POST", "/analysis/run");
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
+  for (let attempt = 0; ; attempt++) {
+    const r = await api("POST", "/analysis/run");
+    if (r.status === 409 && attempt < 60) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
+    }
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  }
 }

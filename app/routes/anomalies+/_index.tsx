@@ -6,6 +6,7 @@ import adminStyles from "~/components/admin/admin.css";
 import { Field } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { anomalyColumns, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
+import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { TollgateError } from "~/core/index.ts";
 import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } from "~/schemas/anomalies.ts";
@@ -21,7 +22,8 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: adminStyles },
   { rel: "stylesheet", href: analysisStyles },
 ];
-export const meta: MetaFunction = () => [{ title: "Anomalies · Tollgate" }];
+// With this page's own error boundary, the title must name the error (e.g. a 404 for other roles).
+export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(errorStatus(error))} · Tollgate` : "Anomalies · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: ANOMALY_ROLES });

@@ -9,6 +9,7 @@ import { Field } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
 import { TtlChart } from "~/components/charts/ttl-chart.tsx";
+import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { formatUsd } from "~/components/format.ts";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireUser } from "~/services/auth.server.ts";
@@ -23,7 +24,8 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: adminStyles },
   { rel: "stylesheet", href: analysisStyles },
 ];
-export const meta: MetaFunction = () => [{ title: "Cost optimization · Tollgate" }];
+// With this page's own error boundary, the title must name the error (e.g. a 404 for other roles).
+export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(errorStatus(error))} · Tollgate` : "Cost optimization · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: ROLES });
