@@ -3,6 +3,14 @@
 // console errors and no sideways scrolling at 390 px and 1280 px.
 import { expect, loginAs, test, type DemoRole } from "../fixtures.ts";
 import { collectPageErrors, mainOverflow } from "../records/helpers.ts";
+import { runAnalysis } from "./scenario.ts";
+
+// Findings and forecasts on the pages, so the width checks see them (a fresh server has none
+// until its first scheduled run).
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  await runAnalysis();
+});
 
 test("the cost-optimization page shows recommended TTLs and the projected saving for the demo data", async ({ page }) => {
   await loginAs(page, "finance");

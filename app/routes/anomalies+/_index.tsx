@@ -7,7 +7,8 @@ import { Field } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { anomalyColumns, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
-import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
+import { DataTable } from "~/components/data-table.tsx";
+import spendStyles from "~/components/spend.css";
 import { TollgateError } from "~/core/index.ts";
 import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } from "~/schemas/anomalies.ts";
 import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
@@ -20,6 +21,7 @@ const ANOMALY_ROLES = ["admin", "ops"] as const;
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: adminStyles },
+  { rel: "stylesheet", href: spendStyles },
   { rel: "stylesheet", href: analysisStyles },
 ];
 // With this page's own error boundary, the title must name the error (e.g. a 404 for other roles).
@@ -69,16 +71,10 @@ function ReviewButtons({ f }: { f: FindingRow }) {
   );
 }
 
-const columns: ColumnDef<FindingRow, any>[] = [
-  {
-    accessorKey: "tenantName",
-    header: "Tenant",
-    cell: ({ row }) => <Link to={`/t/${row.original.tenantSlug}`}>{row.original.tenantName}</Link>,
-    enableSorting: false,
-  },
-  ...anomalyColumns<FindingRow>(),
-  { id: "review", header: "Review", cell: ({ row }) => <ReviewButtons f={row.original} />, enableSorting: false },
-];
+const columns = anomalyColumns<FindingRow>({
+  lead: (f) => <Link to={`/t/${f.tenantSlug}`}>{f.tenantName}</Link>,
+  review: (f) => <ReviewButtons f={f} />,
+});
 
 export default function Anomalies() {
   const { filters, tenants, rows, total } = useLoaderData<typeof loader>();
