@@ -1,7 +1,7 @@
 // Daily anomalies on synthetic series with known answers, and hourly spikes.
 import { mean, standardDeviation } from "simple-statistics";
 import { describe, expect, it } from "vitest";
-import { dailyAnomalies, hourlySpike, weekdayFactors, type DayValue } from "./anomalies.ts";
+import { DAILY_FLOORS, dailyAnomalies, hourlySpike, weekdayFactors, type DayValue } from "./anomalies.ts";
 import { robustScore } from "./robust.ts";
 
 const DAY_MS = 86_400_000;
@@ -20,9 +20,9 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
     expect(new Date(START + 66 * DAY_MS).getUTCDay()).toBe(4);
     const findings = dailyAnomalies(weekly(90, 100, 40, { 66: 300 }), { sensitivity: 2 });
     expect(findings).toHaveLength(1);
-    // The spread of a flat series is the floor, 10% of the median ($10): z = (300 − 100) / 10.
+    // The spread of a flat series is the floor, 25% of the expected $100: z = (300 − 100) / 25.
     expect(findings[0]).toMatchObject({ day: dayOf(66), actual: 300, expected: 100, severity: "high" });
-    expect(findings[0].score).toBeCloseTo(20, 9);
+    expect(findings[0].score).toBeCloseTo(8, 9);
   });
 
   it("a quiet weekend is not an anomaly, and a dip never is", () => {
@@ -36,8 +36,8 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
   it("busy weekends are the rhythm, not spikes (a baseline without weekdays would flag every one)", () => {
     const series = weekly(90, 100, 250);
     expect(dailyAnomalies(series, { sensitivity: 2 })).toEqual([]);
-    // What a weekday-blind median/MAD would have said about Saturday (day 68) at 250: z = 150 / 10.
-    expect(robustScore(250, series.slice(40, 68).map((d) => d.usd), { relative: 0.1, absolute: 0.01 }).score).toBe(15);
+    // What a weekday-blind median/MAD would have said about Saturday (day 68) at 250: z = 150 / 25.
+    expect(robustScore(250, series.slice(40, 68).map((d) => d.usd), DAILY_FLOORS).score).toBe(6);
   });
 
   it("outliers in the baseline do not mask a later spike", () => {
@@ -51,11 +51,17 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
   });
 
   it("severity follows the score bands around the sensitivity (s = 2: low, medium from 3, high from 4)", () => {
-    // Day 58 is a Wednesday; the spread is the $10 floor, so z = (usd − 100) / 10.
+    // Day 58 is a Wednesday; the spread is the $25 floor, so z = (usd − 100) / 25.
     const judge = (usd: number) => dailyAnomalies(weekly(60, 100, 40, { 58: usd }), { sensitivity: 2 }).map((f) => f.severity);
-    expect([judge(120), judge(125), judge(135), judge(145)]).toEqual([[], ["low"], ["medium"], ["high"]]);
-    // A stricter sensitivity: 145 is only low at s = 4.
-    expect(dailyAnomalies(weekly(60, 100, 40, { 58: 145 }), { sensitivity: 4 }).map((f) => f.severity)).toEqual(["low"]);
+    expect([judge(150), judge(165), judge(180), judge(205)]).toEqual([[], ["low"], ["medium"], ["high"]]);
+    // A stricter sensitivity: z = 4.2 is only low at s = 4.
+    expect(dailyAnomalies(weekly(60, 100, 40, { 58: 205 }), { sensitivity: 4 }).map((f) => f.severity)).toEqual(["low"]);
+  });
+
+  it("the dollar floor keeps a tiny tenant's extra dollar from being a finding", () => {
+    // $1 a day, then $2.50: +150%, but the spread is floored at $1, so z = 1.5.
+    expect(dailyAnomalies(weekly(40, 1, 1, { 35: 2.5 }), { sensitivity: 2 })).toEqual([]);
+    expect(dailyAnomalies(weekly(40, 1, 1, { 35: 3.5 }), { sensitivity: 2 }).map((f) => f.score)).toEqual([2.5]);
   });
 
   it("needs 14 days with spend in the baseline (a new tenant is not judged)", () => {
@@ -74,11 +80,11 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
 describe("hourly spikes", () => {
   const history = Array(14).fill(2); // $2 in this hour on each of the last 14 days; a typical day is $48
 
-  it("floors the spread at an average hour of the typical day", () => {
-    // spread = max(1.4826 × 0, 25% × 2, 48 / 24) = 2 → z = (7 − 2) / 2 = 2.5
-    expect(hourlySpike(7, history, 48, 2)).toEqual({ actual: 7, expected: 2, score: 2.5, severity: "low" });
-    expect(hourlySpike(12, history, 48, 2)).toEqual({ actual: 12, expected: 2, score: 5, severity: "high" });
-    expect(hourlySpike(5, history, 48, 2)).toBeNull();
+  it("floors the spread at an eighth of the typical day", () => {
+    // spread = max(1.4826 × 0, 25% × 2, 48 / 8, 1) = 6 → z = (17 − 2) / 6 = 2.5
+    expect(hourlySpike(17, history, 48, 2)).toEqual({ actual: 17, expected: 2, score: 2.5, severity: "low" });
+    expect(hourlySpike(32, history, 48, 2)).toEqual({ actual: 32, expected: 2, score: 5, severity: "high" });
+    expect(hourlySpike(13, history, 48, 2)).toBeNull();
   });
 
   it("needs a week of history", () => {

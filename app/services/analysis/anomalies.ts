@@ -7,14 +7,19 @@
 // baseline (an earlier spike) from inflating the expectation or the spread.
 //
 // Hourly: an hour of the last 24 against the same hour on the previous 14 days.
-import { median } from "simple-statistics";
-import { robustScore, severityOf, type Severity } from "./robust.ts";
+import { median, medianAbsoluteDeviation } from "simple-statistics";
+import { MAD_SCALE, robustScore, severityOf, type Severity } from "./robust.ts";
 
 export const BASELINE_DAYS = 28;
 /** A baseline with fewer days of spend than this (a new tenant) is not judged. */
 export const MIN_ACTIVE_DAYS = 14;
 const MIN_WEEKDAY_FACTOR = 0.1;
-const DAILY_FLOORS = { relative: 0.1, absolute: 0.01 };
+/**
+ * A day must be off by more than s × max(1.4826 × MAD, 25% of the median, $1): without the
+ * floors a flat series (MAD = 0) would flag any cent of change, and tiny tenants (a few dollars
+ * a day, one conversation more or less) would fill the list with findings nobody acts on.
+ */
+export const DAILY_FLOORS = { relative: 0.25, absolute: 1 };
 
 export interface DayValue {
   /** YYYY-MM-DD (UTC). */
@@ -45,10 +50,14 @@ export function dailyAnomalies(series: DayValue[], opts: { sensitivity: number; 
     if (baseline.filter((d) => d.usd > 0).length < MIN_ACTIVE_DAYS) continue;
     const factor = weekdayFactors(baseline);
     const adjusted = baseline.map((d) => d.usd / factor[weekday(d.day)]);
+    // Back on the day's own scale, so the dollar floor is in real dollars (on a quiet weekday a
+    // de-seasonalized $1 would be a few cents).
     const f = factor[weekday(day)];
-    const r = robustScore(usd / f, adjusted, DAILY_FLOORS);
-    const severity = severityOf(r.score, opts.sensitivity);
-    if (severity) out.push({ day, actual: usd, expected: r.expected * f, score: r.score, severity });
+    const expected = median(adjusted) * f;
+    const scale = Math.max(MAD_SCALE * medianAbsoluteDeviation(adjusted) * f, DAILY_FLOORS.relative * expected, DAILY_FLOORS.absolute);
+    const score = (usd - expected) / scale;
+    const severity = severityOf(score, opts.sensitivity);
+    if (severity) out.push({ day, actual: usd, expected, score, severity });
   }
   return out;
 }
@@ -74,13 +83,13 @@ export interface HourFinding {
 export const MIN_HOUR_HISTORY = 7;
 
 /**
- * One hour against the same hour on earlier days. Most hours of a small tenant are $0, so the
- * spread is floored at an average hour of the tenant's typical day (typicalDailyUsd / 24): an
- * hour must add more than `sensitivity` average hours of spend before it is a spike.
+ * One hour against the same hour on earlier days. Single hours are lumpy (one long agent run is
+ * a lot of an hour), so the spread is floored at an eighth of the tenant's typical day (and $1):
+ * at s = 2 an hour must add a quarter of a normal day's spend before it is a spike.
  */
 export function hourlySpike(actual: number, sameHourHistory: number[], typicalDailyUsd: number, sensitivity: number): HourFinding | null {
   if (sameHourHistory.length < MIN_HOUR_HISTORY) return null;
-  const r = robustScore(actual, sameHourHistory, { relative: 0.25, absolute: Math.max(typicalDailyUsd / 24, 0.01) });
+  const r = robustScore(actual, sameHourHistory, { relative: 0.25, absolute: Math.max(typicalDailyUsd / 8, 1) });
   const severity = severityOf(r.score, sensitivity);
   return severity ? { actual, expected: r.expected, score: r.score, severity } : null;
 }

@@ -34,7 +34,7 @@ export interface ForecastResult {
 }
 
 export function forecastPeriod(input: ForecastInput): ForecastResult {
-  const { now, periodStart, periodEnd, limitUsd, spentUsd } = input;
+  const { now, periodStart, periodEnd, spentUsd } = input;
   const recent = input.recentDaily.slice(-RECENT_DAYS);
   const remainingDays = Math.max(0, (periodEnd.getTime() - now.getTime()) / DAY_MS);
   let rate: number;

@@ -35,13 +35,13 @@ async function seedRollups() {
   );
 }
 
-/** Raw records for the hourly baseline: $2 in the 10:00 hour on each of the last 14 days, $40 today. */
+/** Raw records for the hourly baseline: $2 in the 10:00 hour on each of the last 14 days, $60 today. */
 async function seedHours() {
   const at = (daysAgo: number) => new Date(Date.parse("2026-11-20T10:15:00Z") - daysAgo * DAY_MS);
   for (let k = 1; k <= 14; k++) {
     await t.pool.query(`INSERT INTO cost_records (tenant_id, resource, cost_usd, occurred_at) VALUES ($1, 'llm', 2, $2)`, [tenantId, at(k)]);
   }
-  await t.pool.query(`INSERT INTO cost_records (tenant_id, resource, cost_usd, occurred_at) VALUES ($1, 'llm', 40, $2)`, [tenantId, at(0)]);
+  await t.pool.query(`INSERT INTO cost_records (tenant_id, resource, cost_usd, occurred_at) VALUES ($1, 'llm', 60, $2)`, [tenantId, at(0)]);
 }
 
 const findings = async () =>
@@ -74,18 +74,19 @@ describe("runAnalysis", () => {
   it("stores the daily anomaly, the hourly spike and one forecast per enabled quota", async () => {
     const summary = await runAnalysis({ now: NOW, pool: t.pool, sensitivity: 2 });
     expect(summary).toMatchObject({ ran: true, anomalies: { daily: 1, hourly: 1, new: 2 }, forecasts: { written: 2, breaches: 1 } });
-    // Monday Nov 16 against its weekday-aware baseline: expected $100, flat series → spread $10, z = 30.
-    // Today 10:00–11:00: $40 against $2 in that hour on each of 14 days.
+    // Monday Nov 16 against its weekday-aware baseline: expected $100, flat series → spread $25, z = 12.
+    // Today 10:00–11:00: $60 against $2 in that hour on each of 14 days; the spread is an eighth
+    // of the typical day ($100 / 8 = $12.50): z = 58 / 12.5 = 4.64.
     expect(await findings()).toEqual([
       { resource: "llm", day: "2026-11-16", hour: -1, actual: "400.0000000000", expected: "100.0000000000", severity: "high", status: "open" },
-      { resource: "llm", day: "2026-11-20", hour: 10, actual: "40.0000000000", expected: "2.0000000000", severity: "high", status: "open" },
+      { resource: "llm", day: "2026-11-20", hour: 10, actual: "60.0000000000", expected: "2.0000000000", severity: "high", status: "open" },
     ]);
     // Alerts: today's spike and the predicted breach; the 4-day-old finding is stored but not alerted.
     const spike = (await t.pool.query(`SELECT id FROM anomaly_findings WHERE hour = 10`)).rows[0].id;
     expect(summary.alertsEnqueued).toBe(2);
     expect(await events()).toEqual([
       { kind: "anomaly", dedupe_key: `anomaly:${spike}`, severity: "critical", link: "/t/spiky",
-        summary: "spiky: unusual LLM spend in 2026-11-20 10:00–11:00 UTC ($40.00, expected about $2.00)" },
+        summary: "spiky: unusual LLM spend in 2026-11-20 10:00–11:00 UTC ($60.00, expected about $2.00)" },
       { kind: "forecast_breach", dedupe_key: `forecast:${llmQuota}:2026-11-01T00:00:00.000Z`, severity: "warning", link: "/t/spiky",
         summary: expect.stringMatching(/^spiky: LLM monthly quota forecast to reach its limit at 2026-11-2[01] \d\d:\d\d UTC \(\$\d+\.\d\d projected of \$2000\.00\)$/) },
     ]);
@@ -97,7 +98,7 @@ describe("runAnalysis", () => {
       ["2026-11-20", 10, "llm", "spiky", "high", "open"],
       ["2026-11-16", null, "llm", "spiky", "high", "open"],
     ]);
-    expect(anomalies[1].score).toBe(30);
+    expect([anomalies[1].score, anomalies[0].score]).toEqual([12, 4.64]);
     expect(await listAnomalies({ from: "2026-11-17", pool: t.pool })).toHaveLength(1);
 
     const forecasts = await listForecasts({ tenantId, now: NOW, pool: t.pool });

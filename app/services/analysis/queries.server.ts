@@ -10,7 +10,6 @@ import { toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { auditedChange, type Actor } from "../audit.server.ts";
 import { denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
-import { adviseTtl, type SandboxRun } from "./ttl-advice.ts";
 
 export type AnomalyStatus = "open" | "acknowledged" | "dismissed";
 
@@ -37,6 +36,28 @@ const ANOMALY_COLUMNS = `a.id, a.tenant_id, t.slug, t.name, a.resource::text AS 
   a.hour, a.actual_usd::text AS actual, a.expected_usd::text AS expected, a.score, a.severity, a.status::text AS status,
   a.reviewed_by, a.reviewed_at, a.created_at`;
 
+/**
+ * Runs a read. Scoped to one tenant, it runs as the row-level-security role limited to that
+ * tenant (defence in depth, SPEC §9): even a wrong filter could not return another tenant's rows.
+ */
+async function read(pool: pg.Pool, tenantId: string | undefined, text: string, params: unknown[]) {
+  if (!tenantId) return (await pool.query(text, params)).rows;
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query("SET LOCAL ROLE tollgate_tenant");
+    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    const { rows } = await client.query(text, params);
+    await client.query("COMMIT");
+    return rows;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 function anomalyView(r: any): AnomalyView {
   return {
     id: r.id,
@@ -57,11 +78,13 @@ function anomalyView(r: any): AnomalyView {
   };
 }
 
-/** Newest day first (daily before hourly of the same day, then by score). from/to: YYYY-MM-DD, inclusive. */
+/** Newest day first (a day's hourly spikes, latest hour first, before its daily finding). from/to: YYYY-MM-DD, inclusive. */
 export async function listAnomalies(
   opts: { tenantId?: string; from?: string; to?: string; status?: AnomalyStatus; limit?: number; pool?: pg.Pool } = {},
 ): Promise<AnomalyView[]> {
-  const { rows } = await (opts.pool ?? dbPool()).query(
+  const rows = await read(
+    opts.pool ?? dbPool(),
+    opts.tenantId,
     `SELECT ${ANOMALY_COLUMNS}
        FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id
       WHERE ($1::uuid IS NULL OR a.tenant_id = $1::uuid) AND ($2::date IS NULL OR a.day >= $2::date)
@@ -136,7 +159,9 @@ export async function listForecasts(
   opts: { tenantId?: string; breachesOnly?: boolean; now?: Date; pool?: pg.Pool } = {},
 ): Promise<ForecastView[]> {
   const now = opts.now ?? new Date();
-  const { rows } = await (opts.pool ?? dbPool()).query(
+  const rows = await read(
+    opts.pool ?? dbPool(),
+    opts.tenantId,
     `SELECT f.id, f.quota_id, q.scope::text AS scope, q.scope_id, q.tenant_id, t.slug, t.name, q.resource::text AS resource,
             q.period::text AS period, q.enforcement::text AS enforcement, f.period_start, f.limit_usd::text AS limit_usd,
             f.spent_usd::text AS spent, f.forecast_usd::text AS forecast, f.low_usd::text AS low, f.high_usd::text AS high,
@@ -190,62 +215,5 @@ export async function forecastActuals(opts: { quotaId: string; now?: Date; pool?
   return { periodStart: start.toISOString(), periodEnd: periodEnd(rows[0].period, now).toISOString(), days };
 }
 
-export interface TtlAdviceRow {
-  tenantId: string;
-  tenantSlug: string;
-  tenantName: string;
-  /** null: runs that reported no touchpoint. */
-  touchpoint: string | null;
-  runs: number;
-  billedSeconds: number;
-  activeSeconds: number;
-  idleSeconds: number;
-  currentTtlSeconds: number | null;
-  recommendedTtlSeconds: number | null;
-  sandboxCostUsd: string;
-  projectedMonthlySavingUsd: string;
-}
-
-export const TTL_WINDOW_DAYS = 30;
-
-/** Per tenant × touchpoint over the last 30 days (taken as the month the saving is projected for); biggest saving first. */
-export async function getTtlAdvice(opts: { tenantId?: string; now?: Date; pool?: pg.Pool } = {}): Promise<TtlAdviceRow[]> {
-  const now = opts.now ?? new Date();
-  const from = new Date(now.getTime() - TTL_WINDOW_DAYS * 86_400_000);
-  // Savings are valued at the tier's rate in effect now; a tier without one falls back to the
-  // rate the run was billed at (its cost per billed second).
-  const { rows } = await (opts.pool ?? dbPool()).query(
-    `SELECT c.tenant_id, t.slug, t.name, c.touchpoint, c.billed_duration_ms AS billed, c.active_duration_ms AS active,
-            c.sandbox_ttl_seconds AS ttl, c.cost_usd::text AS cost,
-            coalesce(p.usd_per_second, c.cost_usd * 1000 / nullif(c.billed_duration_ms, 0), 0)::text AS rate
-       FROM cost_records c JOIN tenants t ON t.id = c.tenant_id
-       LEFT JOIN sandbox_prices p ON p.tier = c.tier AND p.effective_from <= $3 AND (p.effective_to IS NULL OR p.effective_to > $3)
-      WHERE c.resource = 'sandbox' AND c.billed_duration_ms IS NOT NULL
-        AND c.occurred_at >= $2 AND c.occurred_at < $3 AND ($1::uuid IS NULL OR c.tenant_id = $1::uuid)`,
-    [opts.tenantId ?? null, from, now],
-  );
-  const groups = new Map<string, { head: any; runs: SandboxRun[] }>();
-  for (const r of rows) {
-    const key = `${r.tenant_id}\u0000${r.touchpoint ?? ""}`;
-    const g = groups.get(key) ?? groups.set(key, { head: r, runs: [] }).get(key)!;
-    g.runs.push({ billedMs: r.billed, activeMs: r.active, ttlSeconds: r.ttl, costUsd: money(r.cost), usdPerSecond: money(r.rate) });
-  }
-  const out: TtlAdviceRow[] = [...groups.values()].map(({ head, runs }) => {
-    const a = adviseTtl(runs);
-    return {
-      tenantId: head.tenant_id,
-      tenantSlug: head.slug,
-      tenantName: head.name,
-      touchpoint: head.touchpoint,
-      runs: a.runs,
-      billedSeconds: a.billedSeconds,
-      activeSeconds: a.activeSeconds,
-      idleSeconds: a.idleSeconds,
-      currentTtlSeconds: a.currentTtlSeconds,
-      recommendedTtlSeconds: a.recommendedTtlSeconds,
-      sandboxCostUsd: toDb(a.sandboxCostUsd),
-      projectedMonthlySavingUsd: toDb(a.savingUsd.mul(30).div(TTL_WINDOW_DAYS)),
-    };
-  });
-  return out.sort((x, y) => money(y.projectedMonthlySavingUsd).cmp(x.projectedMonthlySavingUsd) || x.tenantSlug.localeCompare(y.tenantSlug));
-}
+// TTL advice reads sandbox runs, not findings; it lives beside its method.
+export { getTtlAdvice, TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";

@@ -87,7 +87,7 @@ describe("GET /api/v1/tenants/{tenantId}/forecasts and /anomalies", () => {
     conforms("AnomalyList", r.body);
     const normal = [0, 6].includes(new Date(SPIKE_DAY).getUTCDay()) ? 40 : 100;
     expect(r.body.anomalies).toEqual([
-      { id: expect.any(String), date: SPIKE_DAY, hour: null, resourceType: "llm", actualUsd: normal * 4, expectedUsd: normal, score: 30, severity: "high", status: "open" },
+      { id: expect.any(String), date: SPIKE_DAY, hour: null, resourceType: "llm", actualUsd: normal * 4, expectedUsd: normal, score: 12, severity: "high", status: "open" },
     ]);
     const before = await a.get(`/api/v1/tenants/tenant-a/anomalies?from=2020-01-01&to=${isoDay(today - 4 * DAY_MS)}`);
     expect([before.status, before.body.anomalies]).toEqual([200, []]);

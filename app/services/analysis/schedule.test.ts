@@ -1,0 +1,49 @@
+// The in-server schedule: off at 0 hours, a first run shortly after start, failures logged and
+// not thrown (the server keeps running).
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createPool } from "~/db/client.server.ts";
+import { createQuota, createTenant } from "~/core/test/fixtures.ts";
+import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { startAnalysisSchedule } from "./schedule.server.ts";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await createQuota(t.pool, { scope: "tenant", tenantId: await createTenant(t.pool, "sched"), limit: "10" });
+});
+afterAll(async () => t?.drop());
+
+const forecasts = async () => (await t.pool.query(`SELECT count(*)::int AS n FROM forecasts`)).rows[0].n;
+const until = async (check: () => Promise<boolean> | boolean) => {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
+};
+
+describe("startAnalysisSchedule", () => {
+  it("does nothing at 0 hours", async () => {
+    const stop = startAnalysisSchedule({ intervalHours: 0, firstRunDelayMs: 1, job: { pool: t.pool } });
+    await new Promise((r) => setTimeout(r, 100));
+    stop();
+    expect(await forecasts()).toBe(0);
+  });
+
+  it("runs shortly after start", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const stop = startAnalysisSchedule({ intervalHours: 6, firstRunDelayMs: 10, job: { pool: t.pool } });
+    await until(async () => (await forecasts()) === 1 && log.mock.calls.length > 0);
+    stop();
+    expect(await forecasts()).toBe(1);
+    expect(String(log.mock.calls[0][0])).toMatch(/^\[analysis\] 0 new findings, 1 forecasts \(0 breaches predicted\), 0 alerts in \d+ ms$/);
+    log.mockRestore();
+  });
+
+  it("logs a failed run instead of throwing", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const unreachable = createPool("postgresql://nobody:nothing@127.0.0.1:1/none", 1);
+    const stop = startAnalysisSchedule({ intervalHours: 6, firstRunDelayMs: 10, job: { pool: unreachable } });
+    await until(() => error.mock.calls.length > 0);
+    stop();
+    expect(error.mock.calls[0][0]).toBe("[analysis] run failed:");
+    error.mockRestore();
+    await unreachable.end();
+  });
+});

@@ -1,0 +1,64 @@
+// `npm run analyze` as a user runs it: a child process against a real database.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('cli-co', 'CLI Co') RETURNING id`);
+  await t.pool.query(
+    `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd) VALUES ('tenant', $1::text, $1::uuid, 'llm', 'month', 100)`,
+    [rows[0].id],
+  );
+});
+afterAll(async () => t?.drop());
+
+function analyze(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/analyze.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("npm run analyze", () => {
+  it("runs once with a line per step and a summary", async () => {
+    const run = await analyze();
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    const lines = run.stdout.split("\n").filter((l) => l.startsWith("[analyze]")).map((l) => l.replace(/\d+ ms/, "N ms"));
+    expect(lines).toEqual([
+      "[analyze] applying migrations",
+      "[analyze] running (sensitivity 2)",
+      "[analyze] anomalies: 0 tenant × resource series, 0 daily findings (last 60 days), 0 hourly spikes (last 24 h)",
+      "[analyze] forecasts: 1 quotas, 0 predicted to reach their limit this period",
+      "[analyze] stored: 0 new findings, 1 forecasts; 0 alerts enqueued",
+      "[analyze] TTL advice: 0 tenant × touchpoint pairs, $0.00/month projected saving",
+    ]);
+    expect(run.stdout).toMatch(/Analysis done in \d+\.\d s:\n {2}anomalies {3}0 daily \(last 60 days\), 0 hourly \(last 24 h\), 0 new\n {2}forecasts {3}1 quotas, 0 predicted/);
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM forecasts`)).rows[0].n).toBe(1);
+  });
+
+  it("says so and exits 2 while another instance runs it", async () => {
+    const other = await t.pool.connect();
+    try {
+      await other.query(`SELECT pg_advisory_lock(hashtext('tollgate:analysis'))`);
+      const run = await analyze();
+      expect(run.code).toBe(2);
+      expect(run.stdout).toContain("Another instance is running the analysis right now");
+    } finally {
+      await other.query(`SELECT pg_advisory_unlock_all()`);
+      other.release();
+    }
+  });
+});
