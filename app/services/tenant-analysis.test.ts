@@ -47,6 +47,13 @@ beforeAll(async () => {
   await forecast("acmeLlmMonth", "2026-02-01T00:00:00Z", null); // a past period
   await forecast("acmeOff", "2026-03-01T00:00:00Z", null); // disabled quota
   await forecast("globexLlmMonth", "2026-03-01T00:00:00Z", "2026-03-10T00:00:00Z");
+  // An end user's quota: its forecast belongs on the quotas page, not among the tenant's.
+  const user = await t.pool.query(
+    `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd) VALUES ('user', 'u-1', $1, 'llm', 'month', 5) RETURNING id`,
+    [tenant.acme],
+  );
+  quota.acmeUser = user.rows[0].id;
+  await forecast("acmeUser", "2026-03-01T00:00:00Z", "2026-03-05T00:00:00Z");
   const rollups: [string, string, string, string][] = [
     ["acme", "2026-02-28", "llm", "99"], // before the period
     ["acme", "2026-03-01", "llm", "10.5"],
