@@ -6,6 +6,7 @@ import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import { money } from "~/core/money.ts";
 import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
+import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./overview-analysis.server.ts";
 
 type Period = "day" | "week" | "month";
 type QuotaResource = "llm" | "sandbox" | "all";
@@ -65,18 +66,6 @@ export interface PlatformOverview extends SpendSummary {
   forecastBreaches: ForecastView[];
 }
 
-/** A tenant's open (unreviewed) anomaly findings, summed up for the overview. */
-export interface OpenAnomaliesOfTenant {
-  tenantSlug: string;
-  tenantName: string;
-  open: number;
-  /** How many of them are of high severity. */
-  high: number;
-  /** The newest finding: its day and hour (null for a daily finding). */
-  latestDay: string;
-  latestHour: number | null;
-}
-
 export interface TenantListRow {
   id: string;
   slug: string;
@@ -92,7 +81,6 @@ export interface TenantOverview extends SpendSummary {
 }
 
 const TREND_DAYS = 30;
-const OVERVIEW_ANOMALY_TENANTS = 20;
 const OVERVIEW_BREACHES = 10;
 const DAY_MS = 86_400_000;
 
@@ -144,32 +132,6 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
     // The job writes breachAt only inside the period; the filter keeps a stale row from claiming otherwise.
     forecastBreaches: breaches.filter((f) => f.breachAt! < f.periodEnd).slice(0, OVERVIEW_BREACHES),
   };
-}
-
-/**
- * Open findings per tenant, the tenants with the most high-severity findings first. Grouped
- * because one noisy tenant can have dozens of hourly spikes that would hide every other tenant.
- */
-async function openAnomaliesByTenant(q: Queryable): Promise<OpenAnomaliesOfTenant[]> {
-  const { rows } = await q.query(
-    `SELECT t.slug, t.name, count(*)::int AS open, (count(*) FILTER (WHERE a.severity = 'high'))::int AS high,
-            (array_agg(a.day::text ORDER BY a.day DESC, a.hour DESC))[1] AS latest_day,
-            (array_agg(a.hour ORDER BY a.day DESC, a.hour DESC))[1] AS latest_hour
-       FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id
-      WHERE a.status = 'open'
-      GROUP BY t.id
-      ORDER BY high DESC, open DESC, t.name
-      LIMIT $1`,
-    [OVERVIEW_ANOMALY_TENANTS],
-  );
-  return rows.map((r) => ({
-    tenantSlug: r.slug,
-    tenantName: r.name,
-    open: r.open,
-    high: r.high,
-    latestDay: r.latest_day,
-    latestHour: r.latest_hour < 0 ? null : r.latest_hour,
-  }));
 }
 
 /** All tenants (optionally filtered by a name/slug substring) with their spend this month. */

@@ -5,9 +5,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { formatDay, formatUsd, quotaLabel } from "~/components/format.ts";
-import { anomalyWhen } from "~/components/analysis/anomaly-columns.tsx";
-import { formatInstant } from "~/components/charts/forecast-chart.tsx";
+import { formatDay, formatUsd } from "~/components/format.ts";
+import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overview-columns.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireStaff } from "~/services/auth.server.ts";
@@ -23,69 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type TopTenant = Awaited<ReturnType<typeof loader>>["topTenants"][number];
 type NearLimit = Awaited<ReturnType<typeof loader>>["nearLimit"][number];
-type Anomaly = Awaited<ReturnType<typeof loader>>["openAnomalies"][number];
-type Breach = Awaited<ReturnType<typeof loader>>["forecastBreaches"][number];
 
-const anomalyColumns = (canReview: boolean): ColumnDef<Anomaly, any>[] => [
-  {
-    accessorKey: "tenantName",
-    header: "Tenant",
-    cell: ({ row }) => <Link to={`/t/${row.original.tenantSlug}`}>{row.original.tenantName}</Link>,
-    enableSorting: false,
-  },
-  {
-    accessorKey: "open",
-    header: "Open findings",
-    cell: ({ row }) => `${row.original.open}${row.original.high ? ` (${row.original.high} high)` : ""}`,
-    enableSorting: false,
-    meta: { numeric: true },
-  },
-  {
-    id: "latest",
-    header: "Latest (UTC)",
-    cell: ({ row }) => anomalyWhen({ day: row.original.latestDay, hour: row.original.latestHour }),
-    enableSorting: false,
-    meta: { optional: true },
-  },
-  ...(canReview
-    ? [
-        {
-          id: "review",
-          header: "Review",
-          cell: ({ row }) => (
-            <Link to={`/anomalies?tenant=${encodeURIComponent(row.original.tenantSlug)}`} aria-label={`Review the findings of ${row.original.tenantName}`}>
-              Review
-            </Link>
-          ),
-          enableSorting: false,
-        } as ColumnDef<Anomaly, any>,
-      ]
-    : []),
-];
-
-const breachColumns: ColumnDef<Breach, any>[] = [
-  {
-    id: "tenant",
-    header: "Tenant",
-    cell: ({ row }) =>
-      row.original.tenantSlug ? <Link to={`/t/${row.original.tenantSlug}`}>{row.original.tenantName}</Link> : "Platform",
-    enableSorting: false,
-  },
-  {
-    id: "quota",
-    header: "Quota",
-    cell: ({ row }) => `${row.original.scope === "user" ? `user ${row.original.scopeId} · ` : ""}${quotaLabel(row.original)}`,
-    enableSorting: false,
-  },
-  {
-    id: "forecast",
-    header: "Forecast vs limit",
-    cell: ({ row }) => `${formatUsd(row.original.forecastUsd)} of ${formatUsd(row.original.limitUsd)}`,
-    enableSorting: false,
-    meta: { numeric: true },
-  },
-  { accessorKey: "breachAt", header: "Breach expected (UTC)", cell: ({ row }) => formatInstant(row.original.breachAt!), enableSorting: false },
-];
 
 const nearLimitColumns: ColumnDef<NearLimit, any>[] = [
   {
@@ -201,7 +138,7 @@ export default function Overview() {
       <section className="card" aria-labelledby="open-anomalies">
         <h2 id="open-anomalies">Open anomalies</h2>
         <DataTable
-          columns={anomalyColumns(o.canReviewAnomalies)}
+          columns={anomalyTenantColumns(o.canReviewAnomalies)}
           data={o.openAnomalies}
           caption={`Tenants with open anomaly findings, the most high-severity first (${o.openAnomalyCount} open in all)`}
           emptyMessage="No open anomalies: spend looks like each tenant's usual pattern."
