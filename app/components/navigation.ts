@@ -1,7 +1,7 @@
 // The navigation, as data: a new page adds one line here. Roles follow SPEC §6:
 //   admin        everything, incl. Users and API keys
-//   finance      Overview, Tenants, Pricing, Quotas, Cost records, Alerts, Audit log
-//   ops          Overview, Tenants, Quotas, Cost records, Touchpoints, Sandbox errors, Anomalies, Alerts
+//   finance      Overview, Tenants, Pricing, Quotas, Cost records, Cost optimization, Alerts, Audit log
+//   ops          Overview, Tenants, Quotas, Cost records, Anomalies, Cost optimization, Alerts, Touchpoints, Sandbox errors
 //   tenant_admin their own tenant only: Spend, Cost records, Quotas, Alerts
 // Only pages that exist are listed (no "coming soon" links). The menu is a convenience, not
 // access control: every loader still calls requireUser / requireTenantAccess.
@@ -24,6 +24,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Pricing", to: "/pricing", roles: ["admin", "finance"] },
   { label: "Quotas", to: "/quotas", roles: STAFF },
   { label: "Cost records", to: "/records", roles: STAFF },
+  { label: "Anomalies", to: "/anomalies", roles: ["admin", "ops"] },
+  { label: "Cost optimization", to: "/cost-optimization", roles: STAFF },
   { label: "Alerts", to: "/alerts", roles: STAFF },
   { label: "Touchpoints", to: "/touchpoints", roles: ["admin", "ops"] },
   { label: "Sandbox errors", to: "/sandbox-errors", roles: ["admin", "ops"] },

@@ -1,9 +1,13 @@
 // Spend summaries for the overview, tenants list and tenant page. Everything reads spend_daily
 // (one row per day × tenant, kept exact by a trigger on spend_rollups), never raw cost_records
-// nor the fine-grained rollups, so these pages stay fast at any ledger size. Money leaves here as exact decimal strings.
+// nor the fine-grained rollups, so these pages stay fast at any ledger size. Money leaves here
+// as exact decimal strings. The overview also lists what the analysis job found (open
+// anomalies, forecast breaches).
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import { money } from "~/core/money.ts";
+import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
+import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./overview-analysis.server.ts";
 
 type Period = "day" | "week" | "month";
 type QuotaResource = "llm" | "sandbox" | "all";
@@ -56,6 +60,11 @@ export interface PlatformOverview extends SpendSummary {
   nearLimit: NearLimitQuota[];
   topTenants: { slug: string; name: string; monthUsd: string }[];
   trend: DailySpend[];
+  /** Tenants with open anomaly findings, the most severe first, and how many findings are open in all. */
+  openAnomalies: OpenAnomaliesOfTenant[];
+  openAnomalyCount: number;
+  /** Current-period forecasts that reach the limit before the period ends, soonest first. */
+  forecastBreaches: ForecastView[];
 }
 
 export interface TenantListRow {
@@ -73,6 +82,7 @@ export interface TenantOverview extends SpendSummary {
 }
 
 const TREND_DAYS = 30;
+const OVERVIEW_BREACHES = 10;
 const DAY_MS = 86_400_000;
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -94,7 +104,7 @@ export function periodBounds(now: Date): Record<Period, { start: string; end: st
 export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
   const pool = dbPool();
   const b = periodBounds(now);
-  const [summary, quotas, nearLimit, topTenants, trend] = await Promise.all([
+  const [summary, quotas, nearLimit, topTenants, trend, anomalies, breaches, open] = await Promise.all([
     spendSummary(pool, b, null),
     quotaUtilization(pool, b, null),
     quotasNearLimit(pool, b),
@@ -107,6 +117,9 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
       [b.month.start, b.month.end],
     ),
     dailyTrend(pool, now, null),
+    openAnomaliesByTenant(pool),
+    listForecasts({ breachesOnly: true, now, pool }),
+    pool.query(`SELECT count(*)::int AS n FROM anomaly_findings WHERE status = 'open'`),
   ]);
   return {
     asOf: b.day.start,
@@ -115,6 +128,10 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
     nearLimit,
     topTenants: topTenants.rows.map((r) => ({ slug: r.slug, name: r.name, monthUsd: r.month_usd })),
     trend,
+    openAnomalies: anomalies,
+    openAnomalyCount: open.rows[0].n,
+    // The job writes breachAt only inside the period; the filter keeps a stale row from claiming otherwise.
+    forecastBreaches: breaches.filter((f) => f.breachAt! < f.periodEnd).slice(0, OVERVIEW_BREACHES),
   };
 }
 

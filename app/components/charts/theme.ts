@@ -11,3 +11,19 @@ export const GRID_STROKE = "#e3e7ee";
 /** Breakdowns that are not split by resource (users, touchpoints), and their folded "other" bar. */
 export const CATEGORY_COLOR = "#4f46e5";
 export const OTHER_COLOR = "#94a3b8";
+
+/** Forecast chart: actual and forecast in the LLM blue family, the limit and a breach in red. */
+export const FORECAST_COLORS = {
+  actual: "#1e3a8a",
+  forecast: "#2563eb",
+  band: "#93c5fd",
+  limit: "#b91c1c",
+  breach: "#dc2626",
+} as const;
+
+/** Anomaly markers by severity (the analysis grades findings low / medium / high). */
+export const ANOMALY_COLORS: Record<string, string> = {
+  high: "#b91c1c",
+  medium: "#c2410c",
+  low: "#a16207",
+};

@@ -1,10 +1,12 @@
 // Staff overview: platform spend today and this month against the platform quotas, the top
-// tenants this month, the quotas near their limit and the 30-day trend.
+// tenants this month, the quotas near their limit, what the analysis found (open anomalies,
+// predicted quota breaches) and the 30-day trend.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatDay, formatUsd } from "~/components/format.ts";
+import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overview-columns.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireStaff } from "~/services/auth.server.ts";
@@ -13,12 +15,14 @@ import { getPlatformOverview } from "~/services/overview.server.ts";
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireStaff(request);
-  return getPlatformOverview();
+  const user = await requireStaff(request);
+  // Finance sees the findings but the anomalies page is for admin and ops (SPEC §6).
+  return { ...(await getPlatformOverview()), canReviewAnomalies: user.role !== "finance" };
 }
 
 type TopTenant = Awaited<ReturnType<typeof loader>>["topTenants"][number];
 type NearLimit = Awaited<ReturnType<typeof loader>>["nearLimit"][number];
+
 
 const nearLimitColumns: ColumnDef<NearLimit, any>[] = [
   {
@@ -118,6 +122,33 @@ export default function Overview() {
           emptyMessage="No tenant or user quota is at 80% of its limit this period."
           getRowId={(q) => q.id}
         />
+      </section>
+
+      <section className="card" aria-labelledby="forecast-breaches">
+        <h2 id="forecast-breaches">Forecast breaches</h2>
+        <DataTable
+          columns={breachColumns}
+          data={o.forecastBreaches}
+          caption="Quotas whose forecast passes the limit before the current period ends, soonest first"
+          emptyMessage="No quota is forecast to pass its limit this period."
+          getRowId={(b) => b.quotaId}
+        />
+      </section>
+
+      <section className="card" aria-labelledby="open-anomalies">
+        <h2 id="open-anomalies">Open anomalies</h2>
+        <DataTable
+          columns={anomalyTenantColumns(o.canReviewAnomalies)}
+          data={o.openAnomalies}
+          caption={`Tenants with open anomaly findings, the most high-severity first (${o.openAnomalyCount} open in all)`}
+          emptyMessage="No open anomalies: spend looks like each tenant's usual pattern."
+          getRowId={(a) => a.tenantSlug}
+        />
+        {o.openAnomalyCount > 0 && o.canReviewAnomalies && (
+          <p>
+            <Link to="/anomalies">Review all {o.openAnomalyCount} open findings</Link>
+          </p>
+        )}
       </section>
 
       <section className="card" aria-labelledby="trend">

@@ -1,13 +1,19 @@
 // One tenant: spend today/this month, its quotas as the core enforces them, spend over time
 // (stacked by resource) and by model, user and touchpoint for a date range in the URL, and its
-// newest cost records. Staff may open any tenant; a tenant admin only their own (others: 404).
+// newest cost records; and what the analysis found: each quota's forecast for this period,
+// anomalies in the range (listed and marked on the timeline) and sandbox TTL advice. Staff may
+// open any tenant; a tenant admin only their own (others: 404), read-only.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigation } from "@remix-run/react";
+import analysisStyles from "~/components/analysis/analysis.css";
+import { anomalyColumns, type AnomalyRow } from "~/components/analysis/anomaly-columns.tsx";
+import { ForecastCards } from "~/components/analysis/forecast-cards.tsx";
+import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
 import { BreakdownChart, type BreakdownSlice } from "~/components/charts/breakdown-chart.tsx";
 import { SpendOverTimeChart } from "~/components/charts/spend-over-time-chart.tsx";
 import { DataTable } from "~/components/data-table.tsx";
 import { DateRangeForm } from "~/components/date-range-form.tsx";
-import { formatDay } from "~/components/format.ts";
+import { formatDay, formatUsd } from "~/components/format.ts";
 import { QuotaCards } from "~/components/quota-cards.tsx";
 import { recordColumns } from "~/components/records/record-columns.tsx";
 import spendStyles from "~/components/spend.css";
@@ -15,9 +21,14 @@ import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { TenantHeader } from "~/components/tenant-header.tsx";
 import { recordsSearch, type RecordFilters } from "~/schemas/records.ts";
 import { isStaff, requireTenantAccess } from "~/services/auth.server.ts";
+import { getTenantTtlAdvice } from "~/services/cost-optimization.server.ts";
+import { getTenantAnalysis } from "~/services/tenant-analysis.server.ts";
 import { getTenantDetail } from "~/services/tenant-spend.server.ts";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: spendStyles },
+  { rel: "stylesheet", href: analysisStyles },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.tenant.name} · Tollgate` : "Tenant · Tollgate" },
@@ -26,13 +37,25 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
   const detail = await getTenantDetail(tenant.id, new URL(request.url).searchParams);
-  return { tenant, viewerIsStaff: isStaff(user.role), ...detail };
+  const [analysis, ttl] = await Promise.all([getTenantAnalysis(tenant.id, detail.range), getTenantTtlAdvice(tenant.id)]);
+  return {
+    tenant,
+    viewerIsStaff: isStaff(user.role),
+    // The anomalies page (review) is for admin and ops; finance and tenant admins read here.
+    canReview: user.role === "admin" || user.role === "ops",
+    ...detail,
+    ...analysis,
+    ttlAdvice: ttl.rows,
+    ttlSavingUsd: ttl.totalSavingUsd,
+  };
 }
 
 const recentColumns = recordColumns({ showTenant: false });
+const findingColumns = anomalyColumns<AnomalyRow>();
 
 export default function TenantPage() {
-  const { tenant, viewerIsStaff, range, rangeIssues, spend: s, quotas, recent } = useLoaderData<typeof loader>();
+  const { tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies, ttlAdvice, ttlSavingUsd } =
+    useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const base = `/t/${tenant.slug}`;
   const loading = navigation.state === "loading" && navigation.location.pathname === base;
@@ -64,6 +87,19 @@ export default function TenantPage() {
         <QuotaCards quotas={quotas} emptyMessage="This tenant has no tenant-wide quotas." />
       </section>
 
+      <section className="card" aria-labelledby="forecasts">
+        <h2 id="forecasts">Forecasts</h2>
+        <p className="muted quota-note">
+          Where each quota is heading this period: spend so far, the forecast to the period end with its 80% interval, and the
+          limit.
+        </p>
+        <ForecastCards
+          forecasts={forecasts}
+          tenantName={tenant.name}
+          emptyMessage="No forecast for this period yet: the analysis runs every few hours and forecasts every enabled quota."
+        />
+      </section>
+
       <section className="card" aria-labelledby="range-heading">
         <h2 id="range-heading">Spend by period</h2>
         <DateRangeForm range={range} today={s.asOf} issues={rangeIssues} action={base} />
@@ -82,16 +118,27 @@ export default function TenantPage() {
           <SpendOverTimeChart
             data={s.series}
             grain={range.grain}
-            title={`${range.grain === "week" ? "Weekly" : "Daily"} spend of ${tenant.name} by resource, ${rangeLabel}`}
+            markers={anomalies}
+            title={`${range.grain === "week" ? "Weekly" : "Daily"} spend of ${tenant.name} by resource, ${rangeLabel}${
+              anomalies.length ? `, with ${anomalies.length} anomal${anomalies.length === 1 ? "y" : "ies"} marked` : ""
+            }`}
           />
         </section>
 
-        {/*
-          FORECAST (later): a card here with the forecast chart for each quota of this tenant —
-          spend so far plus the forecast line to the period end, the 80% interval as a band, the
-          limit as a reference line, and the predicted breach time — fed by the `forecasts` rows the
-          analysis job writes (GET /api/v1/tenants/{id}/forecasts returns the same data).
-        */}
+        <section className="card" aria-labelledby="anomalies">
+          <div className="results-head">
+            <h2 id="anomalies">Anomalies</h2>
+            {canReview && <Link to={`/anomalies?tenant=${encodeURIComponent(tenant.slug)}`}>Review on the anomalies page →</Link>}
+          </div>
+          <p className="muted quota-note">Days and hours whose spend was far above this tenant's usual pattern, in the selected range.</p>
+          <DataTable
+            columns={findingColumns}
+            data={anomalies}
+            caption={`Anomaly findings for ${tenant.name}, ${rangeLabel}`}
+            emptyMessage="No anomalies in this range: spend followed its usual pattern."
+            getRowId={(a) => a.id}
+          />
+        </section>
 
         <div className="breakdown-grid">
           <section className="card" aria-labelledby="by-model">
@@ -129,6 +176,18 @@ export default function TenantPage() {
           </section>
         </div>
       </div>
+
+      <section className="card" aria-labelledby="ttl-advice">
+        <div className="results-head">
+          <h2 id="ttl-advice">Sandbox TTL advice</h2>
+          {viewerIsStaff && <Link to="/cost-optimization">All tenants →</Link>}
+        </div>
+        <p className="analysis-total" data-testid="tenant-ttl-saving">
+          Projected saving: <strong>{formatUsd(ttlSavingUsd)}</strong> a month with the recommended TTLs (last 30 days of
+          sandbox runs).
+        </p>
+        <TtlAdviceTable rows={ttlAdvice} showTenant={false} caption={`Sandbox TTL advice for ${tenant.name} per touchpoint`} />
+      </section>
 
       <section className="card" aria-labelledby="recent">
         <div className="results-head">

@@ -1,0 +1,150 @@
+// Admin and ops: the anomaly findings of every tenant, filtered by status, tenant and resource
+// (in the URL), with acknowledge / dismiss / re-open per finding (audited).
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import adminStyles from "~/components/admin/admin.css";
+import { Field } from "~/components/admin/forms.tsx";
+import analysisStyles from "~/components/analysis/analysis.css";
+import { anomalyColumns, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
+import { errorStatus, errorTitle } from "~/components/error-page.tsx";
+import { DataTable } from "~/components/data-table.tsx";
+import spendStyles from "~/components/spend.css";
+import { TollgateError } from "~/core/index.ts";
+import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } from "~/schemas/anomalies.ts";
+import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
+import { listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
+import { notFound, requireUser } from "~/services/auth.server.ts";
+import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
+import { actorFor } from "~/services/users.server.ts";
+
+const ANOMALY_ROLES = ["admin", "ops"] as const;
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: adminStyles },
+  { rel: "stylesheet", href: spendStyles },
+  { rel: "stylesheet", href: analysisStyles },
+];
+// With this page's own error boundary, the title must name the error (e.g. a 404 for other roles).
+export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(errorStatus(error))} · Tollgate` : "Anomalies · Tollgate" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { roles: ANOMALY_ROLES });
+  const filters = parseAnomalyFilters(new URL(request.url).searchParams);
+  const [findings, tenants] = await Promise.all([listFindings(filters), listTenantSlugs()]);
+  return { filters, tenants, ...findings };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, { roles: ANOMALY_ROLES });
+  const parsed = reviewForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ ok: false as const, message: parsed.error.issues.map((i) => i.message).join("; ") }, { status: 400 });
+  try {
+    const f = await setAnomalyStatus({ id: parsed.data.id, status: REVIEW_INTENTS[parsed.data.intent], actor: actorFor(user) });
+    return { ok: true as const, message: `${STATUS_LABEL[f.status]}: ${f.tenantName}, ${f.resource === "llm" ? "LLM" : "sandbox"}, ${anomalyWhen(f)}.` };
+  } catch (e) {
+    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
+    throw e;
+  }
+}
+
+function ReviewButtons({ f }: { f: FindingRow }) {
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formData?.get("id") === f.id;
+  const what = `the ${f.tenantName} finding of ${anomalyWhen(f)}`;
+  const button = (intent: keyof typeof REVIEW_INTENTS, label: string) => (
+    <button type="submit" name="intent" value={intent} className="button button--quiet" disabled={busy} aria-label={`${label} ${what}`}>
+      {label}
+    </button>
+  );
+  return (
+    <Form method="post" className="review-actions" preventScrollReset>
+      <input type="hidden" name="id" value={f.id} />
+      {f.status === "open" ? (
+        <>
+          {button("acknowledge", "Acknowledge")}
+          {button("dismiss", "Dismiss")}
+        </>
+      ) : (
+        button("reopen", "Re-open")
+      )}
+    </Form>
+  );
+}
+
+const columns = anomalyColumns<FindingRow>({
+  lead: (f) => <Link to={`/t/${f.tenantSlug}`}>{f.tenantName}</Link>,
+  review: (f) => <ReviewButtons f={f} />,
+});
+
+export default function Anomalies() {
+  const { filters, tenants, rows, total } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const location = useLocation();
+  const shown = filters.status === "all" ? "findings" : `${filters.status} findings`;
+  return (
+    <>
+      <div className="page-head">
+        <h1>Anomalies</h1>
+        <p className="muted">
+          Days and hours whose spend was far above the tenant's usual pattern for that weekday (median of the last 28 days).
+          Acknowledge what you are handling, dismiss what is expected. Every review is in the audit log.
+        </p>
+      </div>
+      <Form method="get" className="filter-form card" aria-label="Filter anomalies" key={location.search}>
+        <Field id="an-status" label="Status">
+          <select id="an-status" name="status" defaultValue={filters.status}>
+            {ANOMALY_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
+            <option value="all">All</option>
+          </select>
+        </Field>
+        <Field id="an-tenant" label="Tenant">
+          <select id="an-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
+            <option value="">All tenants</option>
+            {tenants.map((t) => (
+              <option key={t.slug} value={t.slug}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="an-resource" label="Resource">
+          <select id="an-resource" name="resource" defaultValue={filters.resource ?? ""}>
+            <option value="">LLM and sandbox</option>
+            <option value="llm">LLM</option>
+            <option value="sandbox">Sandbox</option>
+          </select>
+        </Field>
+        <div className="filter-actions">
+          <button type="submit" className="button button--primary">
+            Show
+          </button>
+          {location.search && <Link to="/anomalies">Reset</Link>}
+        </div>
+      </Form>
+      {result && (
+        <p className={result.ok ? "notice notice--ok" : "form-error"} role={result.ok ? "status" : "alert"}>
+          {result.message}
+        </p>
+      )}
+      <section aria-labelledby="findings">
+        <h2 id="findings">
+          {total.toLocaleString("en-US")} {shown}
+          {total > rows.length && <span className="muted"> (the newest {rows.length} shown)</span>}
+        </h2>
+        <DataTable
+          columns={columns}
+          data={rows}
+          caption="Anomaly findings, newest first"
+          emptyMessage={`No ${shown} match these filters.`}
+          getRowId={(r) => r.id}
+        />
+      </section>
+    </>
+  );
+}
+
+export { ErrorBoundary } from "~/components/admin/route-error.tsx";

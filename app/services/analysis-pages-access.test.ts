@@ -1,0 +1,145 @@
+// Who may open the anomalies and cost-optimization pages and review a finding: every role
+// against the loaders and the action, with a real session cookie (forbidden answers 404); a
+// review writes the status and its audit row in one go; bad input is a 400 that changes nothing.
+import { hash } from "@node-rs/argon2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { disconnectDb } from "~/db/client.server.ts";
+import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import * as anomaliesPage from "~/routes/anomalies+/_index.tsx";
+import * as costPage from "~/routes/cost-optimization+/_index.tsx";
+import type { Role } from "./auth.server.ts";
+import { createSession, SESSION_COOKIE } from "./session.server.ts";
+
+const BASE = "http://127.0.0.1:3000";
+const ROLES: Role[] = ["admin", "finance", "ops", "tenant_admin"];
+let t: TestDatabase;
+let previousDatabaseUrl: string | undefined;
+const cookies = {} as Record<Role, string>;
+const finding: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  previousDatabaseUrl = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = t.url;
+  const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
+  const tenant = Object.fromEntries(rows.map((r) => [r.slug, r.id]));
+  const passwordHash = await hash("irrelevant password");
+  for (const role of ROLES) {
+    const { rows: u } = await t.pool.query(
+      `INSERT INTO users (email, name, role, tenant_id, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [`${role}@tollgate.test`, role, role, role === "tenant_admin" ? tenant.acme : null, passwordHash],
+    );
+    const setCookie = await createSession(u[0].id, new Request(`${BASE}/login`));
+    cookies[role] = new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(setCookie)![1];
+  }
+  for (const [key, slug, day, resource] of [
+    ["acme", "acme", "2026-03-10", "llm"],
+    ["globex", "globex", "2026-03-11", "sandbox"],
+  ]) {
+    const r = await t.pool.query(
+      `INSERT INTO anomaly_findings (tenant_id, resource, day, actual_usd, expected_usd, score, severity)
+       VALUES ($1, $2, $3, 30, 3, 12.5, 'high') RETURNING id`,
+      [tenant[slug], resource, day],
+    );
+    finding[key] = r.rows[0].id;
+  }
+});
+
+afterAll(async () => {
+  await disconnectDb();
+  await t?.drop();
+  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = previousDatabaseUrl;
+});
+
+function request(role: Role | null, path: string, form?: Record<string, string>) {
+  const headers = new Headers(role ? { Cookie: `${SESSION_COOKIE}=${cookies[role]}` } : {});
+  if (!form) return new Request(`${BASE}${path}`, { headers });
+  headers.set("Content-Type", "application/x-www-form-urlencoded");
+  return new Request(`${BASE}${path}`, { method: "POST", headers, body: new URLSearchParams(form) });
+}
+
+/** 200 when the function returned, else the status of the Response it threw. */
+async function statusOf(run: () => Promise<unknown>): Promise<number> {
+  try {
+    const result = (await run()) as { init?: { status?: number } } | undefined;
+    return result?.init?.status ?? 200;
+  } catch (e) {
+    if (e instanceof Response) return e.status;
+    throw e;
+  }
+}
+
+type Args = Parameters<typeof anomaliesPage.loader>[0];
+const args = (req: Request) => ({ request: req, params: {}, context: {} }) as Args;
+
+const PAGES = {
+  "/anomalies": { loader: anomaliesPage.loader, allowed: ["admin", "ops"] },
+  "/cost-optimization": { loader: costPage.loader, allowed: ["admin", "finance", "ops"] },
+} as const;
+
+describe("loaders", () => {
+  for (const [path, page] of Object.entries(PAGES)) {
+    for (const role of ROLES) {
+      const allowed = (page.allowed as readonly Role[]).includes(role);
+      it(`${path}: ${role} → ${allowed ? 200 : 404}`, async () => {
+        expect(await statusOf(() => page.loader(args(request(role, path))))).toBe(allowed ? 200 : 404);
+      });
+    }
+    it(`${path}: signed out → redirect to sign-in`, async () => {
+      expect(await statusOf(() => page.loader(args(request(null, path))))).toBe(302);
+    });
+  }
+
+  it("/anomalies filters by status, tenant and resource; a bad filter value falls back to the default", async () => {
+    const list = async (query: string) => (await anomaliesPage.loader(args(request("ops", `/anomalies${query}`)))).rows.map((r) => r.tenantSlug);
+    expect(await list("")).toEqual(["globex", "acme"]);
+    expect(await list("?tenant=acme")).toEqual(["acme"]);
+    expect(await list("?resource=sandbox")).toEqual(["globex"]);
+    expect(await list("?status=dismissed")).toEqual([]);
+    expect(await list("?status=bogus&resource=gpu")).toEqual(["globex", "acme"]);
+  });
+});
+
+describe("the review action", () => {
+  const review = (role: Role, form: Record<string, string>) => anomaliesPage.action(args(request(role, "/anomalies", form)));
+
+  for (const role of ["finance", "tenant_admin"] as const) {
+    it(`${role} → 404 and nothing changes`, async () => {
+      expect(await statusOf(() => review(role, { intent: "dismiss", id: finding.acme }))).toBe(404);
+    });
+  }
+
+  it("bad input → 400 with the reason; an unknown finding → 404", async () => {
+    const bad = (await review("ops", { intent: "delete", id: "nope" })) as unknown as { data: { ok: boolean; message: string }; init: { status: number } };
+    expect(bad.init.status).toBe(400);
+    expect(bad.data).toEqual({ ok: false, message: "choose acknowledge, dismiss or re-open; not a finding id" });
+    expect(await statusOf(() => review("ops", { intent: "dismiss", id: "00000000-0000-4000-8000-000000000000" }))).toBe(404);
+  });
+
+  it("nothing was changed or audited by the refused requests", async () => {
+    const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM anomaly_findings WHERE status <> 'open'`);
+    expect(rows[0].n).toBe(0);
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM audit_log`)).rows[0].n).toBe(0);
+  });
+
+  it("ops acknowledges a finding: status, reviewer and one audit row", async () => {
+    expect(await review("ops", { intent: "acknowledge", id: finding.acme })).toEqual({
+      ok: true,
+      message: "Acknowledged: Acme, LLM, Mar 10, 2026, whole day.",
+    });
+    const { rows } = await t.pool.query(`SELECT status, reviewed_by FROM anomaly_findings WHERE id = $1`, [finding.acme]);
+    expect(rows).toEqual([{ status: "acknowledged", reviewed_by: "user:ops@tollgate.test" }]);
+    const audit = await t.pool.query(`SELECT actor_label, action, entity_type, entity_id, before, after FROM audit_log`);
+    expect(audit.rows).toEqual([
+      {
+        actor_label: "user:ops@tollgate.test",
+        action: "anomaly.acknowledge",
+        entity_type: "anomaly_finding",
+        entity_id: finding.acme,
+        before: { status: "open", reviewedBy: null },
+        after: { status: "acknowledged", reviewedBy: "user:ops@tollgate.test" },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,86 @@
+// The cost-optimization figures over real cost records with hand-computed answers: totals add
+// up exactly, per-tenant sums, the tenant filter, and the order (biggest saving first).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { disconnectDb } from "~/db/client.server.ts";
+import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { getCostOptimization, getTenantTtlAdvice } from "./cost-optimization.server.ts";
+
+const NOW = new Date("2026-03-18T10:00:00Z");
+let t: TestDatabase;
+let previousDatabaseUrl: string | undefined;
+const tenant: Record<string, string> = {};
+
+async function runs(slug: string, touchpoint: string, n: number, billedMs: number, activeMs: number, ttl: number, cost: string) {
+  await t.pool.query(
+    `INSERT INTO cost_records (tenant_id, touchpoint, resource, tier, billed_duration_ms, active_duration_ms, sandbox_ttl_seconds, cost_usd, occurred_at)
+     SELECT $1, $2, 'sandbox', 'standard', $3, $4, $5, $6, $7::timestamptz - g * interval '1 hour' FROM generate_series(1, $8) g`,
+    [tenant[slug], touchpoint, billedMs, activeMs, ttl, cost, NOW.toISOString(), n],
+  );
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  previousDatabaseUrl = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = t.url;
+  const { rows } = await t.pool.query(
+    `INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex'), ('initech', 'Initech') RETURNING id, slug`,
+  );
+  for (const r of rows) tenant[r.slug] = r.id;
+  await t.pool.query(`INSERT INTO sandbox_prices (tier, usd_per_second, effective_from) VALUES ('standard', 0.001, '2026-01-01')`);
+  // acme/code-exec: 20 runs of 300 s billed, 60 s active under a 300 s TTL → TTL 80 s
+  // (60 × 1.2 rounded up to 10 s); each run saves 220 s × $0.001 = $0.22, $4.40 in all.
+  await runs("acme", "code-exec", 20, 300_000, 60_000, 300, "0.3");
+  // acme/notebook: 5 runs of 100 s billed, 50 s active, TTL 600 → TTL 60 s, 40 s saved each: $0.20.
+  await runs("acme", "notebook", 5, 100_000, 50_000, 600, "0.1");
+  // globex: active 90 s needs 110 s, capped at the current 100 s TTL: nothing to save.
+  await runs("globex", "code-exec", 10, 100_000, 90_000, 100, "0.1");
+});
+
+afterAll(async () => {
+  await disconnectDb();
+  await t?.drop();
+  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = previousDatabaseUrl;
+});
+
+describe("getCostOptimization", () => {
+  it("adds up cost and projected saving exactly, per tenant and in total, biggest saving first", async () => {
+    const o = await getCostOptimization({ now: NOW });
+    expect(o.rows.map((r) => [r.tenantSlug, r.touchpoint, r.recommendedTtlSeconds, r.projectedMonthlySavingUsd])).toEqual([
+      ["acme", "code-exec", 80, "4.4000000000"],
+      ["acme", "notebook", 60, "0.2000000000"],
+      ["globex", "code-exec", 100, "0.0000000000"],
+    ]);
+    expect(o.totalSandboxCostUsd).toBe("7.5000000000");
+    expect(o.totalSavingUsd).toBe("4.6000000000");
+    expect(o.byTenant).toEqual([
+      {
+        tenantSlug: "acme",
+        tenantName: "Acme",
+        billedSeconds: 6500,
+        activeSeconds: 1450,
+        idleSeconds: 5050,
+        sandboxCostUsd: "6.5000000000",
+        projectedMonthlySavingUsd: "4.6000000000",
+      },
+      {
+        tenantSlug: "globex",
+        tenantName: "Globex",
+        billedSeconds: 1000,
+        activeSeconds: 900,
+        idleSeconds: 100,
+        sandboxCostUsd: "1.0000000000",
+        projectedMonthlySavingUsd: "0.0000000000",
+      },
+    ]);
+  });
+
+  it("filters by tenant slug; an unknown slug or a tenant without sandbox runs gives nothing", async () => {
+    const globex = await getCostOptimization({ tenantSlug: "globex", now: NOW });
+    expect(globex.rows.map((r) => r.tenantSlug)).toEqual(["globex"]);
+    expect(globex.totalSandboxCostUsd).toBe("1.0000000000");
+    expect((await getCostOptimization({ tenantSlug: "nope", now: NOW })).rows).toEqual([]);
+    const initech = await getTenantTtlAdvice(tenant.initech, NOW);
+    expect(initech).toEqual({ rows: [], totalSandboxCostUsd: "0.0000000000", totalSavingUsd: "0.0000000000", byTenant: [] });
+  });
+});

@@ -1,0 +1,106 @@
+// What the analysis job found for ONE tenant, for its page: the forecast of each tenant quota
+// for the current period (with the actual cumulative spend so far, for the chart) and the
+// anomaly findings in the page's date range (listed, and marked on the spend timeline). The
+// rows come from the analysis queries; the daily actuals are read here, as the row-level-
+// security role scoped to the tenant, like the rest of the tenant page.
+import type pg from "pg";
+import { money, toDb } from "~/core/money.ts";
+import { dbPool } from "~/db/client.server.ts";
+import type { SpendRange } from "~/schemas/records.ts";
+import { listAnomalies, listForecasts, type AnomalyView, type ForecastView } from "./analysis/queries.server.ts";
+
+type Resource = "llm" | "sandbox" | "all";
+type Period = "day" | "week" | "month";
+
+export interface TenantForecast {
+  quotaId: string;
+  resource: Resource;
+  period: Period;
+  periodStart: string;
+  periodEnd: string;
+  computedAt: string;
+  limitUsd: string;
+  spentUsd: string;
+  forecastUsd: string;
+  lowUsd: string;
+  highUsd: string;
+  breachAt: string | null;
+  /** Cumulative spend of the quota's resource at the end of each whole day before computedAt's day. */
+  actual: { at: string; cumulativeUsd: string }[];
+}
+
+export type TenantAnomaly = AnomalyView;
+
+const DAY_MS = 86_400_000;
+const ORDER = { day: 0, week: 1, month: 2, llm: 0, sandbox: 1, all: 2 } as const;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export async function getTenantAnalysis(
+  tenantId: string,
+  range: SpendRange,
+  now = new Date(),
+): Promise<{ forecasts: TenantForecast[]; anomalies: TenantAnomaly[] }> {
+  const [forecasts, anomalies] = await Promise.all([
+    // The tenant's own quotas; user quotas would crowd the page (their page is the quotas page).
+    listForecasts({ tenantId, now }).then((all) => all.filter((f) => f.scope === "tenant")),
+    listAnomalies({ tenantId, from: range.from, to: range.to, limit: 200 }),
+  ]);
+  const daily = forecasts.length ? await dailySpend(tenantId, forecasts, now) : [];
+  return {
+    forecasts: forecasts
+      .map((f) => withActuals(f, daily))
+      .sort((a, b) => ORDER[a.period] - ORDER[b.period] || ORDER[a.resource] - ORDER[b.resource]),
+    anomalies,
+  };
+}
+
+/** Spend per day and resource from the earliest period start to today, read as the tenant (RLS). */
+async function dailySpend(tenantId: string, forecasts: ForecastView[], now: Date): Promise<{ day: string; resource: string; usd: string }[]> {
+  const earliest = Math.min(...forecasts.map((f) => Date.parse(f.periodStart)));
+  const client: pg.PoolClient = await dbPool().connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query("SET LOCAL ROLE tollgate_tenant");
+    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    const { rows } = await client.query(
+      `SELECT day::text AS day, resource::text AS resource, sum(cost_usd)::text AS usd
+         FROM spend_rollups WHERE tenant_id = $1::uuid AND day >= $2::date AND day <= $3::date
+        GROUP BY day, resource`,
+      [tenantId, isoDay(earliest), isoDay(now.getTime())],
+    );
+    await client.query("COMMIT");
+    return rows;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function withActuals(f: ForecastView, daily: { day: string; resource: string; usd: string }[]): TenantForecast {
+  const computedDay = Date.parse(`${f.computedAt.slice(0, 10)}T00:00:00Z`);
+  const actual: TenantForecast["actual"] = [];
+  let sum = money(0);
+  for (let day = Date.parse(f.periodStart); day < computedDay; day += DAY_MS) {
+    for (const d of daily) {
+      if (d.day === isoDay(day) && (f.resource === "all" || d.resource === f.resource)) sum = sum.add(d.usd);
+    }
+    actual.push({ at: new Date(day + DAY_MS).toISOString(), cumulativeUsd: toDb(sum) });
+  }
+  return {
+    quotaId: f.quotaId,
+    resource: f.resource,
+    period: f.period,
+    periodStart: f.periodStart,
+    periodEnd: f.periodEnd,
+    computedAt: f.computedAt,
+    limitUsd: f.limitUsd,
+    spentUsd: f.spentUsd,
+    forecastUsd: f.forecastUsd,
+    lowUsd: f.lowUsd,
+    highUsd: f.highUsd,
+    breachAt: f.breachAt,
+    actual,
+  };
+}
