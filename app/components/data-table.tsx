@@ -16,6 +16,8 @@ declare module "@tanstack/react-table" {
     numeric?: boolean;
     /** Hidden on phone widths, where only the essential columns fit. */
     optional?: boolean;
+    /** Text that may wrap onto two lines (names), so wide tables still fit 1280 px. */
+    wrap?: boolean;
     /** The order of server-sorted data (the header then usually links to the other order). */
     ariaSort?: "ascending" | "descending";
   }
@@ -23,8 +25,8 @@ declare module "@tanstack/react-table" {
 
 export type { ColumnDef };
 
-function cellClass(meta: { numeric?: boolean; optional?: boolean } | undefined) {
-  const names = [meta?.numeric && "num", meta?.optional && "col-optional"].filter(Boolean);
+function cellClass(meta: { numeric?: boolean; optional?: boolean; wrap?: boolean } | undefined) {
+  const names = [meta?.numeric && "num", meta?.optional && "col-optional", meta?.wrap && "col-wrap"].filter(Boolean);
   return names.length ? names.join(" ") : undefined;
 }
 

@@ -121,3 +121,12 @@ test.describe("on a phone", () => {
     expect(overflow).toBeLessThanOrEqual(0);
   });
 });
+
+test("at 1280 px the quotas table fits without scrolling sideways; its row actions are visible", async ({ page }) => {
+  await loginAs(page, "admin");
+  await page.goto("/quotas");
+  const wrap = page.locator(".table-wrap").first();
+  await expect(wrap.locator("tbody tr").first()).toBeVisible();
+  expect(await wrap.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+  await expect(wrap.getByRole("link", { name: /^Edit / }).first()).toBeInViewport();
+});

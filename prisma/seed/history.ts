@@ -230,14 +230,19 @@ class TenantTraffic {
     return end;
   }
 
-  /** One sandbox run: active work, then an idle tail until the TTL fires (or an explicit kill). */
+  /**
+   * One sandbox run. The TTL is a lifetime from creation (like E2B's timeout): most runs are
+   * killed when their work is done, after a short tail; a few are forgotten and billed until the
+   * TTL ends them — the idle time that TTL advice finds (about a tenth of sandbox cost, as the
+   * system Tollgate replaces saved).
+   */
   private sandbox(conv: { userId: string; conversationId: string }, taskId: string, t: number): number {
     const rnd = this.rnd;
+    const ttlMs = this.tenant.sandboxTtlSeconds * 1000;
     const ttl = this.tenant.sandboxTtlSeconds;
     const tier = rnd.weighted(SANDBOX_TIER_MIX);
-    const active = Math.round(Math.min(900_000, Math.max(1_500, rnd.logNormal(45_000, 0.9))));
-    const idle = rnd.chance(0.75) ? Math.round(ttl * 1000 * rnd.between(0.7, 1)) : rnd.int(500, 8_000);
-    const billed = active + idle;
+    const active = Math.round(Math.min(ttlMs - 1_000, Math.max(1_500, rnd.logNormal(45_000, 0.9))));
+    const billed = rnd.chance(0.03) ? ttlMs : Math.min(ttlMs, active + rnd.int(500, 8_000));
     const end = t + billed;
     const price = this.opts.prices.sandboxAt(tier, end);
     const info = this.touchpoints.get("sandbox:create");

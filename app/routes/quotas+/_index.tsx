@@ -74,14 +74,15 @@ const columns: ColumnDef<QuotaRow, any>[] = [
       <input type="checkbox" name="ids" value={q.id} form="bulk-edit" aria-label={`Select ${scopeText(q)} ${q.tenantName ?? ""} ${quotaLabel({ resource: q.resourceType, period: q.period })}`} />
     ),
   },
-  { id: "scope", accessorFn: scopeText, header: "Scope" },
+  { id: "scope", accessorFn: scopeText, header: "Scope", meta: { wrap: true } },
   {
     id: "tenant",
     accessorFn: (q) => q.tenantName ?? "",
     header: "Tenant",
     cell: ({ row: { original: q } }) => (q.tenantSlug ? <Link to={`/t/${q.tenantSlug}`}>{q.tenantName}</Link> : "—"),
+    meta: { wrap: true },
   },
-  { id: "what", accessorFn: (q) => quotaLabel({ resource: q.resourceType, period: q.period }), header: "Resource · period" },
+  { id: "what", accessorFn: (q) => quotaLabel({ resource: q.resourceType, period: q.period }), header: "Resource · period", meta: { wrap: true } },
   { id: "limit", accessorFn: (q) => q.limitUsd, header: "Limit", cell: ({ getValue }) => formatUsd(getValue()), meta: { numeric: true } },
   {
     id: "utilization",
