@@ -12,12 +12,12 @@ import { listAnomalies, listForecasts, type AnomalyView, type ForecastView } fro
 type Resource = "llm" | "sandbox" | "all";
 type Period = "day" | "week" | "month";
 
-export interface TenantForecast {
-  quotaId: string;
-  resource: Resource;
-  period: Period;
+/** A quota's forecast for its current period, with the actual cumulative spend so far (the chart's data). */
+export interface ForecastSeries {
+  /** ISO timestamps of the period's start and end (exclusive). */
   periodStart: string;
   periodEnd: string;
+  /** When the forecast was computed: where the actual line ends and the forecast begins. */
   computedAt: string;
   limitUsd: string;
   spentUsd: string;
@@ -27,6 +27,12 @@ export interface TenantForecast {
   breachAt: string | null;
   /** Cumulative spend of the quota's resource at the end of each whole day before computedAt's day. */
   actual: { at: string; cumulativeUsd: string }[];
+}
+
+export interface TenantForecast extends ForecastSeries {
+  quotaId: string;
+  resource: Resource;
+  period: Period;
 }
 
 export type TenantAnomaly = AnomalyView;

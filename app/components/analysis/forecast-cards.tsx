@@ -1,13 +1,10 @@
 // The forecast of each quota of a tenant for its current period: a one-line verdict (forecast,
 // interval, limit, predicted breach) above the forecast chart.
-import { ForecastChart, formatInstant, type ForecastSeries } from "~/components/charts/forecast-chart.tsx";
+import { ForecastChart, formatInstant } from "~/components/charts/forecast-chart.tsx";
 import { formatUsd, quotaLabel } from "~/components/format.ts";
+import type { TenantForecast } from "~/services/tenant-analysis.server.ts";
 
-export interface ForecastCardData extends ForecastSeries {
-  quotaId: string;
-  resource: "llm" | "sandbox" | "all";
-  period: "day" | "week" | "month";
-}
+export type ForecastCardData = TenantForecast;
 
 export function ForecastVerdict({ f }: { f: ForecastCardData }) {
   const interval = `${formatUsd(f.lowUsd)} – ${formatUsd(f.highUsd)}`;

@@ -4,20 +4,10 @@
 import { Link } from "@remix-run/react";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatUsd } from "~/components/format.ts";
+import type { TtlAdviceRow } from "~/services/analysis/ttl-advice.server.ts";
 
-export interface TtlAdviceData {
-  tenantSlug: string;
-  tenantName: string;
-  touchpoint: string | null;
-  runs: number;
-  billedSeconds: number;
-  activeSeconds: number;
-  idleSeconds: number;
-  currentTtlSeconds: number | null;
-  recommendedTtlSeconds: number | null;
-  sandboxCostUsd: string;
-  projectedMonthlySavingUsd: string;
-}
+/** A row of TTL advice as the loaders send it (the tenant id stays on the server). */
+export type TtlAdviceData = Omit<TtlAdviceRow, "tenantId">;
 
 /** 42 → "42s", 600 → "10m", 3725 → "1h 02m". */
 export function formatSeconds(s: number | null): string {

@@ -2,26 +2,13 @@
 // period end with its 80% interval as a band, the limit as a horizontal line and, when the
 // forecast crosses the limit, a marker at the predicted breach time. The x axis is real time
 // (ms), so a daily, weekly and monthly quota all use the same chart.
+import type { ForecastSeries } from "~/services/tenant-analysis.server.ts";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
 import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, FORECAST_COLORS, GRID_STROKE } from "./theme.ts";
 
-export interface ForecastSeries {
-  /** ISO timestamps of the period's start and end (exclusive). */
-  periodStart: string;
-  periodEnd: string;
-  /** When the forecast was computed: where the actual line ends and the forecast begins. */
-  computedAt: string;
-  limitUsd: string;
-  spentUsd: string;
-  forecastUsd: string;
-  lowUsd: string;
-  highUsd: string;
-  breachAt: string | null;
-  /** Cumulative spend at the end of each day of the period so far (the last point may be "now"). */
-  actual: { at: string; cumulativeUsd: string }[];
-}
+export type { ForecastSeries };
 
 const HEIGHT = 260;
 

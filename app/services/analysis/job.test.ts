@@ -143,6 +143,27 @@ describe("runAnalysis", () => {
     expect((await findings())[0]).toMatchObject({ day: "2026-11-16", actual: "500.0000000000", status: "acknowledged" });
   });
 
+  it("dismissing a finding resolves the PagerDuty incident its alert opened (in the same transaction)", async () => {
+    const daily = (await listAnomalies({ tenantId, pool: t.pool })).find((a) => a.hour === null)!;
+    const { rows: [pd] } = await t.pool.query(`INSERT INTO alert_channels (type, name) VALUES ('pagerduty', 'PD') RETURNING id`);
+    const { rows: [hook] } = await t.pool.query(`INSERT INTO alert_channels (type, name) VALUES ('webhook', 'Hook') RETURNING id`);
+    for (const channel of [pd.id, hook.id]) {
+      await t.pool.query(
+        `INSERT INTO alert_events (dedupe_key, channel_id, tenant_id, kind, payload, status, delivered_at)
+         VALUES ($1, $2, $3, 'anomaly', '{"summary": "spike"}', 'delivered', now())`,
+        [`anomaly:${daily.id}`, channel, tenantId],
+      );
+    }
+    await setAnomalyStatus({ id: daily.id, status: "dismissed", actor, pool: t.pool });
+    const { rows } = await t.pool.query(
+      `SELECT channel_id, status, payload->>'action' AS action FROM alert_events WHERE dedupe_key = $1`,
+      [`anomaly:${daily.id}:resolve`],
+    );
+    // Only PagerDuty has incidents to close; the webhook already said what it had to say.
+    expect(rows).toEqual([{ channel_id: pd.id, status: "pending", action: "resolve" }]);
+    await t.pool.query(`DELETE FROM alert_channels WHERE id = ANY($1::uuid[])`, [[pd.id, hook.id]]);
+  });
+
   it("unknown or foreign findings are not_found", async () => {
     const daily = (await listAnomalies({ tenantId, pool: t.pool }))[0];
     const other = await createTenant(t.pool, "someone-else");

@@ -10,6 +10,7 @@ import { toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { auditedChange, type Actor } from "../audit.server.ts";
 import { denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
+import { enqueueResolve } from "../alerts/outbox.server.ts";
 
 export type AnomalyStatus = "open" | "acknowledged" | "dismissed";
 
@@ -115,6 +116,9 @@ export async function setAnomalyStatus(opts: { id: string; status: AnomalyStatus
       ]);
       const after = anomalyView((await tx.query(select, [opts.id, null])).rows[0]);
       const b = anomalyView(before);
+      // A dismissed finding was a false alarm: close the PagerDuty incidents it opened, in the
+      // same transaction (the worker sends the resolve events).
+      if (opts.status === "dismissed") await enqueueResolve((text, params) => tx.query(text, params), `anomaly:${b.id}`);
       return {
         result: after,
         audit: [{
