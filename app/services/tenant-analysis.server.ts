@@ -69,9 +69,9 @@ async function dailySpend(tenantId: string, forecasts: ForecastView[], now: Date
     await client.query("SET LOCAL ROLE tollgate_tenant");
     await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
     const { rows } = await client.query(
-      `SELECT day::text AS day, resource::text AS resource, sum(cost_usd)::text AS usd
-         FROM spend_rollups WHERE tenant_id = $1::uuid AND day >= $2::date AND day <= $3::date
-        GROUP BY day, resource`,
+      `SELECT d.day::text AS day, r.resource, r.usd::text AS usd
+         FROM spend_daily d CROSS JOIN LATERAL (VALUES ('llm', d.llm_usd), ('sandbox', d.sandbox_usd)) AS r(resource, usd)
+        WHERE d.tenant_id = $1::uuid AND d.day >= $2::date AND d.day <= $3::date`,
       [tenantId, isoDay(earliest), isoDay(now.getTime())],
     );
     await client.query("COMMIT");

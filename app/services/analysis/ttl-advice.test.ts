@@ -82,3 +82,41 @@ describe("TTL advice", () => {
     expect(nearestRank([5, 1, 4, 2, 3], 0.6)).toBe(3);
   });
 });
+
+describe("the database path and the pure function agree", () => {
+  it("on 300 pseudo-random runs of three touchpoints (ms durations, mixed TTLs and missing active times)", async () => {
+    const tenant = await createTenant(t.pool, "ttl-random");
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const runs: { touchpoint: string; billedMs: number; activeMs: number | null; ttl: number }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const ttl = [300, 600, 900][i % 3];
+      const activeMs = 1_000 + Math.floor(rnd() * (ttl * 1000 - 2_000));
+      const billedMs = rnd() < 0.2 ? ttl * 1000 : Math.min(ttl * 1000, activeMs + Math.floor(rnd() * 20_000));
+      runs.push({ touchpoint: `tp-${i % 3}`, billedMs, activeMs: rnd() < 0.05 ? null : activeMs, ttl });
+    }
+    for (const r of runs) {
+      await t.pool.query(
+        `INSERT INTO cost_records (tenant_id, resource, touchpoint, tier, billed_duration_ms, active_duration_ms, sandbox_ttl_seconds, cost_usd, occurred_at)
+         VALUES ($1, 'sandbox', $2, 'standard', $3, $4, $5, $6, $7)`,
+        [tenant, r.touchpoint, r.billedMs, r.activeMs, r.ttl, toDb(money(RATE).mul(r.billedMs).div(1000)), new Date(NOW.getTime() - 86_400_000)],
+      );
+    }
+    const fromDb = await getTtlAdvice({ tenantId: tenant, now: NOW, pool: t.pool });
+    expect(fromDb).toHaveLength(3);
+    for (const row of fromDb) {
+      const mine = runs.filter((r) => r.touchpoint === row.touchpoint);
+      const a = adviseTtl(mine.map((r) => ({ billedMs: r.billedMs, activeMs: r.activeMs, ttlSeconds: r.ttl, costUsd: money(RATE).mul(r.billedMs).div(1000), usdPerSecond: money(RATE) })));
+      expect(row).toMatchObject({
+        runs: a.runs,
+        billedSeconds: a.billedSeconds,
+        activeSeconds: a.activeSeconds,
+        idleSeconds: a.idleSeconds,
+        currentTtlSeconds: a.currentTtlSeconds,
+        recommendedTtlSeconds: a.recommendedTtlSeconds,
+        sandboxCostUsd: toDb(a.sandboxCostUsd),
+        projectedMonthlySavingUsd: toDb(a.savingUsd),
+      });
+    }
+  });
+});

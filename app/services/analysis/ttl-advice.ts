@@ -56,9 +56,7 @@ export function adviseTtl(runs: SandboxRun[]): TtlAdvice {
   };
   if (measured.length === 0) return advice;
 
-  const covered = nearestRank(measured.map((r) => r.activeMs / 1000), COVERED_SHARE);
-  let ttl = Math.max(MIN_TTL_SECONDS, Math.ceil((covered * MARGIN) / ROUND_TO_SECONDS) * ROUND_TO_SECONDS);
-  if (currentTtl !== null) ttl = Math.min(ttl, currentTtl);
+  const ttl = recommendTtl(nearestRank(measured.map((r) => r.activeMs / 1000), COVERED_SHARE), currentTtl);
   advice.recommendedTtlSeconds = ttl;
 
   const ttlMs = ttl * 1000;
@@ -73,6 +71,12 @@ export function adviseTtl(runs: SandboxRun[]): TtlAdvice {
   advice.savingUsd = saving;
   advice.savedSeconds = savedMs / 1000;
   return advice;
+}
+
+/** The TTL for runs whose COVERED_SHARE-th active duration is `coveredSeconds`: margin, rounding, bounds. */
+export function recommendTtl(coveredSeconds: number, currentTtlSeconds: number | null): number {
+  const ttl = Math.max(MIN_TTL_SECONDS, Math.ceil((coveredSeconds * MARGIN) / ROUND_TO_SECONDS) * ROUND_TO_SECONDS);
+  return currentTtlSeconds === null ? ttl : Math.min(ttl, currentTtlSeconds);
 }
 
 /** The smallest observed value v with at least `share` of the values ≤ v. */

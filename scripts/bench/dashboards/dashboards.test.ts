@@ -10,7 +10,7 @@ import { ROOT, withDatabase } from "../../lib/postgres.ts";
 
 const LOADERS = [
   "tenant-detail", "tenant-detail-90-days", "explorer-first-page", "explorer-deep-page", "explorer-filtered",
-  "explorer-by-cost", "tenant-records-first-page", "overview",
+  "explorer-by-cost", "tenant-records-first-page", "overview", "cost-optimization",
 ];
 
 describe("npm run bench:dashboards", () => {

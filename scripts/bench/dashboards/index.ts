@@ -98,6 +98,7 @@ async function main() {
       { name: "explorer-by-cost", routeId: "routes/records+/_index", path: `/records?sort=cost_desc`, check: fullPage },
       { name: "tenant-records-first-page", routeId: "routes/t+/$tenantSlug+/records+/_index", path: `/t/${heavy}/records`, params: { tenantSlug: heavy }, check: fullPage },
       { name: "overview", routeId: "routes/admin+/_index", path: "/admin", check: (d) => { if (!d?.topTenants?.length) throw new Error("overview without tenants"); } },
+      { name: "cost-optimization", routeId: "routes/cost-optimization+/_index", path: "/cost-optimization", check: (d) => { if (!d?.rows?.length) throw new Error("no TTL advice"); } },
     ];
     const timings: Timing[] = [];
     for (const call of calls) {
