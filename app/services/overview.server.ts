@@ -180,7 +180,8 @@ export async function getTenantOverview(tenantId: string, now = new Date()): Pro
 type Queryable = pg.Pool | pg.PoolClient;
 type Bounds = ReturnType<typeof periodBounds>;
 
-async function spendSummary(q: Queryable, b: Bounds, tenantId: string | null): Promise<SpendSummary> {
+/** Today and this month (and its LLM/sandbox split), platform-wide or for one tenant, from spend_daily. */
+export async function spendSummary(q: Queryable, b: Bounds, tenantId: string | null): Promise<SpendSummary> {
   const { rows } = await q.query(
     `SELECT coalesce(sum(llm_usd + sandbox_usd) FILTER (WHERE day = $1), 0)::text AS today,
             coalesce(sum(llm_usd + sandbox_usd), 0)::text AS month,

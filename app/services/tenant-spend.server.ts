@@ -5,7 +5,7 @@
 import { money, toDb, type Money } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { parseSpendRange, type FieldIssue, type SpendGrain, type SpendRange } from "~/schemas/records.ts";
-import { periodBounds } from "./overview.server.ts";
+import { periodBounds, spendSummary } from "./overview.server.ts";
 import { listCostRecords, type CostRecordRow } from "./records.server.ts";
 import { tollgate } from "./tollgate.server.ts";
 
@@ -64,24 +64,18 @@ SELECT grouping(bucket, resource, model_key, user_id, touchpoint) AS g,
          WHERE tenant_id = $1::uuid AND day >= $2::date AND day <= $3::date) r
  GROUP BY GROUPING SETS ((bucket, resource), (resource, model_key), (user_id), (touchpoint), (resource), ())`;
 
-const SUMMARY_SQL = `
-SELECT coalesce(sum(llm_usd + sandbox_usd) FILTER (WHERE day = $2::date), 0)::text AS today,
-       coalesce(sum(llm_usd + sandbox_usd), 0)::text AS month
-  FROM spend_daily
- WHERE tenant_id = $1::uuid AND day >= $3::date AND day < $4::date`;
-
 export async function getTenantSpend(tenantId: string, range: SpendRange, now = new Date()): Promise<TenantSpend> {
   const bounds = periodBounds(now);
   const client = await dbPool().connect();
   let rows: any[];
-  let summary: { today: string; month: string };
+  let summary: Awaited<ReturnType<typeof spendSummary>>;
   try {
     // Defence in depth: read as the row-level-security role scoped to this tenant.
     await client.query("BEGIN READ ONLY");
     await client.query("SET LOCAL ROLE tollgate_tenant");
     await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
     rows = (await client.query(SPEND_SQL, [tenantId, range.from, range.to, range.grain])).rows;
-    summary = (await client.query(SUMMARY_SQL, [tenantId, bounds.day.start, bounds.month.start, bounds.month.end])).rows[0];
+    summary = await spendSummary(client, bounds, tenantId);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
@@ -100,8 +94,8 @@ export async function getTenantSpend(tenantId: string, range: SpendRange, now = 
     llmUsd: byResource.get("llm") ?? "0",
     sandboxUsd: byResource.get("sandbox") ?? "0",
     records: Number(total?.records ?? 0),
-    todayUsd: summary.today,
-    monthUsd: summary.month,
+    todayUsd: summary.todayUsd,
+    monthUsd: summary.monthUsd,
     series: fillSeries(range, of(SET.series)),
     byModel: topSlices(
       of(SET.model).map((r) => ({
