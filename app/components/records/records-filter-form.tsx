@@ -5,6 +5,7 @@ import { Form, Link, useSubmit } from "@remix-run/react";
 import { useId, type FormEvent } from "react";
 import { RECORD_SORTS, SORT_LABEL, type FieldIssue } from "~/schemas/records.ts";
 import type { ExplorerOptions } from "~/services/records.server.ts";
+import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 interface FilterFormProps {
   basePath: string;
@@ -64,12 +65,7 @@ export function RecordsFilterForm({ basePath, showTenant, values, issues, option
           <div className="field">
             {label("tenant", "Tenant")}
             <select {...field("tenant")}>
-              <option value="">All tenants</option>
-              {options.tenants.map((t) => (
-                <option key={t.slug} value={t.slug}>
-                  {t.name}
-                </option>
-              ))}
+              <TenantOptions tenants={options.tenants} />
             </select>
             {error("tenant")}
           </div>

@@ -16,6 +16,7 @@ import { listFindings, type FindingRow } from "~/services/anomalies-page.server.
 import { notFound, requireUser } from "~/services/auth.server.ts";
 import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
 import { actorFor } from "~/services/users.server.ts";
+import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 const ANOMALY_ROLES = ["admin", "ops"] as const;
 
@@ -103,12 +104,7 @@ export default function Anomalies() {
         </Field>
         <Field id="an-tenant" label="Tenant">
           <select id="an-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
-            <option value="">All tenants</option>
-            {tenants.map((t) => (
-              <option key={t.slug} value={t.slug}>
-                {t.name}
-              </option>
-            ))}
+            <TenantOptions tenants={tenants} />
           </select>
         </Field>
         <Field id="an-resource" label="Resource">

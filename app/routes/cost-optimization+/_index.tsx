@@ -15,6 +15,7 @@ import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireUser } from "~/services/auth.server.ts";
 import { getCostOptimization } from "~/services/cost-optimization.server.ts";
 import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
+import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 const ROLES = ["admin", "finance", "ops"] as const;
 // A filter, not a form: a bad value shows all tenants.
@@ -50,12 +51,7 @@ export default function CostOptimization() {
       <Form method="get" className="filter-form card" aria-label="Filter cost optimization" key={location.search}>
         <Field id="co-tenant" label="Tenant">
           <select id="co-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
-            <option value="">All tenants</option>
-            {tenants.map((t) => (
-              <option key={t.slug} value={t.slug}>
-                {t.name}
-              </option>
-            ))}
+            <TenantOptions tenants={tenants} />
           </select>
         </Field>
         <div className="filter-actions">

@@ -9,6 +9,7 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireUser } from "~/services/auth.server.ts";
 import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES } from "~/components/admin/constants.ts";
 import { getSandboxErrorReport, listTenantSlugs, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
+import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }];
@@ -49,12 +50,7 @@ export default function SandboxErrors() {
         </Field>
         <Field id="se-tenant" label="Tenant">
           <select id="se-tenant" name="tenant" defaultValue={query.tenant ?? ""}>
-            <option value="">All tenants</option>
-            {tenants.map((t) => (
-              <option key={t.slug} value={t.slug}>
-                {t.name}
-              </option>
-            ))}
+            <TenantOptions tenants={tenants} />
           </select>
         </Field>
         <Field id="se-stage" label="Stage">
