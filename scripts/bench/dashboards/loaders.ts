@@ -1,8 +1,9 @@
 // Calls the control panel's loaders from the real server build, the way Remix calls them: a
 // Request with a signed-in staff member's session cookie, route params and the load context.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { ServerBuild } from "@remix-run/node";
 import type pg from "pg";
+import { hashToken, SESSION_COOKIE } from "../../../app/services/session.server.ts";
 
 export interface LoaderCall {
   name: string;
@@ -20,10 +21,10 @@ export async function staffSession(c: pg.PoolClient): Promise<string> {
     `INSERT INTO users (email, name, role, password_hash) VALUES ('bench@tollgate.local', 'Bench', 'admin', 'x') RETURNING id`,
   );
   await c.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [
-    createHash("sha256").update(token).digest("hex"),
+    hashToken(token),
     rows[0].id,
   ]);
-  return `tollgate_session=${token}`;
+  return `${SESSION_COOKIE}=${token}`;
 }
 
 /** The loader's data (single fetch: `data()` results carry it in `.data`); a Response is an error. */
