@@ -30,7 +30,11 @@ export function remixHandler(opts: {
   };
 }
 
-/** The Fetch Request Remix expects; aborted when the client leaves before the response is sent. */
+/**
+ * The Fetch Request Remix expects; aborted when the client leaves before the response is sent.
+ * (@remix-run/express has the same function, createRemixRequest, but neither types nor exports
+ * it in a way an ES module can import by name.)
+ */
 function remixRequest(req: ExpressRequest, res: ExpressResponse): Request {
   // req.hostname drops the port (and honours "trust proxy"); the Host header still has it.
   const port = req.get("X-Forwarded-Host")?.split(":")[1] ?? req.get("host")?.split(":")[1];
