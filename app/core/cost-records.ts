@@ -45,14 +45,23 @@ const FIELD_TYPES: [keyof CostEntry, string][] = [
 const column = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const ROLLUP_TYPES = ["date", "uuid", "text", '"ResourceType"', "text", "text", "text", "numeric", "bigint", "bigint", "bigint", "bigint", "int"];
 
-// $1..$4 usage deltas; $5..$17 rollup increments (pre-aggregated per key); $18 reservations to
-// mark settled; $19.. one array per cost-record column.
-const SQL = `
-WITH usage AS (${WRITE_USAGE_CTE} RETURNING 1),
-rollup AS (
+/** Parameters the cost-entry part of a write takes: 13 rollup arrays, the settled ids, 25 columns. */
+export const COST_PARAM_COUNT = ROLLUP_TYPES.length + 1 + FIELD_TYPES.length;
+
+/**
+ * The cost-entry part of a ledger write, its parameters numbered from $first: CTEs `rollup`
+ * (pre-aggregated SpendRollup increments) and `settled` (reservations marked settled, RETURNING
+ * id), and the bare `INSERT INTO cost_records …` for the caller to finish (RETURNING, or wrap
+ * in a CTE). Follows WRITE_USAGE_CTE's $1..$4 in every statement that uses it.
+ */
+export function costWriteSql(first: number) {
+  const settledParam = first + ROLLUP_TYPES.length;
+  const columnsFirst = settledParam + 1;
+  return {
+    ctes: `rollup AS (
   INSERT INTO spend_rollups AS s (day, tenant_id, user_id, resource, provider, model, touchpoint,
                                   cost_usd, input_tokens, output_tokens, billed_ms, active_ms, records)
-  SELECT * FROM unnest(${ROLLUP_TYPES.map((t, i) => `$${5 + i}::${t}[]`).join(", ")})
+  SELECT * FROM unnest(${ROLLUP_TYPES.map((t, i) => `$${first + i}::${t}[]`).join(", ")})
   ON CONFLICT (day, tenant_id, user_id, resource, provider, model, touchpoint) DO UPDATE SET
     cost_usd = s.cost_usd + EXCLUDED.cost_usd,
     input_tokens = s.input_tokens + EXCLUDED.input_tokens,
@@ -63,10 +72,18 @@ rollup AS (
   RETURNING 1
 ),
 settled AS (
-  UPDATE reservations SET status = 'settled', finished_at = now() WHERE id = ANY($18::uuid[]) RETURNING 1
-)
-INSERT INTO cost_records (${FIELD_TYPES.map(([f]) => column(f)).join(", ")})
-SELECT * FROM unnest(${FIELD_TYPES.map(([, t], i) => `$${19 + i}::${t}[]`).join(", ")})
+  UPDATE reservations SET status = 'settled', finished_at = now() WHERE id = ANY($${settledParam}::uuid[]) RETURNING id
+)`,
+    insert: `INSERT INTO cost_records (${FIELD_TYPES.map(([f]) => column(f)).join(", ")})
+SELECT * FROM unnest(${FIELD_TYPES.map(([, t], i) => `$${columnsFirst + i}::${t}[]`).join(", ")})`,
+  };
+}
+
+const PARTS = costWriteSql(5);
+const SQL = `
+WITH usage AS (${WRITE_USAGE_CTE} RETURNING 1),
+${PARTS.ctes}
+${PARTS.insert}
 RETURNING id::text AS id`;
 
 /** One rollup increment per (day, tenant, user, resource, provider, model, touchpoint) key. */
@@ -84,8 +101,22 @@ function rollupParams(entries: CostEntry[]): unknown[][] {
     row[12] = (row[12] as number) + 1;
     byKey.set(k, row);
   }
-  const rows = [...byKey.values()].map((r) => r.map((v, i) => (i === 7 ? toDb(v as Money) : v)));
+  // Sorted by key: transactions that upsert the same rollup rows take their locks in one order.
+  const rows = [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => r.map((v, i) => (i === 7 ? toDb(v as Money) : v)));
   return ROLLUP_TYPES.map((_, i) => rows.map((r) => r[i]));
+}
+
+/** The COST_PARAM_COUNT values of costWriteSql's part, in order. */
+export function costWriteParams(entries: CostEntry[], settleReservationIds: string[]): unknown[] {
+  const columns = FIELD_TYPES.map(([f]) =>
+    entries.map((e) => {
+      const v = e[f];
+      return f === "costUsd" || f === "estimatedCostUsd" ? (v == null ? null : toDb(v as Money)) : v;
+    }),
+  );
+  return [...rollupParams(entries), settleReservationIds, ...columns];
 }
 
 /**
@@ -93,16 +124,10 @@ function rollupParams(entries: CostEntry[]): unknown[][] {
  * one statement. Returns the new CostRecord ids (BIGINT, as strings) in entry order.
  */
 export async function writeCostEntries(q: Queryable, entries: CostEntry[], deltas: UsageDelta[], settleReservationIds: string[]) {
-  const columns = FIELD_TYPES.map(([f]) =>
-    entries.map((e) => {
-      const v = e[f];
-      return f === "costUsd" || f === "estimatedCostUsd" ? (v == null ? null : toDb(v as Money)) : v;
-    }),
-  );
   const { rows } = await q.query({
     name: "tollgate_write_costs",
     text: SQL,
-    values: [...usageParams(deltas), ...rollupParams(entries), settleReservationIds, ...columns],
+    values: [...usageParams(deltas), ...costWriteParams(entries, settleReservationIds)],
   });
   return rows.map((r: { id: string }) => r.id);
 }

@@ -39,8 +39,12 @@ function guard(client: pg.PoolClient, onError: (e: unknown) => void) {
   client.on("error", onError);
 }
 
-/** Guards every connection the pool opens from now on, from the moment it connects. */
+const guardedPools = new WeakSet<pg.Pool>();
+
+/** Guards every connection the pool opens from now on, from the moment it connects (once per pool). */
 export function guardPool(pool: pg.Pool) {
+  if (guardedPools.has(pool)) return;
+  guardedPools.add(pool);
   pool.on("connect", (client) => {
     if (!guarded.has(client)) {
       guarded.add(client);

@@ -1,62 +1,96 @@
-// Group commit (ADR 0004): concurrent decisions of one process are decided together, in
-// arrival order, in ONE transaction. Every decision still runs on rows locked in the global
-// order, so the guarantee is the same as one transaction per decision — across processes too —
-// but a hot quota row is locked and committed once per batch instead of once per request.
-// While a batch is in flight the next one gathers; an idle process sends a batch of one.
+// Group commit (ADR 0004): concurrent reserves and settles of one process are decided together,
+// in arrival order, in ONE transaction of four round trips — BEGIN, one statement that locks
+// and reads everything the batch decides on, one statement that writes everything, COMMIT.
+// Every decision still runs on rows locked in the global order, so the guarantee is the same
+// as one transaction per decision, across processes too; a hot quota row is locked and
+// committed once per batch instead of once per request. Up to `inFlight` batches run at once:
+// while one holds the row locks, the next is already waiting for them in the database, so the
+// lock passes from batch to batch without a client round trip in between. An idle process
+// sends a batch of one.
 import { randomUUID } from "node:crypto";
-import { direct, inTransaction, isUuid } from "./db.ts";
-import { writeCostEntries, type CostEntry } from "./cost-records.ts";
+import { COST_PARAM_COUNT, costWriteParams, costWriteSql, type CostEntry } from "./cost-records.ts";
+import { direct, inTransaction, isUnavailable, isUuid, unavailable } from "./db.ts";
 import { evaluate, newCrossings } from "./decide.ts";
 import * as ledger from "./ledger.ts";
 import { money, toDb, type Money } from "./money.ts";
+import { instruments } from "./telemetry.ts";
 import { TollgateError, type ActualUsage, type QuotaEvent, type ReserveDecision, type ReserveRequest, type SettleResult, type Warning } from "./types.ts";
-import { applies, ensureUsageRows, lockUsageRows, usageParams, WRITE_USAGE_CTE, type Scoping, type UsageDelta, type UsageRow } from "./usage-rows.ts";
+import { applies, ensureUsageRows, lockBatch, usageParams, WRITE_USAGE_CTE, type Scoping, type UsageDelta, type UsageRow } from "./usage-rows.ts";
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const fail = (error: unknown): Outcome<never> => ({ ok: false, error });
 
-/** Serialises batches of one kind: while one runs, callers queue for the next. */
+/** The batch cannot be decided together (a rare race); each item is decided on its own. */
+class DecideSingly extends Error {}
+/** Applicable usage rows are missing: create them outside the transaction, then run again. */
+class EnsureFirst extends Error {}
+
+/** How a batch ended: committed together, or decided one by one after it rolled back. */
+export interface BatchReport {
+  size: number;
+  /** Transactions tried (2+ when usage rows had to be created first). */
+  attempts: number;
+  outcome: "committed" | "singly" | "unavailable";
+}
+
+/** Forms batches of queued items; at most `inFlight` run at once, each of at most `max` items. */
 class Batcher<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
-  private running = false;
+  private running = 0;
 
   constructor(
-    private readonly run: (items: I[]) => Promise<Outcome<O>[]>,
+    private readonly run: (items: I[], attempts: { n: number }) => Promise<Outcome<O>[]>,
     /** Decides one item alone: used when a batch as a whole fails. */
     private readonly single: (item: I) => Promise<O>,
     private readonly max: number,
+    private readonly inFlight: number,
+    private readonly report: (r: BatchReport) => void,
   ) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain() {
-    this.running = true;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.max);
-        let outcomes: Outcome<O>[];
-        try {
-          outcomes = await this.run(batch.map((b) => b.item));
-        } catch {
-          // The batch rolled back as a whole (e.g. one request names a deleted tenant): decide
-          // each on its own so a bad request fails alone. Nothing of the batch was committed.
-          outcomes = await Promise.all(
-            batch.map((b) => this.single(b.item).then((value): Outcome<O> => ({ ok: true, value }), (error): Outcome<O> => ({ ok: false, error }))),
-          );
-        }
-        batch.forEach((b, i) => {
-          const o = outcomes[i];
-          if (o.ok) b.resolve(o.value);
-          else b.reject(o.error);
-        });
-      }
-    } finally {
-      this.running = false;
+  private pump() {
+    while (this.running < this.inFlight && this.queue.length) {
+      const batch = this.queue.splice(0, this.max);
+      this.running++;
+      void this.decide(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
     }
+  }
+
+  private async decide(batch: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[]) {
+    let outcomes: Outcome<O>[];
+    const attempts = { n: 0 };
+    try {
+      outcomes = await this.run(batch.map((b) => b.item), attempts);
+      this.report({ size: batch.length, attempts: attempts.n, outcome: "committed" });
+    } catch (e) {
+      if (isUnavailable(e)) {
+        const err = unavailable(e);
+        outcomes = batch.map(() => fail(err));
+        this.report({ size: batch.length, attempts: attempts.n, outcome: "unavailable" });
+      } else {
+        this.report({ size: batch.length, attempts: attempts.n, outcome: "singly" });
+        // The batch rolled back as a whole (one request names a deleted tenant, a same-key
+        // request of another process won the race, …): decide each on its own so a bad
+        // request fails alone. Nothing of the batch was committed.
+        outcomes = await Promise.all(
+          batch.map((b) => this.single(b.item).then((value): Outcome<O> => ({ ok: true, value }), fail)),
+        );
+      }
+    }
+    batch.forEach((b, i) => {
+      const o = outcomes[i];
+      if (o.ok) b.resolve(o.value);
+      else b.reject(o.error);
+    });
   }
 }
 
@@ -96,216 +130,277 @@ class Tallies {
   }
 }
 
-interface PreparedReserve {
-  req: ReserveRequest;
-  ttl: number;
-  hash: string;
-  estimate: Money;
-}
-
-async function reserveBatch(ctx: ledger.LedgerContext, items: PreparedReserve[]): Promise<Outcome<ReserveDecision>[]> {
-  const now = ctx.clock();
-  const keyOf = (p: PreparedReserve) => `${p.req.tenantId}:${p.req.idempotencyKey}`;
-  return inTransaction(ctx.pool, async (c) => {
-    // Same-key requests across processes wait for each other (locks taken in sorted order).
-    await c.query(
-      `SELECT count(pg_advisory_xact_lock($1, h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) k ORDER BY 1) s`,
-      [ledger.RESERVE_KEY_LOCK, items.map(keyOf)],
-    );
-    const { rows: seenRows } = await c.query(
-      `SELECT r.tenant_id, r.idempotency_key, r.id, r.request_hash, r.estimate_usd::text AS estimate, r.expires_at, r.warnings
-         FROM reservations r JOIN unnest($1::uuid[], $2::text[]) AS k(t, key) ON r.tenant_id = k.t AND r.idempotency_key = k.key`,
-      [items.map((p) => p.req.tenantId), items.map((p) => p.req.idempotencyKey)],
-    );
-    const seen = new Map<string, { id: string; hash: string; decision: ReserveDecision }>();
-    for (const r of seenRows) {
-      seen.set(`${r.tenant_id}:${r.idempotency_key}`, {
-        id: r.id,
-        hash: r.request_hash,
-        decision: { allowed: true, replay: true, reservationId: r.id, estimatedCostUsd: money(r.estimate), expiresAt: new Date(r.expires_at), warnings: r.warnings },
-      });
-    }
-    const needs: Scoping[] = items.map((p) => ({ tenantId: p.req.tenantId, userId: p.req.userId ?? null, resource: p.req.resource, at: now }));
-    await ensureUsageRows(c, needs);
-    const rows = await lockUsageRows(c, needs);
-    ctx.observe?.(rows);
-    const state = new Tallies(rows);
-    const outcomes: Outcome<ReserveDecision>[] = [];
-    const created: { id: string; p: PreparedReserve; usageIds: string[]; expiresAt: Date; warnings: Warning[] }[] = [];
-    items.forEach((p, i) => {
-      const prior = seen.get(keyOf(p));
-      if (prior) {
-        outcomes.push(
-          prior.hash === p.hash
-            ? { ok: true, value: prior.decision }
-            : { ok: false, error: new TollgateError("conflict", "This idempotency key was already used with a different request.") },
-        );
-        return;
-      }
-      const mine = rows.filter((r) => applies(r, needs[i])).map((r) => r.usageId);
-      const ev = evaluate(mine.map((id) => state.view(id)), p.estimate, { enforce: ctx.enforce(p.req.resource), now });
-      if (ev.denial) {
-        state.change(ev.binding!.usageId, { denied: true });
-        outcomes.push({ ok: true, value: { allowed: false, denial: ev.denial, warnings: ev.warnings } });
-        return;
-      }
-      for (const id of mine) state.change(id, { reserved: p.estimate });
-      const id = randomUUID();
-      const expiresAt = new Date(now.getTime() + p.ttl * 1000);
-      created.push({ id, p, usageIds: mine, expiresAt, warnings: ev.warnings });
-      const decision: ReserveDecision = { allowed: true, replay: false, reservationId: id, estimatedCostUsd: p.estimate, expiresAt, warnings: ev.warnings };
-      // A later request of this batch with the same key replays this one.
-      seen.set(keyOf(p), { id, hash: p.hash, decision: { ...decision, replay: true } });
-      outcomes.push({ ok: true, value: decision });
-    });
-    const { events } = state;
-    const deltas = state.deltas();
-    const col = <T>(f: (x: (typeof created)[number]) => T) => created.map(f);
-    const e = (x: (typeof created)[number]) => x.p.req as unknown as Record<string, unknown>;
-    await c.query(
-      `WITH usage AS (${WRITE_USAGE_CTE} RETURNING 1)
-       INSERT INTO reservations (id, tenant_id, user_id, resource, idempotency_key, request_hash, estimate_usd, usage_ids,
-                                 expires_at, touchpoint, conversation_id, task_id, provider, model, tier,
-                                 input_tokens, max_output_tokens, expected_seconds, warnings, created_at)
-       SELECT x.id, x.tenant_id, x.user_id, x.resource, x.key, x.hash, x.estimate, x.usage_ids::uuid[], x.expires_at,
-              x.touchpoint, x.conversation_id, x.task_id, x.provider, x.model, x.tier, x.input_tokens,
-              x.max_output_tokens, x.expected_seconds, x.warnings::jsonb, $24
-         FROM unnest($5::uuid[], $6::uuid[], $7::text[], $8::"ResourceType"[], $9::text[], $10::text[], $11::numeric[],
-                     $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
-                     $19::text[], $20::int[], $21::int[], $22::int[], $23::text[])
-           AS x(id, tenant_id, user_id, resource, key, hash, estimate, usage_ids, expires_at, touchpoint,
-                conversation_id, task_id, provider, model, tier, input_tokens, max_output_tokens, expected_seconds, warnings)`,
-      [
-        ...usageParams(deltas),
-        col((x) => x.id), col((x) => x.p.req.tenantId), col((x) => x.p.req.userId ?? null), col((x) => x.p.req.resource),
-        col((x) => x.p.req.idempotencyKey), col((x) => x.p.hash), col((x) => toDb(x.p.estimate)),
-        col((x) => `{${x.usageIds.join(",")}}`), col((x) => x.expiresAt), col((x) => x.p.req.touchpoint ?? null),
-        col((x) => x.p.req.conversationId ?? null), col((x) => x.p.req.taskId ?? null), col((x) => e(x).provider ?? null),
-        col((x) => e(x).model ?? null), col((x) => e(x).tier ?? null), col((x) => e(x).inputTokens ?? null),
-        col((x) => e(x).maxOutputTokens ?? null), col((x) => e(x).expectedSeconds ?? null),
-        col((x) => JSON.stringify(x.warnings)), now,
-      ],
-    );
-    await ledger.fire(ctx, events, c);
-    return outcomes;
-  });
-}
-
-interface SettleItem {
-  id: string;
-  actual: ActualUsage;
-}
-
 /**
- * Settles a batch: reservations locked (sorted by id), then every usage row they touch in the
- * global order, one multi-row ledger write. Prices are looked up before the transaction: they
- * depend only on the reservation's model and time, which never change.
+ * What this process knows of the reservations it made: their facts never change (only the
+ * status does, and the batch reads that under lock), so a settle in the process that reserved
+ * needs no read before its batch. Bounded; a miss costs one read per batch.
  */
-async function settleBatch(ctx: ledger.LedgerContext, items: SettleItem[]): Promise<Outcome<SettleResult>[]> {
-  const ids = [...new Set(items.map((i) => i.id).filter(isUuid))];
-  const { rows: facts } = await direct(ctx.pool).query(`SELECT ${ledger.RESERVATION_COLUMNS} FROM reservations WHERE id = ANY($1::uuid[])`, [ids]);
-  const byId = new Map(facts.map((r) => [r.id as string, r as ledger.ReservationRow]));
+class KnownReservations {
+  private readonly map = new Map<string, ledger.ReservationRow>();
+  constructor(private readonly max = 20_000) {}
+  get(id: string) {
+    return this.map.get(id);
+  }
+  remember(r: ledger.ReservationRow) {
+    this.map.set(r.id, r);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+  forget(id: string) {
+    this.map.delete(id);
+  }
+}
+
+type Item =
+  | { kind: "reserve"; req: ReserveRequest; ttl: number; hash: string; estimate: Money }
+  | { kind: "settle"; id: string; actual: ActualUsage };
+type Result = ReserveDecision | SettleResult;
+
+interface SettleFacts {
+  r: ledger.ReservationRow;
+  /** Set when the reservation was already settled before the batch read it. */
+  recorded?: { id: string; cost: string; late: boolean };
+}
+
+const RESERVE_COLUMNS = [
+  ["id", "uuid"], ["tenant_id", "uuid"], ["user_id", "text"], ["resource", '"ResourceType"'], ["idempotency_key", "text"],
+  ["request_hash", "text"], ["estimate_usd", "numeric"], ["usage_ids", "text"], ["expires_at", "timestamptz"],
+  ["touchpoint", "text"], ["conversation_id", "text"], ["task_id", "text"], ["provider", "text"], ["model", "text"],
+  ["tier", "text"], ["input_tokens", "int"], ["max_output_tokens", "int"], ["expected_seconds", "int"], ["warnings", "text"],
+] as const;
+const COSTS_FIRST = 5;
+const RESERVE_FIRST = COSTS_FIRST + COST_PARAM_COUNT;
+const COSTS = costWriteSql(COSTS_FIRST);
+
+// The batch's one write: usage totals ($1..$4), cost records with their rollups and settled
+// reservations, and the new reservations (created_at is the batch's clock, the last parameter).
+const WRITE_SQL = `
+WITH usage AS (${WRITE_USAGE_CTE} RETURNING 1),
+${COSTS.ctes},
+costs AS (${COSTS.insert} RETURNING id::text AS id, reservation_id),
+created AS (
+  INSERT INTO reservations (${RESERVE_COLUMNS.map(([c]) => c).join(", ")}, created_at)
+  SELECT ${RESERVE_COLUMNS.map(([c]) => (c === "usage_ids" ? "x.usage_ids::uuid[]" : c === "warnings" ? "x.warnings::jsonb" : `x.${c}`)).join(", ")},
+         $${RESERVE_FIRST + RESERVE_COLUMNS.length}
+    FROM unnest(${RESERVE_COLUMNS.map(([, t], i) => `$${RESERVE_FIRST + i}::${t}[]`).join(", ")})
+      AS x(${RESERVE_COLUMNS.map(([c]) => c).join(", ")})
+  RETURNING 1)
+SELECT (SELECT json_object_agg(reservation_id, id) FROM costs) AS costs, (SELECT count(*) FROM created)::int AS created`;
+
+interface Created {
+  row: ledger.ReservationRow;
+  item: Extract<Item, { kind: "reserve" }>;
+  warnings: Warning[];
+}
+
+function reservationRow(id: string, it: Extract<Item, { kind: "reserve" }>, usageIds: string[], expiresAt: Date, now: Date): ledger.ReservationRow {
+  const e = it.req as unknown as Partial<Record<string, string>>;
+  return {
+    id, tenant_id: it.req.tenantId, user_id: it.req.userId ?? null, resource: it.req.resource, status: "held",
+    estimate: toDb(it.estimate), usage_ids: usageIds, expires_at: expiresAt, created_at: now,
+    touchpoint: it.req.touchpoint ?? null, conversation_id: it.req.conversationId ?? null, task_id: it.req.taskId ?? null,
+    provider: e.provider ?? null, model: e.model ?? null, tier: e.tier ?? null,
+  };
+}
+
+function writeParams(deltas: UsageDelta[], settled: { entry: CostEntry; id: string }[], created: Created[], now: Date): unknown[] {
+  const req = (c: Created) => c.item.req as unknown as Partial<Record<string, unknown>>;
+  const value: Record<(typeof RESERVE_COLUMNS)[number][0], (c: Created) => unknown> = {
+    id: (c) => c.row.id, tenant_id: (c) => c.row.tenant_id, user_id: (c) => c.row.user_id, resource: (c) => c.row.resource,
+    idempotency_key: (c) => c.item.req.idempotencyKey, request_hash: (c) => c.item.hash, estimate_usd: (c) => c.row.estimate,
+    usage_ids: (c) => `{${c.row.usage_ids.join(",")}}`, expires_at: (c) => c.row.expires_at, touchpoint: (c) => c.row.touchpoint,
+    conversation_id: (c) => c.row.conversation_id, task_id: (c) => c.row.task_id, provider: (c) => c.row.provider,
+    model: (c) => c.row.model, tier: (c) => c.row.tier, input_tokens: (c) => req(c).inputTokens ?? null,
+    max_output_tokens: (c) => req(c).maxOutputTokens ?? null, expected_seconds: (c) => req(c).expectedSeconds ?? null,
+    warnings: (c) => JSON.stringify(c.warnings),
+  };
+  return [
+    ...usageParams(deltas),
+    ...costWriteParams(settled.map((s) => s.entry), []), // marked settled by the lock statement
+    ...RESERVE_COLUMNS.map(([c]) => created.map(value[c])),
+    now,
+  ];
+}
+
+/** Reads the facts of reservations this process does not know (and the result of settled ones). */
+async function readFacts(ctx: ledger.LedgerContext, ids: string[]): Promise<Map<string, SettleFacts>> {
+  if (!ids.length) return new Map();
+  const { rows } = await direct(ctx.pool).query(
+    `SELECT ${ledger.RESERVATION_COLUMNS},
+            (SELECT json_build_object('id', c.id::text, 'cost', c.cost_usd::text, 'late', c.late)
+               FROM cost_records c WHERE c.reservation_id = reservations.id) AS recorded
+       FROM reservations WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id as string, { r: r as ledger.ReservationRow, recorded: r.recorded ?? undefined }]));
+}
+
+async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, items: Item[], attempts: { n: number }): Promise<Outcome<Result>[]> {
+  const now = ctx.clock();
+  const settleIds = [...new Set(items.flatMap((it) => (it.kind === "settle" && isUuid(it.id) ? [it.id] : [])))];
+  const facts = await readFacts(ctx, settleIds.filter((id) => !known.get(id)));
+  for (const id of settleIds) {
+    const r = known.get(id);
+    if (r) facts.set(id, { r });
+  }
+  // Pricing depends only on the reservation's model or tier and time, which never change.
   const priced = await Promise.all(
-    items.map((it) => {
-      const r = byId.get(it.id);
-      return r ? ledger.priceActual(direct(ctx.pool), r, it.actual, new Date(r.created_at)).then(
-        (v) => ({ ok: true as const, v }),
-        (error) => ({ ok: false as const, error }),
-      ) : Promise.resolve({ ok: false as const, error: new TollgateError("not_found", "No such reservation.") });
+    items.map(async (it) => {
+      if (it.kind !== "settle") return undefined;
+      const f = facts.get(it.id);
+      if (!f) return fail(new TollgateError("not_found", "No such reservation."));
+      return ledger.priceActual(direct(ctx.pool), f.r, it.actual, new Date(f.r.created_at)).then((v) => ({ ok: true as const, value: v }), fail);
     }),
   );
-  const now = ctx.clock();
-  return inTransaction(ctx.pool, async (c) => {
-    const { rows: locked } = await c.query(
-      `SELECT ${ledger.RESERVATION_COLUMNS} FROM reservations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    const current = new Map(locked.map((r) => [r.id as string, r as ledger.ReservationRow]));
-    const settledIds = locked.filter((r) => r.status === "settled").map((r) => r.id);
-    const { rows: existing } = settledIds.length
-      ? await c.query(`SELECT reservation_id, id::text AS id, cost_usd::text AS cost, late FROM cost_records WHERE reservation_id = ANY($1::uuid[])`, [settledIds])
-      : { rows: [] as any[] };
-    const recorded = new Map(existing.map((r) => [r.reservation_id as string, r]));
 
-    // Decide what each item does; the first settle of an id in the batch wins, later ones replay it.
-    type Plan = { kind: "settle"; r: ledger.ReservationRow; entry: CostEntry; warnings: Warning[]; late: boolean } | { kind: "done"; outcome: Outcome<SettleResult> } | { kind: "same"; id: string };
-    const firstIndex = new Map<string, number>();
-    const plans: Plan[] = items.map((it, i) => {
-      const r = current.get(it.id);
-      const p = priced[i];
-      if (!r) return { kind: "done", outcome: { ok: false, error: new TollgateError("not_found", "No such reservation.") } };
-      if (firstIndex.has(it.id)) return { kind: "same", id: it.id };
-      firstIndex.set(it.id, i);
-      if (r.status === "settled") {
-        const cr = recorded.get(r.id);
-        return { kind: "done", outcome: { ok: true, value: { reservationId: r.id, status: "settled", costRecordId: cr.id, actualCostUsd: money(cr.cost), estimatedCostUsd: money(r.estimate), late: cr.late, replay: true, warnings: [] } } };
-      }
-      if (r.status === "released") return { kind: "done", outcome: { ok: false, error: new TollgateError("conflict", "This reservation was released; it cannot be settled.") } };
-      if (!p.ok) return { kind: "done", outcome: { ok: false, error: p.error } };
-      const late = r.status === "expired" || now.getTime() > new Date(r.expires_at).getTime();
-      const { entry, warnings } = ledger.settlement(r, p.v, late);
-      return { kind: "settle", r, entry, warnings, late };
-    });
-    const settling = plans.filter((p): p is Extract<Plan, { kind: "settle" }> => p.kind === "settle");
-    const needs: Scoping[] = settling.map((p) => ({ tenantId: p.r.tenant_id, userId: p.r.user_id, resource: p.r.resource, at: new Date(p.r.created_at) }));
-    const held = settling.filter((p) => p.r.status === "held").flatMap((p) => p.r.usage_ids);
-    let costIds: string[] = [];
-    if (settling.length) {
-      await ensureUsageRows(c, needs);
-      const rows = await lockUsageRows(c, needs, [...new Set(held)]);
-      const state = new Tallies(rows);
-      settling.forEach((p, i) => {
-        for (const row of rows) {
-          const releasing = p.r.status === "held" && p.r.usage_ids.includes(row.usageId);
-          const charging = applies(row, needs[i]);
-          if (releasing || charging) {
-            state.change(row.usageId, { reserved: releasing ? money(p.r.estimate).neg() : undefined, spent: charging ? p.entry.costUsd : undefined });
-          }
-        }
-      });
-      const { events } = state;
-      const deltas = state.deltas();
-      costIds = await writeCostEntries(c, settling.map((p) => p.entry), deltas, settling.map((p) => p.r.id));
-      await ledger.fire(ctx, events, c);
-    }
-    const results = new Map<string, Outcome<SettleResult>>();
-    settling.forEach((p, i) => {
-      results.set(p.r.id, {
-        ok: true,
-        value: { reservationId: p.r.id, status: "settled", costRecordId: costIds[i], actualCostUsd: p.entry.costUsd, estimatedCostUsd: money(p.r.estimate), late: p.late, replay: false, warnings: p.warnings },
-      });
-    });
-    return plans.map((p, i): Outcome<SettleResult> => {
-      if (p.kind === "done") return p.outcome;
-      if (p.kind === "settle") return results.get(p.r.id)!;
-      const first = plans[firstIndex.get(p.id)!];
-      const o = first.kind === "done" ? first.outcome : results.get(p.id)!;
-      return o.ok ? { ok: true, value: { ...o.value, replay: true, warnings: [] } } : o;
-    });
+  const needs: (Scoping | undefined)[] = items.map((it, i) => {
+    if (it.kind === "reserve") return { tenantId: it.req.tenantId, userId: it.req.userId ?? null, resource: it.req.resource, at: now };
+    const f = facts.get(it.id);
+    return f && priced[i]?.ok ? { tenantId: f.r.tenant_id, userId: f.r.user_id, resource: f.r.resource, at: new Date(f.r.created_at) } : undefined;
   });
+  // Settled in the lock statement: reservations whose first settle in the batch has a price.
+  const settling = settleIds.filter((id) => priced[items.findIndex((it) => it.kind === "settle" && it.id === id)]?.ok);
+  const holds = [...new Set(settling.flatMap((id) => facts.get(id)!.r.usage_ids))];
+  const keys = items.flatMap((it) => (it.kind === "reserve" ? [{ tenantId: it.req.tenantId, key: it.req.idempotencyKey }] : []));
+  const keyOf = (tenantId: string, key: string) => `${tenantId}:${key}`;
+  const needList = needs.filter((n): n is Scoping => n !== undefined);
+
+  for (let attempt = 0; ; attempt++) {
+    attempts.n = attempt + 1;
+    try {
+      const { outcomes, created, settledIds } = await inTransaction(ctx.pool, async (c) => {
+        const lock = await lockBatch(c, needList, holds, settling, keys);
+        if (lock.missing > 0) throw new EnsureFirst();
+        ctx.observe?.(lock.rows);
+        const state = new Tallies(lock.rows);
+        const seen = new Map<string, { hash: string; decision: ReserveDecision }>();
+        for (const s of lock.seen) {
+          seen.set(keyOf(s.tenantId, s.key), {
+            hash: s.hash,
+            decision: { allowed: true, replay: true, reservationId: s.id, estimatedCostUsd: money(s.estimate), expiresAt: new Date(s.expiresAt), warnings: s.warnings as Warning[] },
+          });
+        }
+        const created: Created[] = [];
+        const settled: { entry: CostEntry; id: string; late: boolean; warnings: Warning[]; estimate: Money }[] = [];
+        const firstSettle = new Map<string, number>();
+        const outcomes: (Outcome<Result> | { sameAs: number })[] = items.map((it, i) => {
+          if (it.kind === "settle") {
+            const p = priced[i]!;
+            if (!p.ok) return p;
+            const { r, recorded } = facts.get(it.id)!;
+            const first = firstSettle.get(it.id);
+            if (first !== undefined) return { sameAs: first };
+            firstSettle.set(it.id, i);
+            const status = lock.held.get(it.id);
+            if (status === undefined) return fail(new TollgateError("not_found", "No such reservation."));
+            if (status === "released") return fail(new TollgateError("conflict", "This reservation was released; it cannot be settled."));
+            if (status === "settled") {
+              if (!recorded) throw new DecideSingly(); // settled by someone else since this process last looked
+              return { ok: true, value: { reservationId: r.id, status: "settled", costRecordId: recorded.id, actualCostUsd: money(recorded.cost), estimatedCostUsd: money(r.estimate), late: recorded.late, replay: true, warnings: [] } };
+            }
+            const late = status === "expired" || now.getTime() > new Date(r.expires_at).getTime();
+            const { entry, warnings } = ledger.settlement(r, p.value, late);
+            const need = needs[i]!;
+            for (const row of lock.rows) {
+              const releasing = status === "held" && r.usage_ids.includes(row.usageId);
+              const charging = applies(row, need);
+              if (releasing || charging) {
+                state.change(row.usageId, { reserved: releasing ? money(r.estimate).neg() : undefined, spent: charging ? entry.costUsd : undefined });
+              }
+            }
+            settled.push({ entry, id: r.id, late, warnings, estimate: money(r.estimate) });
+            return { ok: true, value: undefined as unknown as Result }; // filled in after the write
+          }
+          const prior = seen.get(keyOf(it.req.tenantId, it.req.idempotencyKey));
+          if (prior) {
+            return prior.hash === it.hash
+              ? { ok: true, value: prior.decision }
+              : fail(new TollgateError("conflict", "This idempotency key was already used with a different request."));
+          }
+          const mine = lock.rows.filter((r) => applies(r, needs[i]!)).map((r) => r.usageId);
+          const ev = evaluate(mine.map((id) => state.view(id)), it.estimate, { enforce: ctx.enforce(it.req.resource), now });
+          if (ev.denial) {
+            state.change(ev.binding!.usageId, { denied: true });
+            return { ok: true, value: { allowed: false, denial: ev.denial, warnings: ev.warnings } };
+          }
+          for (const id of mine) state.change(id, { reserved: it.estimate });
+          const row = reservationRow(randomUUID(), it, mine, new Date(now.getTime() + it.ttl * 1000), now);
+          created.push({ row, item: it, warnings: ev.warnings });
+          const decision: ReserveDecision = { allowed: true, replay: false, reservationId: row.id, estimatedCostUsd: it.estimate, expiresAt: row.expires_at, warnings: ev.warnings };
+          // A later request of this batch with the same key replays this one.
+          seen.set(keyOf(it.req.tenantId, it.req.idempotencyKey), { hash: it.hash, decision: { ...decision, replay: true } });
+          return { ok: true, value: decision };
+        });
+        const deltas = state.deltas();
+        let costIds: Record<string, string> = {};
+        if (deltas.length || created.length || settled.length) {
+          const { rows } = await c.query({ name: "tollgate_write_batch", text: WRITE_SQL, values: writeParams(deltas, settled, created, now) });
+          costIds = rows[0].costs ?? {};
+        }
+        await ledger.fire(ctx, state.events, c);
+        const results = new Map<string, SettleResult>(
+          settled.map((s) => [
+            s.id,
+            { reservationId: s.id, status: "settled", costRecordId: costIds[s.id], actualCostUsd: s.entry.costUsd, estimatedCostUsd: s.estimate, late: s.late, replay: false, warnings: s.warnings },
+          ]),
+        );
+        const final: Outcome<Result>[] = outcomes.map((o, i) => {
+          const it = items[i];
+          if ("sameAs" in o) return o as never; // below, once the first is final
+          return o.ok && it.kind === "settle" && results.has(it.id) ? { ok: true, value: results.get(it.id)! } : o;
+        });
+        // A second settle of the same id in one batch answers like a retry of the first.
+        outcomes.forEach((o, i) => {
+          if (!("sameAs" in o)) return;
+          const first = final[o.sameAs];
+          final[i] = first.ok ? { ok: true, value: { ...(first.value as SettleResult), replay: true, warnings: [] } } : first;
+        });
+        return { outcomes: final, created, settledIds: settled.map((s) => s.id) };
+      });
+      for (const c of created) known.remember(c.row);
+      for (const id of settledIds) known.forget(id);
+      return outcomes;
+    } catch (e) {
+      if (e instanceof EnsureFirst && attempt < 2) {
+        await ensureUsageRows(direct(ctx.pool), needList);
+        continue;
+      }
+      throw e;
+    }
+  }
 }
 
 export interface GroupCommitter {
-  reserve(req: ReserveRequest): Promise<ReserveDecision>;
+  /** `lockSpan` wraps the request's time in its batch (queueing, locks, decision, commit). */
+  reserve(req: ReserveRequest, lockSpan?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ReserveDecision>;
   settle(reservationId: string, actual: ActualUsage): Promise<SettleResult>;
 }
 
-export function createGroupCommitter(ctx: ledger.LedgerContext, maxBatch = 256): GroupCommitter {
-  const reserves = new Batcher<PreparedReserve, ReserveDecision>(
-    (items) => reserveBatch(ctx, items),
-    (p) => ledger.reserve(ctx, p.req),
-    maxBatch,
-  );
-  const settles = new Batcher<SettleItem, SettleResult>(
-    (items) => settleBatch(ctx, items),
-    (it) => ledger.settle(ctx, it.id, it.actual),
-    maxBatch,
+export interface GroupCommitOptions {
+  /** Most decisions in one transaction (default 256). */
+  maxBatch?: number;
+  /** Batches of one process in flight at once (default 2). */
+  inFlight?: number;
+  /** Sees every batch (the core records `tollgate.batch.size`; tests count batches). */
+  onBatch?: (r: BatchReport) => void;
+}
+
+export function createGroupCommitter(ctx: ledger.LedgerContext, options: GroupCommitOptions = {}): GroupCommitter {
+  const known = new KnownReservations();
+  const batcher = new Batcher<Item, Result>(
+    (items, attempts) => decideBatch(ctx, known, items, attempts),
+    (it) => (it.kind === "reserve" ? ledger.reserve(ctx, it.req) : ledger.settle(ctx, it.id, it.actual).finally(() => known.forget(it.id))),
+    options.maxBatch ?? 256,
+    options.inFlight ?? 2,
+    (r) => {
+      instruments().batchSize.record(r.size, { outcome: r.outcome });
+      options.onBatch?.(r);
+    },
   );
   return {
-    async reserve(req) {
+    async reserve(req, lockSpan = (fn) => fn()) {
       const prepared = await ledger.prepareReserve(ctx, req);
-      return reserves.submit({ req, ...prepared });
+      return lockSpan(() => batcher.submit({ kind: "reserve", req, ...prepared }) as Promise<ReserveDecision>);
     },
-    settle: (id, actual) => settles.submit({ id, actual }),
+    settle: (id, actual) => batcher.submit({ kind: "settle", id, actual }) as Promise<SettleResult>,
   };
 }

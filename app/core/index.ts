@@ -9,7 +9,7 @@
 //   await tollgate.settle(d.reservationId, { inputTokens, outputTokens });
 import type pg from "pg";
 import { direct, guardPool, isUnavailable } from "./db.ts";
-import { createGroupCommitter } from "./group-commit.ts";
+import { createGroupCommitter, type GroupCommitOptions } from "./group-commit.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
@@ -54,10 +54,11 @@ export interface TollgateOptions {
   spoolDir?: string;
   defaultTtlSeconds?: number;
   /**
-   * Decide concurrent reserves (and settles) of this process together, one transaction per
-   * batch (ADR 0004). Same guarantee; far higher throughput on hot quotas. Default off.
+   * Decide concurrent reserves and settles of this process together, one transaction per
+   * batch (ADR 0004). Same guarantee; far higher throughput on hot quotas, and fewer round
+   * trips even for a batch of one. Default on; `false` = one transaction per decision.
    */
-  groupCommit?: boolean | { maxBatch?: number };
+  groupCommit?: boolean | GroupCommitOptions;
 }
 
 export interface QuotaStatus extends QuotaState {
@@ -101,9 +102,8 @@ export function createTollgate(options: TollgateOptions) {
     },
   };
   const spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
-  const batched = options.groupCommit
-    ? createGroupCommitter(ctx, typeof options.groupCommit === "object" ? options.groupCommit.maxBatch : undefined)
-    : undefined;
+  const batched =
+    options.groupCommit === false ? undefined : createGroupCommitter(ctx, typeof options.groupCommit === "object" ? options.groupCommit : {});
 
   /** In fail-open mode an unavailable database turns into a spooled, allowed answer. */
   async function orSpool<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
@@ -145,7 +145,10 @@ export function createTollgate(options: TollgateOptions) {
       return withSpan("quota.reserve", attrs, (span) =>
         timed("reserve", req.resource, async () => {
           const d = await orSpool(
-            () => (batched ? batched.reserve(req) : ledger.reserve(ctx, req, (fn) => withSpan("quota.db.lock", attrs, fn))),
+            () => {
+              const lockSpan = <T,>(fn: () => Promise<T>) => withSpan("quota.db.lock", attrs, fn);
+              return batched ? batched.reserve(req, lockSpan) : ledger.reserve(ctx, req, lockSpan);
+            },
             () => spool!.reserve(req, ctx.defaultTtlSeconds, clock()),
           );
           span.setAttribute("tollgate.outcome", d.allowed ? "allowed" : "denied");

@@ -1,4 +1,4 @@
 import { ledgerSuite } from "./test/ledger-suite.ts";
 
-// One transaction per decision (the default).
-ledgerSuite({});
+// One transaction per decision (createTollgate({ groupCommit: false })).
+ledgerSuite({ groupCommit: false });

@@ -12,6 +12,7 @@ function createInstruments() {
     utilization: meter.createHistogram("tollgate.quota.utilization", { unit: "%", description: "Quota utilization seen by decisions" }),
     activeHolds: meter.createUpDownCounter("tollgate.holds.active", { description: "Reservations currently held (this process's view)" }),
     sandboxErrors: meter.createCounter("tollgate.sandbox.errors", { description: "Sandbox errors by lifecycle stage" }),
+    batchSize: meter.createHistogram("tollgate.batch.size", { description: "Decisions per group-commit transaction, by how the batch ended" }),
     spooled: meter.createCounter("tollgate.spool.entries", { description: "Costs spooled to disk while the database was unavailable" }),
   };
 }
