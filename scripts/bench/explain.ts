@@ -17,8 +17,8 @@ interface Query {
 export interface HotPathCapture {
   reserve: string[];
   settle: string[];
-  /** The usage-row lock as reserve sends it, and as settle sends it (with the held row ids). */
-  locks: { step: "reserve" | "settle"; query: Query }[];
+  /** The lock statement of a reserve alone, and of one batch as `hot` c=64 forms it. */
+  locks: { step: string; query: Query }[];
 }
 
 /** First words of a statement, whitespace collapsed, e.g. "SELECT pg_advisory_xact_lock(…". */
@@ -28,7 +28,12 @@ const headline = (sql: string) => {
   return (flat.length > 70 ? `${flat.slice(0, 70)}…` : flat) + (lock && flat.length > 70 ? lock[0] : "");
 };
 
-export async function captureHotPath(url: string, target: Target, key: string): Promise<HotPathCapture> {
+/** The usage-row lock: one transaction per decision ends it in FOR UPDATE; group commit's reads it as JSON. */
+const isLock = (q: Query) => /quota_usage/.test(q.text) && (/FOR UPDATE( OF u)?\s*$/.test(q.text) || /json_agg\(l\) FROM locked/.test(q.text));
+
+export const CAPTURE_BATCH = 32;
+
+export async function captureHotPath(url: string, target: Target, key: string, groupCommit = true): Promise<HotPathCapture> {
   const seen: Query[] = [];
   class RecordingClient extends pg.Client {
     query(...args: any[]): any {
@@ -38,20 +43,37 @@ export async function captureHotPath(url: string, target: Target, key: string): 
       return (super.query as any)(...args);
     }
   }
-  const pool = new pg.Pool({ ...poolConfig(url), max: 1, Client: RecordingClient });
+  const pool = new pg.Pool({ ...poolConfig(url), max: 4, Client: RecordingClient });
   try {
-    const tollgate = createTollgate({ pool });
-    const d = await tollgate.reserve({ tenantId: target.tenantId, userId: target.userId, resource: "llm", idempotencyKey: key, estimatedCostUsd: OP_USD });
-    if (!d.allowed) throw new Error("capture: the hot target was denied");
+    const tollgate = createTollgate({ pool, groupCommit: groupCommit ? { inFlight: 1 } : false });
+    const hold = async (k: string) => {
+      const d = await tollgate.reserve({ tenantId: target.tenantId, userId: target.userId, resource: "llm", idempotencyKey: k, estimatedCostUsd: OP_USD });
+      if (!d.allowed) throw new Error("capture: the hot target was denied");
+      return d.reservationId;
+    };
+    const id = await hold(key);
     const reserve = seen.splice(0);
-    await tollgate.settle(d.reservationId, { actualCostUsd: OP_USD });
+    await tollgate.settle(id, { actualCostUsd: OP_USD });
     const settle = seen.splice(0);
-    // The row lock of quota_usage; a future core (group commit, leases) may not have one.
-    const locks = (["reserve", "settle"] as const).flatMap((step) => {
-      const query = (step === "reserve" ? reserve : settle).find((q) => /quota_usage/.test(q.text) && /FOR UPDATE( OF u)?\s*$/.test(q.text));
-      return query ? [{ step, query }] : [];
-    });
-    return { reserve: reserve.map((q) => headline(q.text)), settle: settle.map((q) => headline(q.text)), locks };
+    const locks = [{ step: "a reserve alone", query: reserve.find(isLock) }];
+    if (groupCommit) {
+      // One batch as hot c=64 forms it: half of the workers settle while the other half reserve.
+      const held = await Promise.all(Array.from({ length: CAPTURE_BATCH }, (_, i) => hold(`${key}-h${i}`)));
+      seen.splice(0);
+      const pacer = hold(`${key}-pacer`);
+      await Promise.all([
+        ...held.map((h) => tollgate.settle(h, { actualCostUsd: OP_USD })),
+        ...Array.from({ length: CAPTURE_BATCH }, (_, i) => hold(`${key}-r${i}`)),
+        pacer,
+      ]);
+      const batchLock = seen.filter(isLock).sort((a, b) => JSON.stringify(b.values).length - JSON.stringify(a.values).length)[0];
+      locks.push({ step: `a batch of ${CAPTURE_BATCH} settles + ${CAPTURE_BATCH} reserves`, query: batchLock });
+    }
+    return {
+      reserve: reserve.map((q) => headline(q.text)),
+      settle: settle.map((q) => headline(q.text)),
+      locks: locks.flatMap((l) => (l.query ? [{ step: l.step, query: l.query }] : [])),
+    };
   } finally {
     await pool.end();
   }

@@ -61,10 +61,10 @@ async function run(o: BenchOptions): Promise<number> {
 
     let capture: HotPathCapture | undefined;
     const plans: { label: string; plan: string }[] = [];
-    if (o.explain && o.peers.includes("tollgate")) capture = await captureHotPath(db.url, targets.hot, `${runId}-capture`);
+    if (o.explain && o.peers.includes("tollgate")) capture = await captureHotPath(db.url, targets.hot, `${runId}-capture`, o.groupCommit);
     const maxC = Math.max(...o.concurrency);
     const explainLocks = async (when: string) => {
-      for (const { step, query } of capture?.locks ?? []) plans.push({ label: `${step}'s lock, ${when}`, plan: await explainLock(db.url, query) });
+      for (const { step, query } of capture?.locks ?? []) plans.push({ label: `the lock of ${step}, ${when}`, plan: await explainLock(db.url, query) });
     };
 
     const rows: ResultRow[] = [];
@@ -116,7 +116,7 @@ async function run(o: BenchOptions): Promise<number> {
     const seconds = Math.round((Date.now() - startedAt) / 1000);
     const load = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} cores)`;
     const out: string[] = [
-      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; tollgate${o.groupCommit ? " with group commit" : ""}; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
+      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; tollgate${o.groupCommit ? " (group commit)" : " (one transaction per decision)"}; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
       "",
       resultsTable(rows),
       "",

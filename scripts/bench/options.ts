@@ -18,7 +18,7 @@ export interface BenchOptions {
   rounds: number;
   explain: boolean;
   keepDatabase: boolean;
-  /** Run tollgate with its opt-in group commit (createTollgate({ groupCommit: true })). */
+  /** false: run tollgate with one transaction per decision (createTollgate({ groupCommit: false })). */
   groupCommit: boolean;
   quick: boolean;
 }
@@ -38,7 +38,7 @@ server by default, or a fresh database tollgate_bench_<random> on the server of 
   --rounds N           contended-limit rounds per cell (default 20)
   --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement
   --keep-db            keep the benchmark database (and embedded server data) for inspection
-  --group-commit       run tollgate with createTollgate({ groupCommit: true })
+  --no-group-commit    run tollgate with one transaction per decision (createTollgate({ groupCommit: false }))
   --quick              1 s cells, concurrency 8,64, no processes, 5 rounds (< 60 s)
   --help               this text
 
@@ -74,7 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     const arg = argv[i];
     if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}" (see --help)`);
     const [name, inline] = arg.slice(2).split("=", 2);
-    if (["help", "quick", "no-explain", "keep-db", "group-commit"].includes(name)) {
+    if (["help", "quick", "no-explain", "keep-db", "no-group-commit"].includes(name)) {
       flags.add(name);
       continue;
     }
@@ -108,7 +108,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     rounds: positive("--rounds", get("rounds", quick ? "5" : "20"), true),
     explain: !flags.has("no-explain"),
     keepDatabase: flags.has("keep-db"),
-    groupCommit: flags.has("group-commit"),
+    groupCommit: !flags.has("no-group-commit"),
     quick,
   };
 }

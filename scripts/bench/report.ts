@@ -99,7 +99,7 @@ export function hotPathSection(capture: HotPathCapture, lockSql: string | null, 
     `settle: ${capture.settle.length}\n${steps(capture.settle)}`,
     "",
     ...(lockSql
-      ? ["The usage-row lock statement, as settle sends it (parameters inlined; reserve sends an empty id list):", lockSql]
+      ? ["The lock statement of the last capture above (parameters inlined):", lockSql]
       : ["No `SELECT … FROM quota_usage … FOR UPDATE` statement was sent: nothing to EXPLAIN."]),
     ...plans.flatMap((p) => ["", `EXPLAIN (ANALYZE, BUFFERS), ${p.label}:`, p.plan]),
   ].join("\n");
