@@ -89,15 +89,25 @@ export function direct(pool: pg.Pool): Queryable {
  * is destroyed rather than returned to the pool, so the next request gets a healthy one.
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inOwnTransaction(pool, async (c) => {
+    await c.query("BEGIN");
+    const result = await fn(c);
+    await c.query("COMMIT");
+    return result;
+  });
+}
+
+/**
+ * As inTransaction, but fn sends BEGIN and COMMIT itself — e.g. in the same round trip as its
+ * first and last statements. On any error the transaction is rolled back.
+ */
+export async function inOwnTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await checkout(pool);
   let broken: unknown = undefined;
   const onError = (e: unknown) => (broken = e);
   guard(client, onError);
   try {
-    await client.query("BEGIN");
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
+    return await fn(client);
   } catch (e) {
     if (isUnavailable(e)) broken = e;
     await client.query("ROLLBACK").catch((re) => (broken ??= re));

@@ -176,3 +176,26 @@ describe("the same key from two processes' batches at once", () => {
     await expectReconciled(a);
   });
 });
+
+describe("parameters sent as literals", () => {
+  it("keys and labels with quotes, backslashes, braces, commas and the word NULL are stored exactly", async () => {
+    const tenantId = await createTenant(t.pool, "gc-literals");
+    const { tg } = batched();
+    const odd = [`it's "quoted"`, String.raw`back\slash\\`, "{braces},commas", "NULL", "ünïcode ✓", "  spaced  ", ""];
+    const rs = await Promise.all(
+      odd.map((s, i) =>
+        tg.reserve({ tenantId, userId: s || null, resource: "llm", idempotencyKey: `key ${i} ${s}`, estimatedCostUsd: "0.5", touchpoint: s, conversationId: s, model: s } as never),
+      ),
+    );
+    await Promise.all(rs.map((r) => tg.settle(held(r), { actualCostUsd: "0.25" })));
+    const { rows } = await t.pool.query(
+      `SELECT r.idempotency_key AS key, r.user_id, r.touchpoint, r.conversation_id, c.touchpoint AS cost_touchpoint, c.user_id AS cost_user
+         FROM reservations r JOIN cost_records c ON c.reservation_id = r.id WHERE r.tenant_id = $1 ORDER BY r.created_at, r.idempotency_key`,
+      [tenantId],
+    );
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    odd.forEach((s, i) => {
+      expect(byKey.get(`key ${i} ${s}`)).toEqual({ key: `key ${i} ${s}`, user_id: s || null, touchpoint: s, conversation_id: s, cost_touchpoint: s, cost_user: s || null });
+    });
+  });
+});

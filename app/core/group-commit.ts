@@ -9,13 +9,25 @@
 // sends a batch of one.
 import { randomUUID } from "node:crypto";
 import { COST_PARAM_COUNT, costWriteParams, costWriteSql, type CostEntry } from "./cost-records.ts";
-import { direct, inTransaction, isUnavailable, isUuid, unavailable } from "./db.ts";
+import pg from "pg";
+import { direct, inOwnTransaction, isUnavailable, isUuid, unavailable } from "./db.ts";
 import { evaluate, newCrossings } from "./decide.ts";
 import * as ledger from "./ledger.ts";
 import { money, toDb, type Money } from "./money.ts";
 import { instruments } from "./telemetry.ts";
 import { TollgateError, type ActualUsage, type QuotaEvent, type ReserveDecision, type ReserveRequest, type SettleResult, type Warning } from "./types.ts";
-import { applies, ensureUsageRows, lockBatch, usageParams, WRITE_USAGE_CTE, type Scoping, type UsageDelta, type UsageRow } from "./usage-rows.ts";
+import {
+  applies,
+  BATCH_LOCK_SQL,
+  batchLockParams,
+  ensureUsageRows,
+  parseBatchLock,
+  usageParams,
+  WRITE_USAGE_CTE,
+  type Scoping,
+  type UsageDelta,
+  type UsageRow,
+} from "./usage-rows.ts";
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const fail = (error: unknown): Outcome<never> => ({ ok: false, error });
@@ -180,11 +192,39 @@ costs AS (${COSTS.insert} RETURNING id::text AS id, reservation_id),
 created AS (
   INSERT INTO reservations (${RESERVE_COLUMNS.map(([c]) => c).join(", ")}, created_at)
   SELECT ${RESERVE_COLUMNS.map(([c]) => (c === "usage_ids" ? "x.usage_ids::uuid[]" : c === "warnings" ? "x.warnings::jsonb" : `x.${c}`)).join(", ")},
-         $${RESERVE_FIRST + RESERVE_COLUMNS.length}
+         $${RESERVE_FIRST + RESERVE_COLUMNS.length}::timestamptz
     FROM unnest(${RESERVE_COLUMNS.map(([, t], i) => `$${RESERVE_FIRST + i}::${t}[]`).join(", ")})
       AS x(${RESERVE_COLUMNS.map(([c]) => c).join(", ")})
   RETURNING 1)
 SELECT (SELECT json_object_agg(reservation_id, id) FROM costs) AS costs, (SELECT count(*) FROM created)::int AS created`;
+
+// Two round trips per batch: "BEGIN; EXECUTE lock(…)" and "EXECUTE write(…); COMMIT", each one
+// simple-protocol message. The statements are PREPAREd once per connection (plans cached, as
+// with named statements), and their parameters are sent as quoted literals (escapeLiteral).
+const LOCK_NAME = "tollgate_batch_lock";
+const WRITE_NAME = "tollgate_batch_write";
+const preparedOn = new WeakSet<pg.PoolClient>();
+
+async function prepare(c: pg.PoolClient) {
+  if (preparedOn.has(c)) return;
+  await c.query(`PREPARE ${LOCK_NAME} AS ${BATCH_LOCK_SQL}; PREPARE ${WRITE_NAME} AS ${WRITE_SQL}`);
+  preparedOn.add(c);
+}
+
+/** One parameter as an SQL literal: arrays in PostgreSQL's array syntax, dates as ISO 8601. */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map(element).join(",")}}`);
+  return pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
+}
+
+function element(e: unknown): string {
+  if (e === null || e === undefined) return "NULL";
+  const s = e instanceof Date ? e.toISOString() : String(e);
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+const execute = (name: string, values: unknown[]) => `EXECUTE ${name}(${values.map(literal).join(", ")})`;
 
 interface Created {
   row: ledger.ReservationRow;
@@ -267,8 +307,10 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
   for (let attempt = 0; ; attempt++) {
     attempts.n = attempt + 1;
     try {
-      const { outcomes, created, settledIds } = await inTransaction(ctx.pool, async (c) => {
-        const lock = await lockBatch(c, needList, holds, settling, keys);
+      const { outcomes, created, settledIds } = await inOwnTransaction(ctx.pool, async (c) => {
+        await prepare(c);
+        const [, locked] = (await c.query(`BEGIN; ${execute(LOCK_NAME, batchLockParams(needList, holds, settling, keys))}`)) as unknown as pg.QueryResult[];
+        const lock = parseBatchLock(locked.rows[0]);
         if (lock.missing > 0) throw new EnsureFirst();
         ctx.observe?.(lock.rows);
         const state = new Tallies(lock.rows);
@@ -331,12 +373,15 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
           return { ok: true, value: decision };
         });
         const deltas = state.deltas();
+        // Hooks write their rows (the alert outbox) in this transaction, before the last round trip.
+        await ledger.fire(ctx, state.events, c);
         let costIds: Record<string, string> = {};
         if (deltas.length || created.length || settled.length) {
-          const { rows } = await c.query({ name: "tollgate_write_batch", text: WRITE_SQL, values: writeParams(deltas, settled, created, now) });
-          costIds = rows[0].costs ?? {};
+          const [written] = (await c.query(`${execute(WRITE_NAME, writeParams(deltas, settled, created, now))}; COMMIT`)) as unknown as pg.QueryResult[];
+          costIds = written.rows[0].costs ?? {};
+        } else {
+          await c.query("COMMIT");
         }
-        await ledger.fire(ctx, state.events, c);
         const results = new Map<string, SettleResult>(
           settled.map((s) => [
             s.id,

@@ -131,7 +131,7 @@ SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
 //    while usage rows are locked (lock order), so the caller rolls back, creates them with
 //    ensureUsageRows outside any transaction and runs the batch again.
 // One row of JSON columns: the row set may be empty while `seen` is not.
-const BATCH_LOCK_SQL = `
+export const BATCH_LOCK_SQL = `
 WITH ${NEEDS},
 held AS MATERIALIZED (
   SELECT id, status FROM reservations WHERE id = ANY($11::uuid[]) ORDER BY id FOR UPDATE),
@@ -176,23 +176,16 @@ export interface BatchLock {
   missing: number;
 }
 
-/** Group commit's one-statement lock (see BATCH_LOCK_SQL). */
-export async function lockBatch(
-  q: Queryable,
-  needs: Scoping[],
-  alsoIds: string[],
-  settleIds: string[],
-  keys: { tenantId: string; key: string }[],
-): Promise<BatchLock> {
-  const { rows } = await q.query({
-    name: "tollgate_lock_batch",
-    text: BATCH_LOCK_SQL,
-    values: [...needParams(needs), alsoIds, settleIds, keys.map((k) => k.tenantId), keys.map((k) => k.key)],
-  });
-  const r = rows[0];
+/** The parameters of BATCH_LOCK_SQL. */
+export function batchLockParams(needs: Scoping[], alsoIds: string[], settleIds: string[], keys: { tenantId: string; key: string }[]): unknown[] {
+  return [...needParams(needs), alsoIds, settleIds, keys.map((k) => k.tenantId), keys.map((k) => k.key)];
+}
+
+/** The one row BATCH_LOCK_SQL returns. */
+export function parseBatchLock(r: { rows: unknown[] | null; held: { id: string; status: string }[] | null; seen: SeenReservation[] | null; missing: number }): BatchLock {
   return {
     rows: (r.rows ?? []).map(toRow),
-    held: new Map((r.held ?? []).map((h: { id: string; status: string }) => [h.id, h.status])),
+    held: new Map((r.held ?? []).map((h) => [h.id, h.status])),
     seen: r.seen ?? [],
     missing: r.missing,
   };
