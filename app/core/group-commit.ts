@@ -9,7 +9,7 @@
 // sends a batch of one.
 import { randomUUID } from "node:crypto";
 import { COST_PARAM_COUNT, costWriteParams, costWriteSql, type CostEntry } from "./cost-records.ts";
-import pg from "pg";
+import type pg from "pg";
 import { direct, inOwnTransaction, isUnavailable, isUuid, unavailable } from "./db.ts";
 import { evaluate, newCrossings } from "./decide.ts";
 import * as ledger from "./ledger.ts";
@@ -201,7 +201,7 @@ SELECT (SELECT json_object_agg(reservation_id, id) FROM costs) AS costs, (SELECT
 // Two round trips per batch: "BEGIN; EXECUTE lock(…)" and "EXECUTE write(…); COMMIT", each one
 // simple-protocol message. The statements are PREPAREd once per connection (plans cached, as
 // with named statements), and their parameters are sent as quoted literals (escapeLiteral).
-const LOCK_NAME = "tollgate_batch_lock";
+export const LOCK_NAME = "tollgate_batch_lock";
 const WRITE_NAME = "tollgate_batch_write";
 const preparedOn = new WeakSet<pg.PoolClient>();
 
@@ -211,11 +211,13 @@ async function prepare(c: pg.PoolClient) {
   preparedOn.add(c);
 }
 
+type Escape = (s: string) => string;
+
 /** One parameter as an SQL literal: arrays in PostgreSQL's array syntax, dates as ISO 8601. */
-function literal(v: unknown): string {
+function literal(v: unknown, escape: Escape): string {
   if (v === null || v === undefined) return "NULL";
-  if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map(element).join(",")}}`);
-  return pg.escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
+  if (Array.isArray(v)) return escape(`{${v.map(element).join(",")}}`);
+  return escape(v instanceof Date ? v.toISOString() : String(v));
 }
 
 function element(e: unknown): string {
@@ -224,7 +226,10 @@ function element(e: unknown): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-const execute = (name: string, values: unknown[]) => `EXECUTE ${name}(${values.map(literal).join(", ")})`;
+/** `EXECUTE name(…)` with the values quoted by the connection's own escapeLiteral. */
+function execute(c: Pick<pg.PoolClient, "escapeLiteral">, name: string, values: unknown[]) {
+  return `EXECUTE ${name}(${values.map((v) => literal(v, (s) => c.escapeLiteral(s))).join(", ")})`;
+}
 
 interface Created {
   row: ledger.ReservationRow;
@@ -309,7 +314,7 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
     try {
       const { outcomes, created, settledIds } = await inOwnTransaction(ctx.pool, async (c) => {
         await prepare(c);
-        const [, locked] = (await c.query(`BEGIN; ${execute(LOCK_NAME, batchLockParams(needList, holds, settling, keys))}`)) as unknown as pg.QueryResult[];
+        const [, locked] = (await c.query(`BEGIN; ${execute(c, LOCK_NAME, batchLockParams(needList, holds, settling, keys))}`)) as unknown as pg.QueryResult[];
         const lock = parseBatchLock(locked.rows[0]);
         if (lock.missing > 0) throw new EnsureFirst();
         ctx.observe?.(lock.rows);
@@ -377,7 +382,7 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
         await ledger.fire(ctx, state.events, c);
         let costIds: Record<string, string> = {};
         if (deltas.length || created.length || settled.length) {
-          const [written] = (await c.query(`${execute(WRITE_NAME, writeParams(deltas, settled, created, now))}; COMMIT`)) as unknown as pg.QueryResult[];
+          const [written] = (await c.query(`${execute(c, WRITE_NAME, writeParams(deltas, settled, created, now))}; COMMIT`)) as unknown as pg.QueryResult[];
           costIds = written.rows[0].costs ?? {};
         } else {
           await c.query("COMMIT");

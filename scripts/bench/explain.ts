@@ -5,6 +5,7 @@
 // under load (halfway through the hot c=max tollgate cell) and again after the run.
 import pg from "pg";
 import { createTollgate } from "../../app/core/index.ts";
+import { BATCH_LOCK_SQL } from "../../app/core/usage-rows.ts";
 import { poolConfig } from "../../app/db/pg-adapter.ts";
 import type { Target } from "./fixture.ts";
 import { OP_USD } from "./peers.ts";
@@ -29,7 +30,13 @@ const headline = (sql: string) => {
 };
 
 /** The usage-row lock: one transaction per decision ends it in FOR UPDATE; group commit's reads it as JSON. */
-const isLock = (q: Query) => /quota_usage/.test(q.text) && (/FOR UPDATE( OF u)?\s*$/.test(q.text) || /json_agg\(l\) FROM locked/.test(q.text));
+const isLock = (q: Query) => (/quota_usage/.test(q.text) && /FOR UPDATE( OF u)?\s*$/.test(q.text)) || batchExecute(q) !== null;
+
+/** Group commit sends its lock as "BEGIN; EXECUTE tollgate_batch_lock(<literals>)" on a PREPAREd statement. */
+function batchExecute(q: Query): string | null {
+  const m = /^BEGIN; (EXECUTE tollgate_batch_lock\(.*\))$/s.exec(q.text);
+  return m ? m[1] : null;
+}
 
 export const CAPTURE_BATCH = 32;
 
@@ -85,7 +92,9 @@ export async function explainLock(url: string, lock: Query): Promise<string> {
   await c.connect();
   try {
     await c.query("BEGIN");
-    const { rows } = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${lock.text}`, lock.values);
+    const call = batchExecute(lock);
+    if (call) await c.query(`PREPARE tollgate_batch_lock AS ${BATCH_LOCK_SQL}`);
+    const { rows } = call ? await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${call}`) : await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${lock.text}`, lock.values);
     return rows.map((r) => r["QUERY PLAN"]).join("\n");
   } finally {
     await c.query("ROLLBACK").catch(() => {});
@@ -95,6 +104,8 @@ export async function explainLock(url: string, lock: Query): Promise<string> {
 
 /** The statement with its parameters inlined as literals, for the report (and pasting into psql). */
 export function lockStatementText(lock: Query): string {
+  const call = batchExecute(lock);
+  if (call) return `PREPARE tollgate_batch_lock AS ${BATCH_LOCK_SQL.trim()};\n${call};`;
   const literal = (v: unknown) =>
     v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : v instanceof Date ? `'${v.toISOString()}'` : `'${String(v).replaceAll("'", "''")}'`;
   return lock.text.trim().replace(/\$(\d+)/g, (_m, i) => literal(lock.values[Number(i) - 1]));
