@@ -5,6 +5,8 @@ import { ROOT } from "../../../scripts/lib/postgres.ts";
 
 export interface Worker {
   child: ChildProcess;
+  /** Everything the worker printed so far. */
+  output: () => string;
   ready: Promise<void>;
   result: Promise<any>;
 }
@@ -31,5 +33,5 @@ export function spawnWorker(script: string, args: string[], env: Record<string, 
       else reject(new Error(`worker exited ${code}: ${err || out}`));
     });
   });
-  return { child, ready, result };
+  return { child, ready, result, output: () => out };
 }
