@@ -201,13 +201,37 @@ SELECT (SELECT json_object_agg(reservation_id, id) FROM costs) AS costs, (SELECT
 // Two round trips per batch: "BEGIN; EXECUTE lock(…)" and "EXECUTE write(…); COMMIT", each one
 // simple-protocol message. The statements are PREPAREd once per connection (plans cached, as
 // with named statements), and their parameters are sent as quoted literals (escapeLiteral).
-export const LOCK_NAME = "tollgate_batch_lock";
-const WRITE_NAME = "tollgate_batch_write";
+//
+// The first message runs up to three statements in order (each one reads what the one before
+// locked): `hold` locks the reservations being settled (sorted by id — the order ledger.settle
+// uses, reservation before usage rows, so the two never deadlock) and marks those still held
+// or expired as settled: a settle with a price is never refused, and marking them here keeps
+// the write's cost-record foreign-key checks off rows updated by the same statement. `lock`
+// locks the usage rows (BATCH_LOCK_SQL). `seen` reads reservations already made under the
+// batch's idempotency keys, after the locks, so it sees every batch that committed before.
+const HOLD_SQL = `
+WITH held AS MATERIALIZED (
+  SELECT id, status FROM reservations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+marked AS (
+  UPDATE reservations r SET status = 'settled', finished_at = now()
+    FROM held h WHERE r.id = h.id AND h.status IN ('held', 'expired') RETURNING 1)
+SELECT id, status FROM held`;
+
+const SEEN_SQL = `
+SELECT r.tenant_id, r.idempotency_key, r.id, r.request_hash, r.estimate_usd::text AS estimate, r.expires_at, r.warnings
+  FROM reservations r JOIN unnest($1::uuid[], $2::text[]) AS k(t, key) ON r.tenant_id = k.t AND r.idempotency_key = k.key`;
+
+const STATEMENTS = {
+  tollgate_batch_hold: HOLD_SQL,
+  tollgate_batch_lock: BATCH_LOCK_SQL,
+  tollgate_batch_seen: SEEN_SQL,
+  tollgate_batch_write: WRITE_SQL,
+};
 const preparedOn = new WeakSet<pg.PoolClient>();
 
 async function prepare(c: pg.PoolClient) {
   if (preparedOn.has(c)) return;
-  await c.query(`PREPARE ${LOCK_NAME} AS ${BATCH_LOCK_SQL}; PREPARE ${WRITE_NAME} AS ${WRITE_SQL}`);
+  await c.query(Object.entries(STATEMENTS).map(([name, sql]) => `PREPARE ${name} AS ${sql}`).join(";\n"));
   preparedOn.add(c);
 }
 
@@ -307,23 +331,34 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
   const holds = [...new Set(settling.flatMap((id) => facts.get(id)!.r.usage_ids))];
   const keys = items.flatMap((it) => (it.kind === "reserve" ? [{ tenantId: it.req.tenantId, key: it.req.idempotencyKey }] : []));
   const keyOf = (tenantId: string, key: string) => `${tenantId}:${key}`;
-  const needList = needs.filter((n): n is Scoping => n !== undefined);
+  // One need per (resource, tenant, user, UTC day): the day fixes every period start.
+  const needList = [...new Map(needs.filter((n): n is Scoping => n !== undefined).map((n) => [`${n.resource}|${n.tenantId}|${n.userId}|${n.at.toISOString().slice(0, 10)}`, n])).values()];
 
   for (let attempt = 0; ; attempt++) {
     attempts.n = attempt + 1;
     try {
       const { outcomes, created, settledIds } = await inOwnTransaction(ctx.pool, async (c) => {
         await prepare(c);
-        const [, locked] = (await c.query(`BEGIN; ${execute(c, LOCK_NAME, batchLockParams(needList, holds, settling, keys))}`)) as unknown as pg.QueryResult[];
-        const lock = parseBatchLock(locked.rows[0]);
-        if (lock.missing > 0) throw new EnsureFirst();
+        const statements = [
+          "BEGIN",
+          ...(settling.length ? [execute(c, "tollgate_batch_hold", [settling])] : []),
+          execute(c, "tollgate_batch_lock", batchLockParams(needList, holds)),
+          ...(keys.length ? [execute(c, "tollgate_batch_seen", [keys.map((k) => k.tenantId), keys.map((k) => k.key)])] : []),
+        ];
+        const answers = (await c.query(statements.join("; "))) as unknown as pg.QueryResult[];
+        let next = 1;
+        const heldRows = settling.length ? answers[next++].rows : [];
+        const usage = parseBatchLock(answers[next++].rows);
+        const seenRows = keys.length ? answers[next++].rows : [];
+        if (usage.missing > 0) throw new EnsureFirst();
+        const lock = { rows: usage.rows, held: new Map<string, string>(heldRows.map((h) => [h.id, h.status])) };
         ctx.observe?.(lock.rows);
         const state = new Tallies(lock.rows);
         const seen = new Map<string, { hash: string; decision: ReserveDecision }>();
-        for (const s of lock.seen) {
-          seen.set(keyOf(s.tenantId, s.key), {
-            hash: s.hash,
-            decision: { allowed: true, replay: true, reservationId: s.id, estimatedCostUsd: money(s.estimate), expiresAt: new Date(s.expiresAt), warnings: s.warnings as Warning[] },
+        for (const s of seenRows) {
+          seen.set(keyOf(s.tenant_id, s.idempotency_key), {
+            hash: s.request_hash,
+            decision: { allowed: true, replay: true, reservationId: s.id, estimatedCostUsd: money(s.estimate), expiresAt: new Date(s.expires_at), warnings: s.warnings as Warning[] },
           });
         }
         const created: Created[] = [];
@@ -382,7 +417,7 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
         await ledger.fire(ctx, state.events, c);
         let costIds: Record<string, string> = {};
         if (deltas.length || created.length || settled.length) {
-          const [written] = (await c.query(`${execute(c, WRITE_NAME, writeParams(deltas, settled, created, now))}; COMMIT`)) as unknown as pg.QueryResult[];
+          const [written] = (await c.query(`${execute(c, "tollgate_batch_write", writeParams(deltas, settled, created, now))}; COMMIT`)) as unknown as pg.QueryResult[];
           costIds = written.rows[0].costs ?? {};
         } else {
           await c.query("COMMIT");

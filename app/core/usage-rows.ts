@@ -117,78 +117,31 @@ SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
  WHERE u.id IN (SELECT id FROM selected)
  ORDER BY ${ORDER}`;
 
-// Group commit's lock (ADR 0004), one round trip for everything a batch reads before it decides:
-//  - `held`: the reservations the batch settles ($11), locked first, sorted by id — the same
-//    order as ledger.settle (reservation, then usage rows), so the two never deadlock. The
-//    scalar subquery in `selected` makes these locks precede every usage-row lock. Those still
-//    held or expired are marked settled right here (`marked`): a settle with a price is never
-//    refused, and marking them before the write's cost-record inserts keeps those inserts'
-//    foreign-key checks cheap (checking a row updated by the same statement cost 0.25 ms
-//    per record; see docs/benchmarks.md);
-//  - `locked`: the usage rows of the needs and $10, in the global order (as LOCK_SQL);
-//  - `seen`: reservations already made under the batch's idempotency keys ($12 tenants, $13 keys);
-//  - `missing`: applicable (quota, period) pairs without a usage row. Rows are never created
-//    while usage rows are locked (lock order), so the caller rolls back, creates them with
-//    ensureUsageRows outside any transaction and runs the batch again.
-// One row of JSON columns: the row set may be empty while `seen` is not.
+// Group commit's usage-row lock (ADR 0004): LOCK_SQL plus `missing`, the number of applicable
+// (quota, period) pairs without a usage row. Rows are never created while usage rows are locked
+// (lock order), so when it is > 0 the caller rolls back, creates them with ensureUsageRows
+// outside any transaction and runs the batch again. Always at least one row: with nothing to
+// lock, one row of NULL columns carries `missing`.
 export const BATCH_LOCK_SQL = `
-WITH ${NEEDS},
-held AS MATERIALIZED (
-  SELECT id, status FROM reservations WHERE id = ANY($11::uuid[]) ORDER BY id FOR UPDATE),
-marked AS (
-  UPDATE reservations r SET status = 'settled', finished_at = now()
-    FROM held h WHERE r.id = h.id AND h.status IN ('held', 'expired') RETURNING 1),
-selected AS MATERIALIZED (
-  SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
-   WHERE (SELECT count(*) FROM held) >= 0
-  UNION SELECT unnest($10::uuid[])),
+WITH ${NEEDS}, ${SELECTED_IDS},
 locked AS (
   SELECT ${COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
    WHERE u.id IN (SELECT id FROM selected)
    ORDER BY ${ORDER}
-     FOR UPDATE OF u)
-SELECT (SELECT json_agg(l) FROM locked l) AS rows,
-       (SELECT json_agg(h) FROM held h) AS held,
-       (SELECT json_agg(json_build_object('tenantId', r.tenant_id, 'key', r.idempotency_key, 'id', r.id,
-                                          'hash', r.request_hash, 'estimate', r.estimate_usd::text,
-                                          'expiresAt', r.expires_at, 'warnings', r.warnings))
-          FROM reservations r JOIN unnest($12::uuid[], $13::text[]) AS k(t, key)
-            ON r.tenant_id = k.t AND r.idempotency_key = k.key) AS seen,
-       (SELECT count(*) FROM applicable a
-         WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps))::int AS missing`;
-
-export interface SeenReservation {
-  tenantId: string;
-  key: string;
-  id: string;
-  hash: string;
-  estimate: string;
-  expiresAt: string;
-  warnings: unknown[];
-}
-
-export interface BatchLock {
-  rows: UsageRow[];
-  /** Current status of every settled reservation that exists. */
-  held: Map<string, string>;
-  seen: SeenReservation[];
-  /** Applicable usage rows that do not exist yet (nothing usable was locked when > 0). */
-  missing: number;
-}
+     FOR UPDATE OF u),
+missing AS (
+  SELECT count(*)::int AS missing FROM applicable a
+   WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps))
+SELECT l.*, m.missing FROM missing m LEFT JOIN locked l ON true`;
 
 /** The parameters of BATCH_LOCK_SQL. */
-export function batchLockParams(needs: Scoping[], alsoIds: string[], settleIds: string[], keys: { tenantId: string; key: string }[]): unknown[] {
-  return [...needParams(needs), alsoIds, settleIds, keys.map((k) => k.tenantId), keys.map((k) => k.key)];
+export function batchLockParams(needs: Scoping[], alsoIds: string[]): unknown[] {
+  return [...needParams(needs), alsoIds];
 }
 
-/** The one row BATCH_LOCK_SQL returns. */
-export function parseBatchLock(r: { rows: unknown[] | null; held: { id: string; status: string }[] | null; seen: SeenReservation[] | null; missing: number }): BatchLock {
-  return {
-    rows: (r.rows ?? []).map(toRow),
-    held: new Map((r.held ?? []).map((h) => [h.id, h.status])),
-    seen: r.seen ?? [],
-    missing: r.missing,
-  };
+/** The rows BATCH_LOCK_SQL returns: the locked usage rows and the count of missing ones. */
+export function parseBatchLock(rows: any[]): { rows: UsageRow[]; missing: number } {
+  return { rows: rows.filter((r) => r.usageId !== null).map(toRow), missing: rows[0]?.missing ?? 0 };
 }
 
 function toRow(r: any): UsageRow {

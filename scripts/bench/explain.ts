@@ -32,10 +32,25 @@ const headline = (sql: string) => {
 /** The usage-row lock: one transaction per decision ends it in FOR UPDATE; group commit's reads it as JSON. */
 const isLock = (q: Query) => (/quota_usage/.test(q.text) && /FOR UPDATE( OF u)?\s*$/.test(q.text)) || batchExecute(q) !== null;
 
-/** Group commit sends its lock as "BEGIN; EXECUTE tollgate_batch_lock(<literals>)" on a PREPAREd statement. */
+/**
+ * Group commit sends its lock inside "BEGIN; [EXECUTE tollgate_batch_hold(…);] EXECUTE
+ * tollgate_batch_lock(<literals>)[; …]" on PREPAREd statements: this finds that EXECUTE (the
+ * literals are scanned, so a ";" or ")" inside one does not end it).
+ */
 function batchExecute(q: Query): string | null {
-  const m = /^BEGIN; (EXECUTE tollgate_batch_lock\(.*\))$/s.exec(q.text);
-  return m ? m[1] : null;
+  const start = q.text.indexOf("EXECUTE tollgate_batch_lock(");
+  if (!q.text.startsWith("BEGIN; ") || start < 0) return null;
+  let depth = 0;
+  for (let i = start, quoted = false; i < q.text.length; i++) {
+    const ch = q.text[i];
+    if (quoted) {
+      if (ch === "'" && q.text[i + 1] === "'") i++;
+      else if (ch === "'") quoted = false;
+    } else if (ch === "'") quoted = true;
+    else if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0) return q.text.slice(start, i + 1);
+  }
+  return null;
 }
 
 export const CAPTURE_BATCH = 32;
