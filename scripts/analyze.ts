@@ -4,7 +4,7 @@
 // twice at once with the server's own schedule.
 import { createPool } from "../app/db/client.server.ts";
 import { runAnalysis } from "../app/services/analysis/job.server.ts";
-import { getTtlAdvice } from "../app/services/analysis/queries.server.ts";
+import { computeTtlAdvice } from "../app/services/analysis/queries.server.ts";
 import { money } from "../app/core/money.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 
@@ -29,7 +29,7 @@ try {
     console.log("Another instance is running the analysis right now; nothing was done. Try again in a moment.");
     exitCode = 2;
   } else {
-    const advice = await getTtlAdvice({ pool });
+    const advice = await computeTtlAdvice(pool, { now: new Date() });
     const saving = advice.reduce((sum, a) => sum.add(a.projectedMonthlySavingUsd), money(0));
     step(`TTL advice: ${advice.filter((a) => a.recommendedTtlSeconds !== null).length} tenant × touchpoint pairs, $${saving.toFixed(2)}/month projected saving`);
     console.log(`

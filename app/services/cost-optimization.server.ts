@@ -2,8 +2,8 @@
 // advice (per tenant × touchpoint) with totals, and per tenant for the billed-vs-active chart.
 // Money stays exact decimal text; seconds are plain numbers.
 import { money, toDb } from "~/core/money.ts";
-import { db } from "~/db/client.server.ts";
-import { getTtlAdvice, type TtlAdviceRow } from "./analysis/queries.server.ts";
+import { db, dbPool } from "~/db/client.server.ts";
+import { computeTtlAdvice, type TtlAdviceRow } from "./analysis/queries.server.ts";
 
 export interface TenantTtlTotals {
   tenantSlug: string;
@@ -60,10 +60,10 @@ export async function getCostOptimization(opts: { tenantSlug?: string; now?: Dat
     if (!t) return summarizeTtlAdvice([]);
     tenantId = t.id;
   }
-  return summarizeTtlAdvice(await getTtlAdvice({ tenantId, now: opts.now }));
+  return summarizeTtlAdvice(await computeTtlAdvice(dbPool(), { tenantId, now: opts.now ?? new Date() }));
 }
 
 /** One tenant's advice with its totals (the tenant page). */
 export async function getTenantTtlAdvice(tenantId: string, now?: Date): Promise<TtlSummary> {
-  return summarizeTtlAdvice(await getTtlAdvice({ tenantId, now }));
+  return summarizeTtlAdvice(await computeTtlAdvice(dbPool(), { tenantId, now: now ?? new Date() }));
 }

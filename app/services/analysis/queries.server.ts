@@ -220,4 +220,4 @@ export async function forecastActuals(opts: { quotaId: string; now?: Date; pool?
 }
 
 // TTL advice reads sandbox runs, not findings; it lives beside its method.
-export { getTtlAdvice, TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";
+export { computeTtlAdvice, TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";
