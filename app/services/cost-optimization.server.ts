@@ -1,9 +1,9 @@
-// The cost-optimization page and the tenant page's TTL summary: the analysis's sandbox TTL
-// advice (per tenant × touchpoint) with totals, and per tenant for the billed-vs-active chart.
-// Money stays exact decimal text; seconds are plain numbers.
+// The cost-optimization page and the tenant page's TTL summary: the sandbox TTL advice the
+// analysis job stored (per tenant × touchpoint) with totals, and per tenant for the
+// billed-vs-active chart. Money stays exact decimal text; seconds are plain numbers.
 import { money, toDb } from "~/core/money.ts";
-import { db, dbPool } from "~/db/client.server.ts";
-import { computeTtlAdvice, type TtlAdviceRow } from "./analysis/queries.server.ts";
+import { getConfig } from "./config.server.ts";
+import { listTtlAdvice, type StoredTtlAdvice, type TtlAdviceRow } from "./analysis/queries.server.ts";
 
 export interface TenantTtlTotals {
   tenantSlug: string;
@@ -16,6 +16,8 @@ export interface TenantTtlTotals {
 }
 
 export interface TtlSummary {
+  /** When the job computed the advice and the runs it covers; null: not computed yet. */
+  computed: StoredTtlAdvice["computed"];
   rows: TtlAdviceRow[];
   totalSandboxCostUsd: string;
   totalSavingUsd: string;
@@ -23,7 +25,12 @@ export interface TtlSummary {
   byTenant: TenantTtlTotals[];
 }
 
-export function summarizeTtlAdvice(rows: TtlAdviceRow[]): TtlSummary {
+export interface TtlAdviceView extends TtlSummary {
+  /** How often the analysis refreshes the advice (ANALYSIS_INTERVAL_HOURS; 0: not scheduled). */
+  refreshEveryHours: number;
+}
+
+export function summarizeTtlAdvice({ computed, rows }: StoredTtlAdvice): TtlSummary {
   const tenants = new Map<string, TenantTtlTotals>();
   let cost = money(0);
   let saving = money(0);
@@ -49,21 +56,20 @@ export function summarizeTtlAdvice(rows: TtlAdviceRow[]): TtlSummary {
   const byTenant = [...tenants.values()].sort(
     (a, b) => money(b.projectedMonthlySavingUsd).cmp(a.projectedMonthlySavingUsd) || a.tenantName.localeCompare(b.tenantName),
   );
-  return { rows, totalSandboxCostUsd: toDb(cost), totalSavingUsd: toDb(saving), byTenant };
+  return { computed, rows, totalSandboxCostUsd: toDb(cost), totalSavingUsd: toDb(saving), byTenant };
 }
 
-/** All tenants, or one by slug (unknown slug: nothing, not an error — it is a filter). */
-export async function getCostOptimization(opts: { tenantSlug?: string; now?: Date } = {}): Promise<TtlSummary> {
-  let tenantId: string | undefined;
-  if (opts.tenantSlug) {
-    const t = await db().tenant.findUnique({ where: { slug: opts.tenantSlug }, select: { id: true } });
-    if (!t) return summarizeTtlAdvice([]);
-    tenantId = t.id;
-  }
-  return summarizeTtlAdvice(await computeTtlAdvice(dbPool(), { tenantId, now: opts.now ?? new Date() }));
+/**
+ * All tenants, or one by slug (unknown slug: no rows, not an error — it is a filter; `computed`
+ * still says when the advice was computed).
+ */
+export async function getCostOptimization(opts: { tenantSlug?: string } = {}): Promise<TtlAdviceView> {
+  return withSchedule(summarizeTtlAdvice(await listTtlAdvice({ tenantSlug: opts.tenantSlug })));
 }
 
-/** One tenant's advice with its totals (the tenant page). */
-export async function getTenantTtlAdvice(tenantId: string, now?: Date): Promise<TtlSummary> {
-  return summarizeTtlAdvice(await computeTtlAdvice(dbPool(), { tenantId, now: now ?? new Date() }));
+/** One tenant's advice with its totals (the tenant page), read as that tenant. */
+export async function getTenantTtlAdvice(tenantId: string): Promise<TtlAdviceView> {
+  return withSchedule(summarizeTtlAdvice(await listTtlAdvice({ tenantId })));
 }
+
+const withSchedule = (s: TtlSummary): TtlAdviceView => ({ ...s, refreshEveryHours: getConfig().ANALYSIS_INTERVAL_HOURS });

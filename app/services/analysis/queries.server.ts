@@ -198,5 +198,6 @@ export async function forecastActuals(opts: { quotaId: string; now?: Date; pool?
   return { periodStart: start.toISOString(), periodEnd: periodEnd(rows[0].period, now).toISOString(), days };
 }
 
-// TTL advice reads sandbox runs, not findings; it lives beside its method.
-export { computeTtlAdvice, TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";
+// TTL advice has its own store beside its method.
+export { listTtlAdvice, type StoredTtlAdvice } from "./ttl-advice-store.server.ts";
+export { TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";

@@ -1,6 +1,7 @@
 // TTL advice per tenant × touchpoint from the sandbox runs of the last 30 days: the method is
-// in ttl-advice.ts, its arithmetic runs here in PostgreSQL (computeTtlAdvice). Money as exact
-// decimal strings, like the other analysis queries.
+// in ttl-advice.ts, its arithmetic runs here in PostgreSQL (computeTtlAdvice). The analysis job
+// computes it and stores it (ttl-advice-store.server.ts); pages read the stored rows. Money as
+// exact decimal strings, like the other analysis queries.
 import { money, toDb } from "~/core/money.ts";
 import { COVERED_SHARE, MARGIN, MIN_TTL_SECONDS, ROUND_TO_SECONDS } from "./ttl-advice.ts";
 import type { Queryable } from "./spend-series.server.ts";
