@@ -7,11 +7,11 @@ import type { TtlSummary } from "~/services/cost-optimization.server.ts";
 type Computed = NonNullable<TtlSummary["computed"]>;
 
 const schedule = (hours: number) =>
-  hours > 0 ? `it runs every ${hours} hour${hours === 1 ? "" : "s"}` : "its schedule is off (ANALYSIS_INTERVAL_HOURS=0)";
+  hours <= 0 ? "its schedule is off (ANALYSIS_INTERVAL_HOURS=0)" : hours === 1 ? "it runs every hour" : `it runs every ${hours} hours`;
 
 export function TtlAdviceComputed({ computed, refreshEveryHours }: { computed: Computed; refreshEveryHours: number }) {
   return (
-    <p className="muted" data-testid="ttl-computed">
+    <p className="muted ttl-computed" data-testid="ttl-computed">
       Computed {formatInstant(computed.at)} UTC from the sandbox runs of {formatInstant(computed.windowFrom)} –{" "}
       {formatInstant(computed.windowTo)} UTC by the analysis ({schedule(refreshEveryHours)}).
     </p>
@@ -28,7 +28,7 @@ export function NoTtlAdviceYet(props: { refreshEveryHours: number; howToRun: boo
     <div className="empty-state" role="status" data-testid="ttl-no-advice">
       <Heading>No advice yet</Heading>
       <p>
-        The analysis computes sandbox TTL advice and has not run yet: {schedule(refreshEveryHours)}.
+        The analysis computes sandbox TTL advice and has not stored any yet: {schedule(refreshEveryHours)}.
         {howToRun && (
           <>
             {" "}
