@@ -1,10 +1,13 @@
-// The demo seed against a real database: reference data, idempotency, and the ledger
-// invariants the enforcement core relies on (rollups = raw sums, QuotaUsage = period sums).
+// The demo seed against a real database: reference data, idempotency, the ledger invariants the
+// enforcement core relies on (rollups = raw sums, QuotaUsage = period sums), and the analysis run
+// that follows it (npm start, npm run db:seed).
 import { verify } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
+import { listTtlAdvice } from "../app/services/analysis/ttl-advice-store.server.ts";
+import { computeTtlAdvice } from "../app/services/analysis/ttl-advice.server.ts";
 import { authenticateApiKey, DEMO_PLATFORM_KEY } from "../app/services/api-keys.server.ts";
-import { seedDemo, type SeedSummary } from "./seed.ts";
+import { seedDemo, seedDemoAndAnalyze } from "./seed.ts";
 import { DEMO_SPIKES } from "./seed/catalog.ts";
 import { loadTouchpoints } from "./seed/reference-data.ts";
 
@@ -13,8 +16,8 @@ const NOW = new Date("2026-06-17T15:45:00.000Z");
 const DAY = 86_400_000;
 
 let t: TestDatabase;
-let first: SeedSummary;
-let second: SeedSummary;
+let first: Awaited<ReturnType<typeof seedDemoAndAnalyze>>;
+let second: Awaited<ReturnType<typeof seedDemoAndAnalyze>>;
 let countsAfterFirst: Record<string, number>;
 let countsAfterSecond: Record<string, number>;
 
@@ -37,9 +40,9 @@ async function q<T = Record<string, unknown>>(sql: string, params: unknown[] = [
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  first = await seedDemo(t.prisma, { now: NOW });
+  first = await seedDemoAndAnalyze(t.prisma, t.pool, { now: NOW });
   countsAfterFirst = await tableCounts(t);
-  second = await seedDemo(t.prisma, { now: NOW });
+  second = await seedDemoAndAnalyze(t.prisma, t.pool, { now: NOW });
   countsAfterSecond = await tableCounts(t);
 });
 afterAll(async () => t?.drop());
@@ -126,6 +129,29 @@ describe("idempotency", () => {
     expect(first.costRecords).toBe(countsAfterFirst.cost_records);
     expect(first.reservations).toBe(countsAfterFirst.reservations);
     expect(first.spendRollups).toBe(countsAfterFirst.spend_rollups);
+  });
+});
+
+describe("the analysis after the seed", () => {
+  it("runs once at the seed's now: the pages have TTL advice and forecasts from the start", async () => {
+    expect(first.analysis?.ran).toBe(true);
+    expect(second.analysis).toBeNull();
+    const stored = await listTtlAdvice({ pool: t.pool });
+    expect(stored.computed).toEqual({ at: NOW.toISOString(), windowFrom: new Date(NOW.getTime() - 30 * DAY).toISOString(), windowTo: NOW.toISOString() });
+    expect(stored.rows).toEqual(await computeTtlAdvice(t.pool, { now: NOW }));
+    // One row per tenant × touchpoint with sandbox runs in the window; the demo's runs report
+    // their active time, so each has a recommended TTL.
+    const [pairs] = await q<{ n: number }>(
+      `SELECT count(DISTINCT (tenant_id, coalesce(touchpoint, '')))::int AS n FROM cost_records
+        WHERE resource = 'sandbox' AND billed_duration_ms IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2`,
+      [new Date(NOW.getTime() - 30 * DAY), NOW],
+    );
+    expect(pairs.n).toBeGreaterThan(0);
+    expect(first.analysis?.ttlAdvice).toMatchObject({ pairs: pairs.n, recommended: pairs.n });
+    expect(stored.rows.length).toBe(pairs.n);
+    expect(stored.rows.filter((r) => r.tenantSlug === "acme").length).toBeGreaterThan(0);
+    const [quotas] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM quotas WHERE enabled`);
+    expect(countsAfterFirst.forecasts).toBe(quotas.n);
   });
 });
 

@@ -2,8 +2,11 @@
 // people and tenants, and 90 days of priced cost history ending at `now`, with the rollups and
 // current QuotaUsage rows derived from it. Idempotent: the whole seed is one transaction that
 // ends by writing the `demo_seed` settings row, and a run that finds that row writes nothing.
+// Those two commands then run the analysis once (seedDemoAndAnalyze).
+import type pg from "pg";
 import { Money, toDb } from "../app/core/money.ts";
 import type { Db } from "../app/db/client.server.ts";
+import { runAnalysis, type AnalysisSummary } from "../app/services/analysis/job.server.ts";
 import { buildQuotaUsage, buildSpendRollups } from "./seed/aggregates.ts";
 import { tuneTenantQuotas } from "./seed/budgets.ts";
 import type { Sql } from "./seed/bulk.ts";
@@ -121,6 +124,24 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
     // One transaction for the whole seed: a crash leaves nothing half-seeded behind the marker.
     { timeout: 10 * 60_000, maxWait: 60_000 },
   );
+}
+
+/**
+ * The seed and, when it wrote the demo data, one analysis run at the same `now`: the pages that
+ * show stored analysis (TTL advice, forecasts, findings) have it at once instead of after the
+ * server's first scheduled run. analysis: null when nothing was seeded.
+ */
+export async function seedDemoAndAnalyze(
+  prisma: Db,
+  pool: pg.Pool,
+  opts: SeedOptions = {},
+): Promise<SeedSummary & { analysis: AnalysisSummary | null }> {
+  const log = opts.log ?? (() => {});
+  const summary = await seedDemo(prisma, opts);
+  if (!summary.seeded) return { ...summary, analysis: null };
+  const analysis = await runAnalysis({ pool, now: opts.now, progress: (m) => log(`analysis: ${m}`) });
+  if (!analysis.ran) log("analysis: skipped, another instance is running it (`npm run analyze` runs it again)");
+  return { ...summary, analysis };
 }
 
 async function markerExists(sql: Sql): Promise<boolean> {

@@ -1,6 +1,7 @@
-// `npm run db:deploy` (apply migrations) and `npm run db:seed` (demo data, idempotent),
-// against DATABASE_URL or the embedded instance (reused if `npm start` is running).
-import { db, disconnectDb } from "../app/db/client.server.ts";
+// `npm run db:deploy` (apply migrations) and `npm run db:seed` (demo data, idempotent, then one
+// analysis run when it seeded), against DATABASE_URL or the embedded instance (reused if
+// `npm start` is running).
+import { db, dbPool, disconnectDb } from "../app/db/client.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 
 const command = process.argv[2];
@@ -13,9 +14,9 @@ const config = loadConfigOrExit();
 const database = await prepareDatabase(config, { progress: log });
 try {
   if (command === "seed") {
-    const { seedDemo } = await import("../prisma/seed.ts");
-    const summary = await seedDemo(db(), { log });
-    log(summary.seeded ? "demo data seeded" : "demo data already present; nothing written");
+    const { seedDemoAndAnalyze } = await import("../prisma/seed.ts");
+    const summary = await seedDemoAndAnalyze(db(), dbPool(), { log });
+    log(!summary.seeded ? "demo data already present; nothing written" : summary.analysis?.ran ? "demo data seeded and analysed" : "demo data seeded");
   } else {
     log("migrations applied");
   }

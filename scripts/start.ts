@@ -1,7 +1,7 @@
 // `npm start`: a working Tollgate from a fresh clone. Validates config, starts the embedded
 // PostgreSQL (or uses DATABASE_URL), applies migrations, seeds the demo data once, builds the
 // app when the build is missing or stale, serves it, and stops everything cleanly on Ctrl-C.
-import { disconnectDb, db } from "../app/db/client.server.ts";
+import { disconnectDb, db, dbPool } from "../app/db/client.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 import { ensureBuild } from "./lib/build.ts";
 import { serve } from "./serve.ts";
@@ -15,9 +15,9 @@ const started = Date.now();
 const database = await prepareDatabase(config, { progress: step });
 
 if (config.SEED_DEMO) {
-  const { seedDemo } = await import("../prisma/seed.ts");
+  const { seedDemoAndAnalyze } = await import("../prisma/seed.ts");
   step("checking demo data");
-  const summary = await seedDemo(db(), { log: (m) => step(`  ${m}`) });
+  const summary = await seedDemoAndAnalyze(db(), dbPool(), { log: (m) => step(`  ${m}`) });
   if (summary.seeded) step(`seeded demo data (${summary.costRecords.toLocaleString()} cost records)`);
 }
 

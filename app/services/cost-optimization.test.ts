@@ -1,11 +1,16 @@
-// The cost-optimization figures over real cost records with hand-computed answers: totals add
-// up exactly, per-tenant sums, the tenant filter, and the order (biggest saving first).
+// The cost-optimization figures over real cost records with hand-computed answers, as the
+// analysis job stores them: nothing before its first run, then totals that add up exactly,
+// per-tenant sums, the tenant filter, the order (biggest saving first), when they were computed,
+// and a later run replacing them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "~/db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { runAnalysis } from "./analysis/job.server.ts";
+import { computeTtlAdvice } from "./analysis/ttl-advice.server.ts";
 import { getCostOptimization, getTenantTtlAdvice } from "./cost-optimization.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z");
+const WINDOW = { at: "2026-03-18T10:00:00.000Z", windowFrom: "2026-02-16T10:00:00.000Z", windowTo: "2026-03-18T10:00:00.000Z" };
 let t: TestDatabase;
 let previousDatabaseUrl: string | undefined;
 const tenant: Record<string, string> = {};
@@ -44,8 +49,19 @@ afterAll(async () => {
 });
 
 describe("getCostOptimization", () => {
+  it("has no advice before the analysis has run, and says how often it runs", async () => {
+    const none = { computed: null, rows: [], totalSandboxCostUsd: "0.0000000000", totalSavingUsd: "0.0000000000", byTenant: [], refreshEveryHours: 6 };
+    expect(await getCostOptimization()).toEqual(none);
+    expect(await getTenantTtlAdvice(tenant.acme)).toEqual(none);
+  });
+
   it("adds up cost and projected saving exactly, per tenant and in total, biggest saving first", async () => {
-    const o = await getCostOptimization({ now: NOW });
+    const run = await runAnalysis({ now: NOW, pool: t.pool, sensitivity: 2 });
+    expect(run.ttlAdvice).toEqual({ pairs: 3, recommended: 3, monthlySavingUsd: "4.6000000000" });
+    const o = await getCostOptimization();
+    expect(o.computed).toEqual(WINDOW);
+    // The stored rows are exactly what the analysis computed.
+    expect(o.rows).toEqual(await computeTtlAdvice(t.pool, { now: NOW }));
     expect(o.rows.map((r) => [r.tenantSlug, r.touchpoint, r.recommendedTtlSeconds, r.projectedMonthlySavingUsd])).toEqual([
       ["acme", "code-exec", 80, "4.4000000000"],
       ["acme", "notebook", 60, "0.2000000000"],
@@ -76,11 +92,43 @@ describe("getCostOptimization", () => {
   });
 
   it("filters by tenant slug; an unknown slug or a tenant without sandbox runs gives nothing", async () => {
-    const globex = await getCostOptimization({ tenantSlug: "globex", now: NOW });
+    const globex = await getCostOptimization({ tenantSlug: "globex" });
     expect(globex.rows.map((r) => r.tenantSlug)).toEqual(["globex"]);
     expect(globex.totalSandboxCostUsd).toBe("1.0000000000");
-    expect((await getCostOptimization({ tenantSlug: "nope", now: NOW })).rows).toEqual([]);
-    const initech = await getTenantTtlAdvice(tenant.initech, NOW);
-    expect(initech).toEqual({ rows: [], totalSandboxCostUsd: "0.0000000000", totalSavingUsd: "0.0000000000", byTenant: [] });
+    expect(await getCostOptimization({ tenantSlug: "nope" })).toMatchObject({ computed: WINDOW, rows: [], totalSavingUsd: "0.0000000000" });
+    const initech = await getTenantTtlAdvice(tenant.initech);
+    expect(initech).toEqual({
+      computed: WINDOW, rows: [], totalSandboxCostUsd: "0.0000000000", totalSavingUsd: "0.0000000000", byTenant: [], refreshEveryHours: 6,
+    });
+    // The tenant page's read: acme's two touchpoints only.
+    expect((await getTenantTtlAdvice(tenant.acme)).rows.map((r) => [r.tenantSlug, r.touchpoint])).toEqual([["acme", "code-exec"], ["acme", "notebook"]]);
+  });
+
+  it("a later run replaces the advice: new runs appear, runs that left the window go", async () => {
+    // Two days on: initech's 4 runs of 200 s billed, 20 s active, TTL 300 → TTL 30 s, 170 s saved
+    // each at $0.001 = $0.68. The older runs are still inside the 30 days.
+    const later = new Date(NOW.getTime() + 2 * 86_400_000);
+    await t.pool.query(
+      `INSERT INTO cost_records (tenant_id, touchpoint, resource, tier, billed_duration_ms, active_duration_ms, sandbox_ttl_seconds, cost_usd, occurred_at)
+       SELECT $1, 'code-exec', 'sandbox', 'standard', 200000, 20000, 300, 0.2, $2::timestamptz - g * interval '1 hour' FROM generate_series(1, 4) g`,
+      [tenant.initech, later],
+    );
+    await runAnalysis({ now: later, pool: t.pool, sensitivity: 2 });
+    const o = await getCostOptimization();
+    expect(o.computed).toEqual({ at: "2026-03-20T10:00:00.000Z", windowFrom: "2026-02-18T10:00:00.000Z", windowTo: "2026-03-20T10:00:00.000Z" });
+    expect(o.rows.map((r) => [r.tenantSlug, r.touchpoint, r.recommendedTtlSeconds, r.projectedMonthlySavingUsd])).toEqual([
+      ["acme", "code-exec", 80, "4.4000000000"],
+      ["initech", "code-exec", 30, "0.6800000000"],
+      ["acme", "notebook", 60, "0.2000000000"],
+      ["globex", "code-exec", 100, "0.0000000000"],
+    ]);
+    expect(o.totalSavingUsd).toBe("5.2800000000");
+    // One stored run, no rows of the previous one left behind.
+    const { rows } = await t.pool.query(`SELECT (SELECT count(*) FROM ttl_advice_runs)::int AS runs, (SELECT count(*) FROM ttl_advice)::int AS rows`);
+    expect(rows[0]).toEqual({ runs: 1, rows: 4 });
+
+    // Forty days on, every run has left the window: a run with no rows, not "no advice yet".
+    await runAnalysis({ now: new Date(NOW.getTime() + 40 * 86_400_000), pool: t.pool, sensitivity: 2 });
+    expect(await getCostOptimization()).toMatchObject({ computed: { at: "2026-04-27T10:00:00.000Z" }, rows: [], totalSavingUsd: "0.0000000000" });
   });
 });

@@ -16,6 +16,9 @@ test("the cost-optimization page shows recommended TTLs and the projected saving
   await loginAs(page, "finance");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Cost optimization" }).click();
   await expect(page).toHaveTitle("Cost optimization · Tollgate");
+  // Stored by the analysis (the seed ran it, and so did beforeAll): when, and over which runs.
+  await expect(page.getByTestId("ttl-computed")).toHaveText(/^Computed \w{3} \d{1,2}, \d{2}:\d{2} UTC from the sandbox runs of .+ UTC by the analysis \(it runs every 6 hours\)\.$/);
+  await expect(page.getByTestId("ttl-no-advice")).toHaveCount(0);
   const total = page.getByTestId("ttl-total-saving");
   await expect(total).toHaveText(/^\$\d/);
   expect(Number(await total.getAttribute("data-usd"))).toBeGreaterThan(0);
@@ -36,6 +39,15 @@ test("the cost-optimization page shows recommended TTLs and the projected saving
   const acmeRows = page.getByRole("region", { name: "Recommended TTLs" }).locator("tbody tr");
   await expect(acmeRows.first()).toContainText("Acme");
   for (const text of await acmeRows.allInnerTexts()) expect(text).toContain("Acme");
+});
+
+test("a tenant admin reads their tenant's stored TTL advice on the tenant page, with when it was computed", async ({ page }) => {
+  await loginAs(page, "acme_admin");
+  const section = page.getByRole("region", { name: "Sandbox TTL advice" });
+  await expect(section.getByTestId("ttl-computed")).toContainText("by the analysis");
+  await expect(section.getByTestId("tenant-ttl-saving")).toContainText("Projected saving: $");
+  expect(await section.locator("tbody tr").count()).toBeGreaterThan(0);
+  await expect(section.getByRole("link", { name: "All tenants →" })).toHaveCount(0);
 });
 
 const PAGES: { role: DemoRole; path: string; title: RegExp }[] = [

@@ -70,7 +70,7 @@ export function TtlAdviceTable({ rows, showTenant, caption }: { rows: TtlAdviceD
       columns={columns(showTenant)}
       data={rows}
       caption={caption}
-      emptyMessage="No sandbox runs in the last 30 days, so there is nothing to advise yet."
+      emptyMessage="No sandbox runs in the 30 days the advice covers, so there is nothing to advise."
       getRowId={ttlRowId}
     />
   );

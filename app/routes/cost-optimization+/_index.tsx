@@ -1,12 +1,14 @@
-// Admin, finance and ops: sandbox TTL advice from the last 30 days of runs — per tenant and
-// touchpoint, billed versus active time, the idle tail, the TTL in use and the recommended one,
-// and what the recommended TTLs would save a month. Filter by tenant in the URL.
+// Admin, finance and ops: sandbox TTL advice from 30 days of runs, as the analysis job stored it
+// (with when it was computed) — per tenant and touchpoint, billed versus active time, the idle
+// tail, the TTL in use and the recommended one, and what the recommended TTLs would save a
+// month. Filter by tenant in the URL.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
 import { Field } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
+import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
 import { TtlChart } from "~/components/charts/ttl-chart.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
@@ -36,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function CostOptimization() {
-  const { filters, tenants, rows, byTenant, totalSandboxCostUsd, totalSavingUsd } = useLoaderData<typeof loader>();
+  const { filters, tenants, computed, refreshEveryHours, rows, byTenant, totalSandboxCostUsd, totalSavingUsd } = useLoaderData<typeof loader>();
   const location = useLocation();
   const scope = filters.tenant ? (tenants.find((t) => t.slug === filters.tenant)?.name ?? filters.tenant) : "all tenants";
   return (
@@ -47,6 +49,7 @@ export default function CostOptimization() {
           Sandboxes are billed until their TTL fires, so work that finishes early leaves an idle tail. The recommended TTL covers
           95% of the observed active times plus a 20% margin; the saving is what the last 30 days would have cost less with it.
         </p>
+        {computed && <TtlAdviceComputed computed={computed} refreshEveryHours={refreshEveryHours} />}
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter cost optimization" key={location.search}>
         <Field id="co-tenant" label="Tenant">
@@ -62,15 +65,19 @@ export default function CostOptimization() {
         </div>
       </Form>
 
-      <StatGrid label="Sandbox TTL savings">
-        <MoneyStat label="Projected saving per month" usd={totalSavingUsd} testId="ttl-total-saving" />
-        <MoneyStat label="Sandbox cost, last 30 days" usd={totalSandboxCostUsd} testId="ttl-sandbox-cost" />
-      </StatGrid>
+      {!computed ? (
+        <NoTtlAdviceYet refreshEveryHours={refreshEveryHours} howToRun />
+      ) : (
+        <StatGrid label="Sandbox TTL savings">
+          <MoneyStat label="Projected saving per month" usd={totalSavingUsd} testId="ttl-total-saving" />
+          <MoneyStat label="Sandbox cost, last 30 days" usd={totalSandboxCostUsd} testId="ttl-sandbox-cost" />
+        </StatGrid>
+      )}
 
-      {rows.length === 0 ? (
+      {!computed ? null : rows.length === 0 ? (
         <div className="empty-state" role="status">
           <h2>No sandbox runs to advise on</h2>
-          <p>No sandbox run of {scope} was recorded in the last 30 days. Advice appears once sandbox costs are reported.</p>
+          <p>No sandbox run of {scope} was recorded in the 30 days the advice covers. Advice appears once sandbox costs are reported.</p>
         </div>
       ) : (
         <>

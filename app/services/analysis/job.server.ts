@@ -1,7 +1,8 @@
-// The analysis job (SPEC §7): reads the rollups, quota usage and the recent hours of the
-// ledger, stores anomaly findings and forecasts, and enqueues alerts for new findings and
-// predicted breaches. One instance at a time: a session advisory lock, taken with try, so a
-// second instance (another server, `npm run analyze`) skips instead of queueing up.
+// The analysis job (SPEC §7): reads the rollups, quota usage, the recent hours of the ledger and
+// the sandbox runs of 30 days, stores anomaly findings, forecasts and sandbox TTL advice, and
+// enqueues alerts for new findings and predicted breaches. One instance at a time: a session
+// advisory lock, taken with try, so a second instance (another server, `npm run analyze`) skips
+// instead of queueing up.
 import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
@@ -13,6 +14,8 @@ import { findDaily, findHourly, HOURLY_HISTORY_DAYS, type Finding } from "./find
 import { forecastPeriod, RECENT_DAYS } from "./forecast.ts";
 import { HOUR_MS, readDailySeries, readHourly, readQuotas } from "./inputs.server.ts";
 import { currentPeriod, denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
+import { replaceTtlAdvice } from "./ttl-advice-store.server.ts";
+import { computeTtlAdvice, TTL_WINDOW_DAYS, ttlWindow } from "./ttl-advice.server.ts";
 
 /** Completed days re-judged on every run (a backfill can change them); older findings stay as they are. */
 export const LOOKBACK_DAYS = 60;
@@ -26,6 +29,8 @@ export interface AnalysisSummary {
   ran: boolean;
   anomalies: { daily: number; hourly: number; new: number };
   forecasts: { written: number; breaches: number };
+  /** The stored TTL advice: tenant × touchpoint pairs, those with a recommended TTL, their projected saving (NUMERIC text). */
+  ttlAdvice: { pairs: number; recommended: number; monthlySavingUsd: string };
   alertsEnqueued: number;
   durationMs: number;
 }
@@ -42,7 +47,10 @@ export async function runAnalysis(opts: AnalysisOptions = {}): Promise<AnalysisS
   const now = opts.now ?? new Date();
   const sensitivity = opts.sensitivity ?? getConfig().ANOMALY_SENSITIVITY;
   const progress = opts.progress ?? (() => {});
-  const summary: AnalysisSummary = { ran: false, anomalies: { daily: 0, hourly: 0, new: 0 }, forecasts: { written: 0, breaches: 0 }, alertsEnqueued: 0, durationMs: 0 };
+  const summary: AnalysisSummary = {
+    ran: false, anomalies: { daily: 0, hourly: 0, new: 0 }, forecasts: { written: 0, breaches: 0 },
+    ttlAdvice: { pairs: 0, recommended: 0, monthlySavingUsd: toDb(money(0)) }, alertsEnqueued: 0, durationMs: 0,
+  };
   const client = await (opts.pool ?? dbPool()).connect();
   try {
     const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
@@ -78,7 +86,19 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
   summary.forecasts.breaches = forecasts.filter((f) => f.breachAt).length;
   progress(`forecasts: ${forecasts.length} quotas, ${summary.forecasts.breaches} predicted to reach their limit this period`);
 
-  // Findings, forecasts and their alerts commit together: no stored finding without its alert.
+  const ttlAdvice = await computeTtlAdvice(client, { now });
+  summary.ttlAdvice = {
+    pairs: ttlAdvice.length,
+    recommended: ttlAdvice.filter((a) => a.recommendedTtlSeconds !== null).length,
+    monthlySavingUsd: toDb(ttlAdvice.reduce((sum, a) => sum.add(a.projectedMonthlySavingUsd), money(0))),
+  };
+  progress(
+    `TTL advice: ${summary.ttlAdvice.pairs} tenant × touchpoint pairs with sandbox runs in the last ${TTL_WINDOW_DAYS} days, ` +
+      `${summary.ttlAdvice.recommended} with a recommended TTL, $${money(summary.ttlAdvice.monthlySavingUsd).toFixed(2)}/month projected saving`,
+  );
+
+  // Findings, forecasts, TTL advice and the alerts commit together: no stored finding without its
+  // alert, and a page reads the previous TTL advice or this run's, never half of one.
   const q = (text: string, params?: unknown[]) => client.query(text, params);
   await client.query("BEGIN");
   try {
@@ -95,12 +115,14 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
         summary.alertsEnqueued += await enqueueAlerts(q, forecastTrigger(f.quota, { ...f, breachAt: f.breachAt }), now);
       }
     }
+    const window = ttlWindow(now);
+    await replaceTtlAdvice(client, ttlAdvice, { computedAt: now, windowFrom: window.from, windowTo: window.to });
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     throw e;
   }
-  progress(`stored: ${summary.anomalies.new} new findings, ${forecasts.length} forecasts; ${summary.alertsEnqueued} alerts enqueued`);
+  progress(`stored: ${summary.anomalies.new} new findings, ${forecasts.length} forecasts, ${ttlAdvice.length} TTL advice rows; ${summary.alertsEnqueued} alerts enqueued`);
 }
 
 /** A re-run updates the numbers of an existing finding but never its status (acknowledged stays acknowledged). */

@@ -11,6 +11,7 @@ import { dbPool } from "~/db/client.server.ts";
 import { auditedChange, type Actor } from "../audit.server.ts";
 import { denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
 import { enqueueResolve } from "../alerts/outbox.server.ts";
+import { scopedRead } from "./scoped-read.server.ts";
 
 export type AnomalyStatus = "open" | "acknowledged" | "dismissed";
 
@@ -37,28 +38,6 @@ const ANOMALY_COLUMNS = `a.id, a.tenant_id, t.slug, t.name, a.resource::text AS 
   a.hour, a.actual_usd::text AS actual, a.expected_usd::text AS expected, a.score, a.severity, a.status::text AS status,
   a.reviewed_by, a.reviewed_at, a.created_at`;
 
-/**
- * Runs a read. Scoped to one tenant, it runs as the row-level-security role limited to that
- * tenant (defence in depth, SPEC §9): even a wrong filter could not return another tenant's rows.
- */
-async function read(pool: pg.Pool, tenantId: string | undefined, text: string, params: unknown[]) {
-  if (!tenantId) return (await pool.query(text, params)).rows;
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL ROLE tollgate_tenant");
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const { rows } = await client.query(text, params);
-    await client.query("COMMIT");
-    return rows;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
 function anomalyView(r: any): AnomalyView {
   return {
     id: r.id,
@@ -83,7 +62,7 @@ function anomalyView(r: any): AnomalyView {
 export async function listAnomalies(
   opts: { tenantId?: string; from?: string; to?: string; status?: AnomalyStatus; limit?: number; pool?: pg.Pool } = {},
 ): Promise<AnomalyView[]> {
-  const rows = await read(
+  const rows = await scopedRead(
     opts.pool ?? dbPool(),
     opts.tenantId,
     `SELECT ${ANOMALY_COLUMNS}
@@ -163,7 +142,7 @@ export async function listForecasts(
   opts: { tenantId?: string; breachesOnly?: boolean; now?: Date; pool?: pg.Pool } = {},
 ): Promise<ForecastView[]> {
   const now = opts.now ?? new Date();
-  const rows = await read(
+  const rows = await scopedRead(
     opts.pool ?? dbPool(),
     opts.tenantId,
     `SELECT f.id, f.quota_id, q.scope::text AS scope, q.scope_id, q.tenant_id, t.slug, t.name, q.resource::text AS resource,
@@ -219,5 +198,6 @@ export async function forecastActuals(opts: { quotaId: string; now?: Date; pool?
   return { periodStart: start.toISOString(), periodEnd: periodEnd(rows[0].period, now).toISOString(), days };
 }
 
-// TTL advice reads sandbox runs, not findings; it lives beside its method.
-export { getTtlAdvice, TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";
+// TTL advice has its own store beside its method.
+export { listTtlAdvice, type StoredTtlAdvice } from "./ttl-advice-store.server.ts";
+export { TTL_WINDOW_DAYS, type TtlAdviceRow } from "./ttl-advice.server.ts";

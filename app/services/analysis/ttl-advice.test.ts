@@ -1,11 +1,11 @@
 // TTL advice on synthetic sandbox runs with known idle tails, through the real database
-// (getTtlAdvice) and the pure function; every figure below is computed by hand in the comments.
+// (computeTtlAdvice) and the pure function; every figure below is computed by hand in the comments.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { money, toDb } from "~/core/money.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { addSandboxPrice, createTenant } from "~/test/api-fixtures.ts";
-import { getTtlAdvice } from "./queries.server.ts";
-import { adviseTtl, nearestRank } from "./ttl-advice.ts";
+import { computeTtlAdvice, recommendedTtlSql } from "./ttl-advice.server.ts";
+import { adviseTtl, nearestRank, recommendTtl } from "./ttl-advice.ts";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
 const RATE = "0.0001"; // standard tier, USD per second
@@ -43,7 +43,7 @@ afterAll(async () => t?.drop());
 
 describe("TTL advice", () => {
   it("matches the hand computation for runs with known idle tails", async () => {
-    const rows = await getTtlAdvice({ tenantId, now: NOW, pool: t.pool });
+    const rows = await computeTtlAdvice(t.pool, { tenantId, now: NOW });
     expect(rows.map((r) => r.touchpoint)).toEqual(["sandbox:create", "code-runner"]);
     // 20 runs in the window. Active durations sorted: 10 … 190, 500; the 95% nearest rank is the
     // ceil(0.95 × 20) = 19th value, 190 s; + 20% = 228 s, rounded up to 10 s → 230 s (< 600 s).
@@ -66,7 +66,7 @@ describe("TTL advice", () => {
   });
 
   it("all tenants without a filter, biggest saving first", async () => {
-    const rows = await getTtlAdvice({ now: NOW, pool: t.pool });
+    const rows = await computeTtlAdvice(t.pool, { now: NOW });
     // other-co: one 5 s run → TTL max(30, ceil(6 / 10) × 10) = 30 s; 870 s saved × $0.0001 = $0.087.
     expect(rows.map((r) => [r.tenantSlug, r.touchpoint, r.recommendedTtlSeconds, r.projectedMonthlySavingUsd])).toEqual([
       ["ttl-co", "sandbox:create", 230, "0.6660000000"],
@@ -102,7 +102,7 @@ describe("the database path and the pure function agree", () => {
         [tenant, r.touchpoint, r.billedMs, r.activeMs, r.ttl, toDb(money(RATE).mul(r.billedMs).div(1000)), new Date(NOW.getTime() - 86_400_000)],
       );
     }
-    const fromDb = await getTtlAdvice({ tenantId: tenant, now: NOW, pool: t.pool });
+    const fromDb = await computeTtlAdvice(t.pool, { tenantId: tenant, now: NOW });
     expect(fromDb).toHaveLength(3);
     for (const row of fromDb) {
       const mine = runs.filter((r) => r.touchpoint === row.touchpoint);
@@ -118,5 +118,29 @@ describe("the database path and the pure function agree", () => {
         projectedMonthlySavingUsd: toDb(a.savingUsd),
       });
     }
+  });
+});
+
+describe("the recommended TTL in SQL", () => {
+  it("is recommendTtl's integer for every covered time from 0 to 2 hours, to the millisecond", async () => {
+    // Both sides are non-decreasing in the covered time, so equal values at both ends of every
+    // run of equal SQL results, and a different value just before each run, make them equal on
+    // all 7.2 million milliseconds.
+    const { rows } = await t.pool.query(
+      `SELECT ttl, min(ms)::int AS first, max(ms)::int AS last
+         FROM (SELECT ms, ${recommendedTtlSql("ms", "NULL::int")} AS ttl FROM generate_series(0, 7200000) ms) x
+        GROUP BY ttl ORDER BY ttl`,
+    );
+    expect(rows.length).toBe(862); // 30 s (up to 25 s covered), then 40 s … 8,640 s (7,200 s × 1.2) in steps of 10 s
+    for (const r of rows) {
+      expect([recommendTtl(r.first / 1000, null), recommendTtl(r.last / 1000, null)]).toEqual([r.ttl, r.ttl]);
+      if (r.first > 0) expect(recommendTtl((r.first - 1) / 1000, null)).not.toBe(r.ttl);
+    }
+    // The cap: never above the current TTL, which a NULL does not lower.
+    const { rows: capped } = await t.pool.query(
+      `SELECT ${recommendedTtlSql("190000", "600")} AS under, ${recommendedTtlSql("190000", "200")} AS capped, ${recommendedTtlSql("1000", "20")} AS tiny`,
+    );
+    expect(capped[0]).toEqual({ under: recommendTtl(190, 600), capped: recommendTtl(190, 200), tiny: recommendTtl(1, 20) });
+    expect(capped[0]).toEqual({ under: 230, capped: 200, tiny: 20 });
   });
 });

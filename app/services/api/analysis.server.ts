@@ -61,5 +61,5 @@ export async function tenantAnomalies({ request, params, key }: ApiContext) {
 export async function runAnalysisNow() {
   const summary = await runAnalysis();
   if (!summary.ran) throw new ApiError(409, "conflict", "The analysis is already running in another instance; try again shortly.");
-  return json(summary);
+  return json({ ...summary, ttlAdvice: { ...summary.ttlAdvice, monthlySavingUsd: toJson(summary.ttlAdvice.monthlySavingUsd) } });
 }

@@ -60,7 +60,10 @@ describe("POST /api/v1/analysis/run", () => {
     const r = await platform.post("/api/v1/analysis/run");
     expect(r.status).toBe(200);
     conforms("AnalysisRun", r.body);
-    expect(r.body).toMatchObject({ ran: true, anomalies: { daily: 1, hourly: 0, new: 1 }, forecasts: { written: 1, breaches: 0 }, alertsEnqueued: 0 });
+    expect(r.body).toMatchObject({
+      ran: true, anomalies: { daily: 1, hourly: 0, new: 1 }, forecasts: { written: 1, breaches: 0 },
+      ttlAdvice: { pairs: 0, recommended: 0, monthlySavingUsd: 0 }, alertsEnqueued: 0,
+    });
   });
 });
 

@@ -148,6 +148,11 @@ const AnalysisRun = z.strictObject({
     new: z.number().int().describe("Findings stored for the first time by this run"),
   }),
   forecasts: z.strictObject({ written: z.number().int(), breaches: z.number().int().describe("Quotas projected to reach their limit this period") }),
+  ttlAdvice: z.strictObject({
+    pairs: z.number().int().describe("Tenant × touchpoint pairs with sandbox runs in the last 30 days (the stored advice rows)"),
+    recommended: z.number().int().describe("Pairs with a recommended TTL (their runs report active time)"),
+    monthlySavingUsd: z.number().describe("Projected monthly saving of every recommendation together"),
+  }),
   alertsEnqueued: z.number().int(),
   durationMs: z.number().int(),
 });
@@ -273,7 +278,7 @@ export const endpoints: Endpoint[] = [
   },
   {
     method: "post", path: "/api/v1/analysis/run", tag: ANALYSIS, auth: "platform",
-    summary: "Run the analysis now (anomalies, forecasts, alerts); answers when it is done",
+    summary: "Run the analysis now (anomalies, forecasts, sandbox TTL advice, alerts); answers when it is done",
     description: "409 when another instance is running it at this moment.",
     ok: [[200, "AnalysisRun", "Summary of the run"]], errors: [409],
   },

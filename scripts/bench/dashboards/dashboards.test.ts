@@ -1,6 +1,7 @@
 // A tiny `npm run bench:dashboards` against the test server (DATABASE_URL mode): it loads the
-// records with exact rollups, every loader answers a real page, the CSV export streams exactly
-// the filtered records, and the last stdout line is the JSON contract of shared/BENCH.md.
+// records with exact rollups, runs the analysis job (the cost-optimization page reads the TTL
+// advice it stores), every loader answers a real page, the CSV export streams exactly the
+// filtered records, and the last stdout line is the JSON contract of shared/BENCH.md.
 // No timing is asserted (machines are shared and noisy).
 import { execFile } from "node:child_process";
 import path from "node:path";
@@ -28,6 +29,7 @@ describe("npm run bench:dashboards", () => {
     expect(code, stderr).not.toBe(2);
     expect(stderr).toContain("loaded 30,000 / 30,000 cost records");
     expect(stderr).toContain("(exactly the records' sum)");
+    expect(stderr).toMatch(/bench:dashboards: analysis: TTL advice: [1-9][\d,]* tenant × touchpoint pairs/);
     const lines = stdout.trimEnd().split("\n");
     const json = JSON.parse(lines[lines.length - 1]);
     expect(json.records).toBe(30_000);
@@ -40,5 +42,7 @@ describe("npm run bench:dashboards", () => {
     // The export is one tenant's month: the heaviest tenant has about a tenth of the records.
     expect(json.csvExportRows).toBeGreaterThan(100);
     expect(json.csvExportRowsPerSec).toBeGreaterThan(0);
+    expect(json.analysisSeconds).toBeGreaterThan(0);
+    expect(Object.keys(json)).toEqual(["records", "loaders", "csvExportRowsPerSec", "csvExportRows", "loadSeconds", "analysisSeconds"]);
   }, 180_000);
 });

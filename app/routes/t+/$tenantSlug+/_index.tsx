@@ -1,13 +1,15 @@
 // One tenant: spend today/this month, its quotas as the core enforces them, spend over time
 // (stacked by resource) and by model, user and touchpoint for a date range in the URL, and its
 // newest cost records; and what the analysis found: each quota's forecast for this period,
-// anomalies in the range (listed and marked on the timeline) and sandbox TTL advice. Staff may
-// open any tenant; a tenant admin only their own (others: 404), read-only.
+// anomalies in the range (listed and marked on the timeline) and the sandbox TTL advice the job
+// stored (with when it was computed). Staff may open any tenant; a tenant admin only their own
+// (others: 404), read-only.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigation } from "@remix-run/react";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { anomalyColumns, type AnomalyRow } from "~/components/analysis/anomaly-columns.tsx";
 import { ForecastCards } from "~/components/analysis/forecast-cards.tsx";
+import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
 import { BreakdownChart, type BreakdownSlice } from "~/components/charts/breakdown-chart.tsx";
 import { SpendOverTimeChart } from "~/components/charts/spend-over-time-chart.tsx";
@@ -47,6 +49,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...analysis,
     ttlAdvice: ttl.rows,
     ttlSavingUsd: ttl.totalSavingUsd,
+    ttlComputed: ttl.computed,
+    ttlRefreshEveryHours: ttl.refreshEveryHours,
   };
 }
 
@@ -54,8 +58,10 @@ const recentColumns = recordColumns({ showTenant: false });
 const findingColumns = anomalyColumns<AnomalyRow>();
 
 export default function TenantPage() {
-  const { tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies, ttlAdvice, ttlSavingUsd } =
-    useLoaderData<typeof loader>();
+  const {
+    tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies,
+    ttlAdvice, ttlSavingUsd, ttlComputed, ttlRefreshEveryHours,
+  } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const base = `/t/${tenant.slug}`;
   const loading = navigation.state === "loading" && navigation.location.pathname === base;
@@ -182,11 +188,18 @@ export default function TenantPage() {
           <h2 id="ttl-advice">Sandbox TTL advice</h2>
           {viewerIsStaff && <Link to="/cost-optimization">All tenants →</Link>}
         </div>
-        <p className="analysis-total" data-testid="tenant-ttl-saving">
-          Projected saving: <strong>{formatUsd(ttlSavingUsd)}</strong> a month with the recommended TTLs (last 30 days of
-          sandbox runs).
-        </p>
-        <TtlAdviceTable rows={ttlAdvice} showTenant={false} caption={`Sandbox TTL advice for ${tenant.name} per touchpoint`} />
+        {ttlComputed ? (
+          <>
+            <p className="analysis-total" data-testid="tenant-ttl-saving">
+              Projected saving: <strong>{formatUsd(ttlSavingUsd)}</strong> a month with the recommended TTLs (30 days of
+              sandbox runs).
+            </p>
+            <TtlAdviceComputed computed={ttlComputed} refreshEveryHours={ttlRefreshEveryHours} />
+            <TtlAdviceTable rows={ttlAdvice} showTenant={false} caption={`Sandbox TTL advice for ${tenant.name} per touchpoint`} />
+          </>
+        ) : (
+          <NoTtlAdviceYet refreshEveryHours={ttlRefreshEveryHours} howToRun={viewerIsStaff} heading="h3" />
+        )}
       </section>
 
       <section className="card" aria-labelledby="recent">
