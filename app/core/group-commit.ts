@@ -119,6 +119,11 @@ class Tallies {
     this.all = new Map(rows.map((r) => [r.usageId, { row: r, spent: r.spentUsd, reserved: r.reservedUsd, notified: r.notified }]));
   }
 
+  /** The locked row with this id, as it was read. */
+  row(usageId: string): UsageRow | undefined {
+    return this.all.get(usageId)?.row;
+  }
+
   /** The row as the next decision sees it. */
   view(usageId: string): UsageRow {
     const t = this.all.get(usageId)!;
@@ -140,6 +145,25 @@ class Tallies {
       .filter((t) => !t.spent.eq(t.row.spentUsd) || !t.reserved.eq(t.row.reservedUsd) || t.notified.length !== t.row.notified.length)
       .map((t) => ({ usageId: t.row.usageId, spentDelta: t.spent.sub(t.row.spentUsd), reservedDelta: t.reserved.sub(t.row.reservedUsd), notified: t.notified }));
   }
+}
+
+/**
+ * The locked rows that can apply to a need: the platform's, the tenant's and the user's (a
+ * batch of spread traffic locks hundreds of rows; each decision looks at its few).
+ */
+function scopeIndex(rows: UsageRow[]): (need: Scoping) => UsageRow[] {
+  const key = (scope: string, tenantId: string | null, userId: string | null) =>
+    scope === "platform" ? "p" : scope === "tenant" ? `t:${tenantId}` : `u:${tenantId}:${userId}`;
+  const index = new Map<string, UsageRow[]>();
+  for (const r of rows) {
+    const k = key(r.scope, r.tenantId, r.scopeId);
+    index.set(k, [...(index.get(k) ?? []), r]);
+  }
+  return (need) => [
+    ...(index.get("p") ?? []),
+    ...(index.get(key("tenant", need.tenantId, null)) ?? []),
+    ...(need.userId === null ? [] : (index.get(key("user", need.tenantId, need.userId)) ?? [])),
+  ];
 }
 
 /**
@@ -354,6 +378,8 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
         const lock = { rows: usage.rows, held: new Map<string, string>(heldRows.map((h) => [h.id, h.status])) };
         ctx.observe?.(lock.rows);
         const state = new Tallies(lock.rows);
+        const candidates = scopeIndex(lock.rows);
+        const position = new Map(lock.rows.map((r, i) => [r.usageId, i])); // the global lock order
         const seen = new Map<string, { hash: string; decision: ReserveDecision }>();
         for (const s of seenRows) {
           seen.set(keyOf(s.tenant_id, s.idempotency_key), {
@@ -382,7 +408,8 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
             const late = status === "expired" || now.getTime() > new Date(r.expires_at).getTime();
             const { entry, warnings } = ledger.settlement(r, p.value, late);
             const need = needs[i]!;
-            for (const row of lock.rows) {
+            const touched = new Set([...candidates(need), ...(status === "held" ? r.usage_ids.flatMap((id) => state.row(id) ?? []) : [])]);
+            for (const row of [...touched].sort((a, b) => position.get(a.usageId)! - position.get(b.usageId)!)) {
               const releasing = status === "held" && r.usage_ids.includes(row.usageId);
               const charging = applies(row, need);
               if (releasing || charging) {
@@ -398,7 +425,7 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
               ? { ok: true, value: prior.decision }
               : fail(new TollgateError("conflict", "This idempotency key was already used with a different request."));
           }
-          const mine = lock.rows.filter((r) => applies(r, needs[i]!)).map((r) => r.usageId);
+          const mine = candidates(needs[i]!).filter((r) => applies(r, needs[i]!)).map((r) => r.usageId);
           const ev = evaluate(mine.map((id) => state.view(id)), it.estimate, { enforce: ctx.enforce(it.req.resource), now });
           if (ev.denial) {
             state.change(ev.binding!.usageId, { denied: true });
