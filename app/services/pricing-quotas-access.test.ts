@@ -7,6 +7,7 @@ import { disconnectDb } from "~/db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as pricingHistory from "~/routes/pricing+/history.tsx";
 import * as pricingImport from "~/routes/pricing+/import.tsx";
+import * as pricingImportExample from "~/routes/pricing+/import-example[.]csv.ts";
 import * as pricingIndex from "~/routes/pricing+/_index.tsx";
 import * as pricingNew from "~/routes/pricing+/new.tsx";
 import * as quotaEdit from "~/routes/quotas+/$quotaId.tsx";
@@ -97,6 +98,8 @@ const PAGES = (): Record<string, Page> => ({
   "/pricing/new": { module: pricingNew, allowed: STAFF_FINANCE, params: {}, post: { kind: "llm", provider: "" } },
   "/pricing/history?provider=openai&model=gpt-5": { module: pricingHistory, allowed: STAFF_FINANCE, params: {}, post: { id: "x".repeat(3), note: "n".repeat(600) } },
   "/pricing/import": { module: pricingImport, allowed: STAFF_FINANCE, params: {}, post: { csv: "" } },
+  "/pricing/import?kind=sandbox": { module: pricingImport, allowed: STAFF_FINANCE, params: {}, post: { kind: "sandbox", csv: "tier\nxl" } },
+  "/pricing/import-example.csv?kind=sandbox": { module: pricingImportExample, allowed: STAFF_FINANCE, params: {}, post: null },
   "/quotas": { module: quotasIndex, allowed: STAFF, params: {}, post: { intent: "bulk-limit", limitUsd: "" } },
   "/quotas/new": { module: quotaNew, allowed: STAFF, params: {}, post: { scope: "tenant", limitUsd: "0" } },
   [`/quotas/${acmeTenantQuota}`]: { module: quotaEdit, allowed: STAFF, params: { quotaId: acmeTenantQuota }, post: { limitUsd: "-1" } },
@@ -160,5 +163,17 @@ describe("tenant admin user quotas (action)", () => {
     expect(await post("tenant_admin", "acme", { ...base, intent: "update", id: rows[0].id, limitUsd: "4.5" })).toBe(302);
     const after = await t.pool.query(`SELECT limit_usd::text AS l FROM quotas WHERE id = $1`, [rows[0].id]);
     expect(after.rows[0].l).toBe("4.5000000000");
+  });
+});
+
+describe("price import example files", () => {
+  it("are CSV downloads with each import's header", async () => {
+    const sandbox = await pricingImportExample.loader(args(request("finance", "/pricing/import-example.csv?kind=sandbox")));
+    expect(sandbox.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(sandbox.headers.get("Content-Disposition")).toBe('attachment; filename="sandbox-rates-example.csv"');
+    expect((await sandbox.text()).split("\n")[0]).toBe("tier,usd_per_second,effective_from,note");
+    const llm = await pricingImportExample.loader(args(request("finance", "/pricing/import-example.csv")));
+    expect(llm.headers.get("Content-Disposition")).toBe('attachment; filename="llm-prices-example.csv"');
+    expect((await llm.text()).split("\n")[0]).toBe("provider,model,input_usd_per_1m,output_usd_per_1m,cached_input_usd_per_1m,effective_from,note");
   });
 });

@@ -3,18 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "~/db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { importPrices, parseCsv, previewPriceImport, validatePriceCsv } from "./price-import.server.ts";
+import { importPrices, previewPriceImport, validatePriceCsv } from "./llm.server.ts";
 
 const HEADER = "provider,model,input_usd_per_1m,output_usd_per_1m,cached_input_usd_per_1m,effective_from,note";
-
-describe("parseCsv", () => {
-  it("reads quoted fields with commas, doubled quotes and CRLF line ends", () => {
-    expect(parseCsv('a,"b, c","say ""hi"""\r\n1,,3\n')).toEqual([
-      ["a", "b, c", 'say "hi"'],
-      ["1", "", "3"],
-    ]);
-  });
-});
 
 describe("validatePriceCsv", () => {
   it("accepts the seed file's format and reads dates as UTC midnight", () => {
