@@ -118,14 +118,14 @@ describe("delivery log", () => {
     ]);
     expect((await t.pool.query(`SELECT status FROM alert_events WHERE id = $1`, [globexDead])).rows[0].status).toBe("dead");
 
-    const acmeLog = await listDeliveries(acmeScope());
+    const acmeLog = (await listDeliveries(acmeScope())).rows;
     expect(acmeLog.map((d) => [d.summary, d.status])).toEqual([
       ["summary ok-1", "delivered"],
       ["summary dead-1", "pending"],
     ]);
     expect(acmeLog[1].nextAttemptAt).not.toBeNull();
     expect(acmeLog[0].nextAttemptAt).toBeNull();
-    expect((await listDeliveries(staff, { status: "dead" })).map((d) => d.summary)).toEqual(["summary dead-2"]);
-    expect((await listDeliveries(staff, { channelId: globexChannel, kind: "anomaly" })).length).toBe(0);
+    expect((await listDeliveries(staff, { status: "dead" })).rows.map((d) => d.summary)).toEqual(["summary dead-2"]);
+    expect((await listDeliveries(staff, { channelId: globexChannel, kind: "anomaly" })).rows.length).toBe(0);
   });
 });
