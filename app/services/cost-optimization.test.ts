@@ -1,13 +1,11 @@
 // The cost-optimization figures over real cost records with hand-computed answers: totals add
 // up exactly, per-tenant sums, the tenant filter, and the order (biggest saving first).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { getCostOptimization, getTenantTtlAdvice } from "./cost-optimization.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z");
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const tenant: Record<string, string> = {};
 
 async function runs(slug: string, touchpoint: string, n: number, billedMs: number, activeMs: number, ttl: number, cost: string) {
@@ -19,9 +17,7 @@ async function runs(slug: string, touchpoint: string, n: number, billedMs: numbe
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(
     `INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex'), ('initech', 'Initech') RETURNING id, slug`,
   );
@@ -37,10 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("getCostOptimization", () => {

@@ -17,6 +17,7 @@ import {
   type RecordSort,
   type RecordsQuery,
 } from "~/schemas/records.ts";
+import { tenantOptions } from "./tenant-options.server.ts";
 import { readKeysetPage, type KeysetPage, type SliceReader as KeysetSliceReader } from "./keyset-page.ts";
 
 /** Whose records: every tenant's (staff) or one tenant's (its pages, read under RLS). */
@@ -262,14 +263,12 @@ export interface ExplorerOptions {
 export async function explorerOptions(scope: RecordScope): Promise<ExplorerOptions> {
   const pool = dbPool();
   const [tenants, models, touchpoints] = await Promise.all([
-    scope.kind === "all"
-      ? pool.query(`SELECT slug, name FROM tenants ORDER BY name, slug LIMIT 5000`)
-      : Promise.resolve({ rows: [] as { slug: string; name: string }[] }),
+    scope.kind === "all" ? tenantOptions(pool) : [],
     pool.query(`SELECT DISTINCT model FROM llm_prices ORDER BY model`),
     pool.query(`SELECT id FROM touchpoints ORDER BY id`),
   ]);
   return {
-    tenants: tenants.rows.map((r) => ({ slug: r.slug, name: r.name })),
+    tenants: tenants.map((r) => ({ slug: r.slug, name: r.name })),
     models: models.rows.map((r) => r.model),
     touchpoints: touchpoints.rows.map((r) => r.id),
   };

@@ -4,8 +4,8 @@ import { expect, loginAs, test } from "../fixtures.ts";
 import { api, unique } from "../quotas/api.ts";
 
 test("ops pages through one tenant's findings: Older, Newer and Newest", async ({ page, db }) => {
-  const slug = `e2e-anomalies-${unique()}`;
-  const created = await api("POST", "/tenants", { slug, name: `Paged findings ${slug}` });
+  const slug = `e2e-paged-${unique()}`;
+  const created = await api("POST", "/tenants", { slug, name: `Paged ${slug}` });
   expect(created.status).toBe(201);
   // 52 daily findings, one a day from 2026-01-01: the newest is 2026-02-21.
   await db.query(

@@ -4,7 +4,7 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { anomalyColumns, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
@@ -17,7 +17,7 @@ import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cur
 import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
 import { FINDINGS_PAGE_SIZE, findingCursor, listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
 import { notFound, requireUser } from "~/services/auth.server.ts";
-import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { actorFor } from "~/services/users.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
@@ -36,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filters = parseAnomalyFilters(search);
   const { request: pageRequest, damaged } = parsePageRequest(search, findingCursor);
-  const [findings, tenants] = await Promise.all([listFindings(filters, pageRequest), listTenantSlugs()]);
+  const [findings, tenants] = await Promise.all([listFindings(filters, pageRequest), tenantOptions()]);
   // The page size travels in the data: a .server module's constants do not reach the browser.
   return { filters, tenants, paged: Boolean(pageRequest.after || pageRequest.before), damaged, pageSize: FINDINGS_PAGE_SIZE, ...findings };
 }
@@ -120,12 +120,7 @@ export default function Anomalies() {
             <option value="sandbox">Sandbox</option>
           </select>
         </Field>
-        <div className="filter-actions">
-          <button type="submit" className="button button--primary">
-            Show
-          </button>
-          {location.search && <Link to="/anomalies">Reset</Link>}
-        </div>
+        <FilterActions resetTo="/anomalies" />
       </Form>
       {damaged && (
         <p className="form-error" role="alert">

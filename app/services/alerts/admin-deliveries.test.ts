@@ -2,14 +2,12 @@
 // ties of the same creation time, Older/Newer cursors that walk the same rows both ways, the
 // tenant scope and filters applied on every page, and a stale cursor.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { decodePageCursor } from "~/schemas/page-cursor.ts";
 import { deliveryCursor, listDeliveries, type DeliveryCursor } from "./admin-deliveries.server.ts";
 import type { AlertScope } from "./admin-scope.server.ts";
 
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const ids: Record<string, string> = {};
 let acmeScope: AlertScope;
 const staff: AlertScope = { kind: "staff" };
@@ -28,9 +26,7 @@ const EVENTS = [
 ] as const;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   const tenant = Object.fromEntries(rows.map((r) => [r.slug, r.id]));
   acmeScope = { kind: "tenant", tenantId: tenant.acme };
@@ -50,10 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 const cursor = (raw: string | null) => decodePageCursor(raw!, deliveryCursor)!;

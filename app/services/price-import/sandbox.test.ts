@@ -1,8 +1,7 @@
 // The sandbox rate import: exact errors per bad row (no database), then the dry run and the
 // all-or-nothing import against a real database, with the form's closing rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { readPriceFile } from "./file.ts";
 import { SANDBOX_PRICE_CSV_COLUMNS, SANDBOX_PRICE_CSV_EXAMPLE, importSandboxPrices, previewSandboxPriceImport, validateSandboxPriceCsv } from "./sandbox.server.ts";
 
@@ -61,13 +60,10 @@ describe("validateSandboxPriceCsv", () => {
 
 describe("sandbox rate preview and import (database)", () => {
   let t: TestDatabase;
-  let previousDatabaseUrl: string | undefined;
   const actor = { id: null, label: "user:finance@test" };
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    previousDatabaseUrl = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = t.url;
+    t = await createAppTestDatabase();
     await t.pool.query(
       `INSERT INTO sandbox_prices (tier, usd_per_second, effective_from, note)
        VALUES ('standard', 0.0001, '2026-01-01T00:00:00Z', 'seed'), ('gpu', 0.002, '2026-01-01T00:00:00Z', 'seed')`,
@@ -75,10 +71,7 @@ describe("sandbox rate preview and import (database)", () => {
   });
 
   afterAll(async () => {
-    await disconnectDb();
     await t?.drop();
-    if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previousDatabaseUrl;
   });
 
   const prices = async () =>
