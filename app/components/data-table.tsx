@@ -1,5 +1,6 @@
 // The one table component: @tanstack/react-table with sortable, keyboard-operable headers.
-// Server-side paging/sorting pages pass already-ordered data and no sortable columns.
+// Server-side paging/sorting pages pass already-ordered data and `sortable={false}` (sorting one
+// page in the browser would look like an order of the whole list, which it is not).
 import {
   flexRender,
   getCoreRowModel,
@@ -37,6 +38,7 @@ export function DataTable<T>({
   emptyMessage = "Nothing to show.",
   initialSorting = [],
   getRowId,
+  sortable = true,
 }: {
   columns: ColumnDef<T, any>[];
   data: T[];
@@ -45,6 +47,8 @@ export function DataTable<T>({
   emptyMessage?: string;
   initialSorting?: SortingState;
   getRowId?: (row: T) => string;
+  /** false: the rows are one page of a list ordered on the server; headers do not sort. */
+  sortable?: boolean;
 }) {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const table = useReactTable({
@@ -52,6 +56,7 @@ export function DataTable<T>({
     columns,
     state: { sorting },
     onSortingChange: setSorting,
+    enableSorting: sortable,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getRowId,

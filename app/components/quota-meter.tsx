@@ -1,31 +1,43 @@
-// A quota's utilization: spent of limit, percent, and a bar that turns amber at the first
-// warning level and red at the limit.
+// A quota's utilization, one component for every page that shows quotas: the label with its
+// badges, the percent, and a bar that turns amber at 80% and red at the limit. The overview
+// shows its platform quotas as compact meters (spent of limit, from the rollups); the tenant
+// page shows the tenant's quotas as the enforcement core sees them now, as cards that also give
+// held, left and the reset time (their utilization counts open holds, because that is what the
+// next reservation is checked against).
+import type { QuotaUtilization } from "~/services/overview.server.ts";
+import type { TenantQuotaCard } from "~/services/tenant-spend.server.ts";
 import { formatPercent, formatUsd, quotaLabel } from "./format.ts";
 
-export interface QuotaMeterData {
-  id: string;
-  resource: "llm" | "sandbox" | "all";
-  period: "day" | "week" | "month";
-  limitUsd: string;
-  spentUsd: string;
-  reservedUsd: string;
-  utilizationPercent: number;
-  enforcement: "hard" | "soft";
-  enabled: boolean;
-}
+/** The loaders' shapes (money as exact decimal strings), defined once in their services. */
+export type QuotaMeterData = QuotaUtilization | TenantQuotaCard;
+
+const isCard = (q: QuotaMeterData): q is TenantQuotaCard => "resetsAt" in q;
+
+const resetFormat = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
 
 export function QuotaMeter({ quota }: { quota: QuotaMeterData }) {
   const pct = quota.utilizationPercent;
   const level = pct >= 100 ? "over" : pct >= 80 ? "warn" : "ok";
+  const enabled = isCard(quota) || quota.enabled;
   const label = quotaLabel(quota);
-  return (
-    <div className={`quota-meter quota-meter--${level}${quota.enabled ? "" : " is-disabled"}`}>
+  const card = isCard(quota);
+  const Label = card ? "h3" : "span";
+  const head = (
+    <>
       <div className="quota-meter__head">
-        <span className="quota-meter__label">
+        <Label className="quota-meter__label">
           {label}
           {quota.enforcement === "soft" && <span className="badge">soft</span>}
-          {!quota.enabled && <span className="badge">disabled</span>}
-        </span>
+          {!enabled && <span className="badge">disabled</span>}
+        </Label>
         <span className="quota-meter__pct">{formatPercent(pct)}</span>
       </div>
       <div
@@ -35,24 +47,59 @@ export function QuotaMeter({ quota }: { quota: QuotaMeterData }) {
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.min(100, pct)}
-        aria-valuetext={`${formatPercent(pct)} used: ${formatUsd(quota.spentUsd)} of ${formatUsd(quota.limitUsd)}`}
+        aria-valuetext={
+          card
+            ? `${formatPercent(pct)} used: ${formatUsd(quota.spentUsd)} spent and ${formatUsd(quota.reservedUsd)} held of ${formatUsd(quota.limitUsd)}`
+            : `${formatPercent(pct)} used: ${formatUsd(quota.spentUsd)} of ${formatUsd(quota.limitUsd)}`
+        }
       >
         <span style={{ width: `${Math.min(100, pct)}%` }} />
       </div>
-      <div className="quota-meter__foot">
-        <span>
-          {formatUsd(quota.spentUsd)} of {formatUsd(quota.limitUsd)}
-        </span>
-        {Number(quota.reservedUsd) > 0 && <span>{formatUsd(quota.reservedUsd)} held</span>}
+    </>
+  );
+  const className = `quota-meter quota-meter--${level}${enabled ? "" : " is-disabled"}`;
+  if (!isCard(quota)) {
+    return (
+      <div className={className}>
+        {head}
+        <div className="quota-meter__foot">
+          <span>
+            {formatUsd(quota.spentUsd)} of {formatUsd(quota.limitUsd)}
+          </span>
+          {Number(quota.reservedUsd) > 0 && <span>{formatUsd(quota.reservedUsd)} held</span>}
+        </div>
       </div>
-    </div>
+    );
+  }
+  const figures = [
+    ["Spent", quota.spentUsd],
+    ["Held", quota.reservedUsd],
+    ["Left", quota.remainingUsd],
+    ["Limit", quota.limitUsd],
+  ] as const;
+  return (
+    <article className={`quota-card ${className}`} aria-label={`${label} quota`}>
+      {head}
+      <dl className="quota-card__figures">
+        {figures.map(([term, usd]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd data-usd={usd}>{formatUsd(usd)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="quota-card__reset">
+        Resets <time dateTime={quota.resetsAt}>{`${resetFormat.format(new Date(quota.resetsAt))} UTC`}</time>
+      </p>
+    </article>
   );
 }
 
+/** Meters in a column, or (when the quotas carry reset times) a grid of cards. */
 export function QuotaList({ quotas, emptyMessage }: { quotas: QuotaMeterData[]; emptyMessage: string }) {
   if (quotas.length === 0) return <p className="muted">{emptyMessage}</p>;
   return (
-    <ul className="quota-list">
+    <ul className={quotas.every(isCard) ? "quota-cards" : "quota-list"}>
       {quotas.map((q) => (
         <li key={q.id}>
           <QuotaMeter quota={q} />

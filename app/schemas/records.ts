@@ -2,6 +2,7 @@
 // The URL is the whole state of the page (shareable, bookmarkable), so everything a person can
 // choose round-trips through `recordsSearch` and back through `parseRecordsQuery`.
 import { z } from "zod";
+import { PAGE_LINK_HINT, bigintId, decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 export const PAGE_SIZE = 50;
 
@@ -67,31 +68,24 @@ const day = (label: string) =>
 const cursorShape = z.object({
   k: z.enum(["time", "cost"]),
   v: z.string().max(64),
-  i: z.string().regex(/^\d{1,19}$/),
+  i: bigintId,
 });
 
-/** Cursors are opaque in the URL: base64url of a small JSON object. */
+/** Cursors are opaque in the URL (see page-cursor.ts). */
 export function encodeCursor(c: Cursor): string {
-  const json = JSON.stringify({ k: c.key, v: c.value, i: c.id });
-  return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return encodePageCursor({ k: c.key, v: c.value, i: c.id });
 }
 
 export function decodeCursor(raw: string): Cursor | null {
-  try {
-    const padded = raw.replaceAll("-", "+").replaceAll("_", "/");
-    const parsed = cursorShape.safeParse(JSON.parse(atob(padded)));
-    if (!parsed.success) return null;
-    const { k, v, i } = parsed.data;
-    // The value goes into SQL as a typed parameter; reject anything that is not one.
-    if (k === "time" && !z.iso.datetime({ offset: true }).safeParse(v).success) return null;
-    if (k === "cost" && !/^-?\d{1,14}(\.\d{1,10})?$/.test(v)) return null;
-    return { key: k, value: v, id: i };
-  } catch {
-    return null;
-  }
+  const parsed = decodePageCursor(raw, cursorShape);
+  if (!parsed) return null;
+  const { k, v, i } = parsed;
+  // The value goes into SQL as a typed parameter; reject anything that is not one.
+  if (k === "time" && !z.iso.datetime({ offset: true }).safeParse(v).success) return null;
+  if (k === "cost" && !/^-?\d{1,14}(\.\d{1,10})?$/.test(v)) return null;
+  return { key: k, value: v, id: i };
 }
 
-const PAGE_LINK_HINT = "The page link is damaged or out of date; start again from the first page.";
 const cursorParam = z.preprocess(
   blankToUndefined,
   z

@@ -1,68 +1,37 @@
 // Who may open the users, API keys, audit log, touchpoints and sandbox-errors pages: every
 // role against every loader and action, with a real session cookie. Forbidden answers 404.
-import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as apiKeysPage from "~/routes/api-keys+/_index.tsx";
 import * as auditPage from "~/routes/audit+/_index.tsx";
 import * as sandboxErrorsPage from "~/routes/sandbox-errors+/_index.tsx";
 import * as touchpointsPage from "~/routes/touchpoints+/_index.tsx";
 import * as usersPage from "~/routes/users+/_index.tsx";
+import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "./auth.server.ts";
-import { createSession, SESSION_COOKIE } from "./session.server.ts";
 
-const BASE = "http://127.0.0.1:3000";
 const ROLES: Role[] = ["admin", "finance", "ops", "tenant_admin"];
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
-const cookies = {} as Record<Role, string>;
-const userIds = {} as Record<Role, string>;
+let users: Record<Role, SignedInUser>;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme') RETURNING id`);
-  const passwordHash = await hash("irrelevant password");
-  for (const role of ROLES) {
-    const { rows: u } = await t.pool.query(
-      `INSERT INTO users (email, name, role, tenant_id, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [`${role}@tollgate.test`, role, role, role === "tenant_admin" ? rows[0].id : null, passwordHash],
-    );
-    userIds[role] = u[0].id;
-    const setCookie = await createSession(u[0].id, new Request(`${BASE}/login`));
-    cookies[role] = new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(setCookie)![1];
-  }
+  users = await signInUsers(t.pool, {
+    admin: { role: "admin" },
+    finance: { role: "finance" },
+    ops: { role: "ops" },
+    tenant_admin: { role: "tenant_admin", tenantId: rows[0].id },
+  });
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
-function request(role: Role | null, path: string, form?: Record<string, string>) {
-  const headers = new Headers(role ? { Cookie: `${SESSION_COOKIE}=${cookies[role]}` } : {});
-  if (!form) return new Request(`${BASE}${path}`, { headers });
-  headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return new Request(`${BASE}${path}`, { method: "POST", headers, body: new URLSearchParams(form) });
-}
+const request = (role: Role | null, path: string, form?: Record<string, string>) => panelRequest(role && users[role], path, form);
 
-/** 200 when the function returned, else the status of the Response it threw. */
-async function statusOf(run: () => Promise<unknown>): Promise<number> {
-  try {
-    const result = (await run()) as { init?: { status?: number } } | undefined;
-    return result?.init?.status ?? 200;
-  } catch (e) {
-    if (e instanceof Response) return e.status;
-    throw e;
-  }
-}
 
-type LoaderArgs = Parameters<typeof usersPage.loader>[0];
-const args = (req: Request) => ({ request: req, params: {}, context: {} }) as LoaderArgs;
 
 const PAGES = {
   "/users": { module: usersPage, allowed: ["admin"] },
@@ -77,11 +46,11 @@ describe("loaders", () => {
     for (const role of ROLES) {
       const allowed = (page.allowed as readonly Role[]).includes(role);
       it(`${path}: ${role} → ${allowed ? 200 : 404}`, async () => {
-        expect(await statusOf(() => page.module.loader(args(request(role, path))))).toBe(allowed ? 200 : 404);
+        expect(await statusOf(() => page.module.loader(routeArgs(request(role, path))))).toBe(allowed ? 200 : 404);
       });
     }
     it(`${path}: signed out → redirect to sign-in`, async () => {
-      const status = await statusOf(() => page.module.loader(args(request(null, path))));
+      const status = await statusOf(() => page.module.loader(routeArgs(request(null, path))));
       expect(status).toBe(302);
     });
   }
@@ -95,7 +64,7 @@ describe("actions", () => {
   for (const [path, action, form] of ACTIONS) {
     for (const role of ["finance", "ops", "tenant_admin"] as const) {
       it(`${path}: ${role} → 404 and nothing changes`, async () => {
-        expect(await statusOf(() => action(args(request(role, path, form))))).toBe(404);
+        expect(await statusOf(() => action(routeArgs(request(role, path, form))))).toBe(404);
       });
     }
   }
@@ -108,7 +77,7 @@ describe("actions", () => {
   });
 
   it("/users: an admin gets field errors for bad input, creates a valid user, and cannot disable themselves", async () => {
-    const bad = (await usersPage.action(args(request("admin", "/users", { intent: "create", name: "", email: "x", role: "tenant_admin", password: "short" })))) as {
+    const bad = (await usersPage.action(routeArgs(request("admin", "/users", { intent: "create", name: "", email: "x", role: "tenant_admin", password: "short" })))) as {
       data: { fieldErrors: Record<string, string> };
       init: { status: number };
     };
@@ -119,9 +88,9 @@ describe("actions", () => {
       password: "At least 12 characters.",
       tenantId: "A tenant admin needs a tenant.",
     });
-    const ok = await usersPage.action(args(request("admin", "/users", { intent: "create", name: "N", email: "n@tollgate.test", role: "ops", password: "twelve chars!" })));
+    const ok = await usersPage.action(routeArgs(request("admin", "/users", { intent: "create", name: "N", email: "n@tollgate.test", role: "ops", password: "twelve chars!" })));
     expect(ok).toEqual({ intent: "create", ok: true, message: "Created n@tollgate.test. They can sign in now." });
-    const self = (await usersPage.action(args(request("admin", "/users", { intent: "disable", userId: userIds.admin })))) as {
+    const self = (await usersPage.action(routeArgs(request("admin", "/users", { intent: "disable", userId: users.admin.id })))) as {
       data: { message: string };
       init: { status: number };
     };
@@ -130,13 +99,13 @@ describe("actions", () => {
   });
 
   it("/users: disabling another user signs them out at once", async () => {
-    const result = await usersPage.action(args(request("admin", "/users", { intent: "disable", userId: userIds.ops })));
+    const result = await usersPage.action(routeArgs(request("admin", "/users", { intent: "disable", userId: users.ops.id })));
     expect(result).toMatchObject({ ok: true, message: "Disabled ops@tollgate.test; 1 session(s) ended." });
-    expect(await statusOf(() => touchpointsPage.loader(args(request("ops", "/touchpoints"))))).toBe(302);
+    expect(await statusOf(() => touchpointsPage.loader(routeArgs(request("ops", "/touchpoints"))))).toBe(302);
   });
 
   it("/api-keys: an admin creates a key whose text is in the response once, and revokes it", async () => {
-    const created = (await apiKeysPage.action(args(request("admin", "/api-keys", { intent: "create", name: "ci" })))) as {
+    const created = (await apiKeysPage.action(routeArgs(request("admin", "/api-keys", { intent: "create", name: "ci" })))) as {
       data: { ok: true; key: string; prefix: string };
       init: { headers: Record<string, string> };
     };
@@ -144,7 +113,7 @@ describe("actions", () => {
     expect(created.init.headers["Cache-Control"]).toBe("no-store");
     const { rows } = await t.pool.query(`SELECT id, hash FROM api_keys WHERE prefix = $1`, [created.data.prefix]);
     expect(rows[0].hash).not.toContain(created.data.key);
-    const revoked = await apiKeysPage.action(args(request("admin", "/api-keys", { intent: "revoke", keyId: rows[0].id })));
+    const revoked = await apiKeysPage.action(routeArgs(request("admin", "/api-keys", { intent: "revoke", keyId: rows[0].id })));
     expect(revoked).toMatchObject({ intent: "revoke", ok: true });
   });
 });

@@ -1,37 +1,28 @@
 // Who may open the anomalies and cost-optimization pages and review a finding: every role
 // against the loaders and the action, with a real session cookie (forbidden answers 404); a
 // review writes the status and its audit row in one go; bad input is a 400 that changes nothing.
-import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as anomaliesPage from "~/routes/anomalies+/_index.tsx";
 import * as costPage from "~/routes/cost-optimization+/_index.tsx";
+import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "./auth.server.ts";
-import { createSession, SESSION_COOKIE } from "./session.server.ts";
 
-const BASE = "http://127.0.0.1:3000";
 const ROLES: Role[] = ["admin", "finance", "ops", "tenant_admin"];
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
-const cookies = {} as Record<Role, string>;
+let users: Record<Role, SignedInUser>;
 const finding: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   const tenant = Object.fromEntries(rows.map((r) => [r.slug, r.id]));
-  const passwordHash = await hash("irrelevant password");
-  for (const role of ROLES) {
-    const { rows: u } = await t.pool.query(
-      `INSERT INTO users (email, name, role, tenant_id, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [`${role}@tollgate.test`, role, role, role === "tenant_admin" ? tenant.acme : null, passwordHash],
-    );
-    const setCookie = await createSession(u[0].id, new Request(`${BASE}/login`));
-    cookies[role] = new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(setCookie)![1];
-  }
+  users = await signInUsers(t.pool, {
+    admin: { role: "admin" },
+    finance: { role: "finance" },
+    ops: { role: "ops" },
+    tenant_admin: { role: "tenant_admin", tenantId: tenant.acme },
+  });
   for (const [key, slug, day, resource] of [
     ["acme", "acme", "2026-03-10", "llm"],
     ["globex", "globex", "2026-03-11", "sandbox"],
@@ -46,32 +37,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
-function request(role: Role | null, path: string, form?: Record<string, string>) {
-  const headers = new Headers(role ? { Cookie: `${SESSION_COOKIE}=${cookies[role]}` } : {});
-  if (!form) return new Request(`${BASE}${path}`, { headers });
-  headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return new Request(`${BASE}${path}`, { method: "POST", headers, body: new URLSearchParams(form) });
-}
+const request = (role: Role | null, path: string, form?: Record<string, string>) => panelRequest(role && users[role], path, form);
 
-/** 200 when the function returned, else the status of the Response it threw. */
-async function statusOf(run: () => Promise<unknown>): Promise<number> {
-  try {
-    const result = (await run()) as { init?: { status?: number } } | undefined;
-    return result?.init?.status ?? 200;
-  } catch (e) {
-    if (e instanceof Response) return e.status;
-    throw e;
-  }
-}
 
-type Args = Parameters<typeof anomaliesPage.loader>[0];
-const args = (req: Request) => ({ request: req, params: {}, context: {} }) as Args;
 
 const PAGES = {
   "/anomalies": { loader: anomaliesPage.loader, allowed: ["admin", "ops"] },
@@ -83,16 +54,16 @@ describe("loaders", () => {
     for (const role of ROLES) {
       const allowed = (page.allowed as readonly Role[]).includes(role);
       it(`${path}: ${role} → ${allowed ? 200 : 404}`, async () => {
-        expect(await statusOf(() => page.loader(args(request(role, path))))).toBe(allowed ? 200 : 404);
+        expect(await statusOf(() => page.loader(routeArgs(request(role, path))))).toBe(allowed ? 200 : 404);
       });
     }
     it(`${path}: signed out → redirect to sign-in`, async () => {
-      expect(await statusOf(() => page.loader(args(request(null, path))))).toBe(302);
+      expect(await statusOf(() => page.loader(routeArgs(request(null, path))))).toBe(302);
     });
   }
 
   it("/anomalies filters by status, tenant and resource; a bad filter value falls back to the default", async () => {
-    const list = async (query: string) => (await anomaliesPage.loader(args(request("ops", `/anomalies${query}`)))).rows.map((r) => r.tenantSlug);
+    const list = async (query: string) => (await anomaliesPage.loader(routeArgs(request("ops", `/anomalies${query}`)))).rows.map((r) => r.tenantSlug);
     expect(await list("")).toEqual(["globex", "acme"]);
     expect(await list("?tenant=acme")).toEqual(["acme"]);
     expect(await list("?resource=sandbox")).toEqual(["globex"]);
@@ -102,7 +73,7 @@ describe("loaders", () => {
 });
 
 describe("the review action", () => {
-  const review = (role: Role, form: Record<string, string>) => anomaliesPage.action(args(request(role, "/anomalies", form)));
+  const review = (role: Role, form: Record<string, string>) => anomaliesPage.action(routeArgs(request(role, "/anomalies", form)));
 
   for (const role of ["finance", "tenant_admin"] as const) {
     it(`${role} → 404 and nothing changes`, async () => {

@@ -1,59 +1,60 @@
 // The anomalies page (admin, ops): findings filtered by status, tenant and resource, newest
-// first. Reviews go through setAnomalyStatus (audited in the same transaction).
+// first (a day's hourly spikes, latest hour first, before its daily finding; the highest score
+// first within an hour), keyset-paged with the cursor in the URL. Reviews go through
+// setAnomalyStatus (audited in the same transaction).
 import type pg from "pg";
+import { z } from "zod";
 import { dbPool } from "~/db/client.server.ts";
 import type { AnomalyFilters } from "~/schemas/anomalies.ts";
+import { encodePageCursor, type PageRequest } from "~/schemas/page-cursor.ts";
+import { ANOMALY_COLUMNS, anomalyView, type AnomalyView } from "./analysis/queries.server.ts";
+import { descendingKeyset, readKeysetPage, type KeysetPage } from "./keyset-page.ts";
 
-export interface FindingRow {
-  id: string;
-  tenantSlug: string;
-  tenantName: string;
-  resource: "llm" | "sandbox";
-  day: string;
-  hour: number | null;
-  actualUsd: string;
-  expectedUsd: string;
-  score: number;
-  severity: string;
-  status: "open" | "acknowledged" | "dismissed";
-  reviewedBy: string | null;
-  reviewedAt: string | null;
+export type FindingRow = AnomalyView;
+
+/** Findings per page; the count says how many matched in all. */
+export const FINDINGS_PAGE_SIZE = 50;
+
+/** A position in the list: the finding's day, hour (-1: the whole day), score and id. */
+export interface FindingCursor {
+  d: string;
+  h: number;
+  s: number;
+  i: string;
 }
+export const findingCursor = z.object({ d: z.iso.date(), h: z.int().min(-1).max(23), s: z.number(), i: z.uuid() });
 
-/** Shown per page; the count says how many matched in all. */
-export const FINDINGS_LIMIT = 200;
+const KEYS = [
+  { column: "a.day", cast: "date" },
+  { column: "a.hour", cast: "int" },
+  { column: "a.score", cast: "float8" },
+  { column: "a.id", cast: "uuid" },
+] as const;
 
-export async function listFindings(f: AnomalyFilters, pool: pg.Pool = dbPool()): Promise<{ total: number; rows: FindingRow[] }> {
+const cursorOf = (f: FindingRow): FindingCursor => ({ d: f.day, h: f.hour ?? -1, s: f.score, i: f.id });
+
+export async function listFindings(
+  f: AnomalyFilters,
+  request: PageRequest<FindingCursor> = {},
+  pageSize = FINDINGS_PAGE_SIZE,
+  pool: pg.Pool = dbPool(),
+): Promise<KeysetPage<FindingRow> & { total: number }> {
   const where = `($1::text = 'all' OR a.status::text = $1) AND ($2::text IS NULL OR t.slug = $2) AND ($3::text IS NULL OR a.resource::text = $3)`;
-  const params = [f.status, f.tenant ?? null, f.resource ?? null];
-  const [list, count] = await Promise.all([
-    pool.query(
-      `SELECT a.id, t.slug, t.name, a.resource::text AS resource, a.day::text AS day, a.hour, a.actual_usd::text AS actual_usd,
-              a.expected_usd::text AS expected_usd, a.score, a.severity, a.status::text AS status, a.reviewed_by, a.reviewed_at
-         FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id
-        WHERE ${where}
-        ORDER BY a.day DESC, a.hour DESC, a.score DESC, a.id
-        LIMIT ${FINDINGS_LIMIT}`,
+  const filterParams = [f.status, f.tenant ?? null, f.resource ?? null];
+  const read = async (cursor: FindingCursor | undefined, reverse: boolean, limit: number) => {
+    const params: unknown[] = [...filterParams];
+    const keyset = descendingKeyset(KEYS, cursor && [cursor.d, cursor.h, cursor.s, cursor.i], reverse, params);
+    params.push(limit);
+    const { rows } = await pool.query(
+      `SELECT ${ANOMALY_COLUMNS} FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id
+        WHERE ${where} AND ${keyset.condition} ORDER BY ${keyset.orderBy} LIMIT $${params.length}`,
       params,
-    ),
-    pool.query(`SELECT count(*)::int AS n FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id WHERE ${where}`, params),
-  ]);
-  return {
-    total: count.rows[0].n,
-    rows: list.rows.map((r) => ({
-      id: r.id,
-      tenantSlug: r.slug,
-      tenantName: r.name,
-      resource: r.resource,
-      day: r.day,
-      hour: r.hour < 0 ? null : r.hour,
-      actualUsd: r.actual_usd,
-      expectedUsd: r.expected_usd,
-      score: Number(r.score),
-      severity: r.severity,
-      status: r.status,
-      reviewedBy: r.reviewed_by,
-      reviewedAt: r.reviewed_at ? r.reviewed_at.toISOString() : null,
-    })),
+    );
+    return rows.map(anomalyView);
   };
+  const [page, count] = await Promise.all([
+    readKeysetPage(read, request, pageSize, (row) => encodePageCursor(cursorOf(row))),
+    pool.query(`SELECT count(*)::int AS n FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id WHERE ${where}`, filterParams),
+  ]);
+  return { ...page, total: count.rows[0].n };
 }

@@ -2,8 +2,7 @@
 import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TollgateError } from "~/core/index.ts";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { createApiKeyAudited, revokeApiKeyAudited } from "./api-key-admin.server.ts";
 import { authenticateApiKey } from "./api-keys.server.ts";
 import { diffFields, listAuditLog, parseAuditFilters } from "./audit-log.server.ts";
@@ -11,14 +10,11 @@ import { signIn } from "./auth.server.ts";
 import { changeRole, createUser, CreateUserForm, setUserDisabled } from "./users.server.ts";
 
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 let acmeId: string;
 let admin: { id: string; label: string };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   acmeId = rows.find((r) => r.slug === "acme").id;
   const { rows: u } = await t.pool.query(
@@ -29,10 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("CreateUserForm", () => {

@@ -1,8 +1,7 @@
 // Sign-in, throttling, sessions and the guards, against a real database.
 import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import {
   getOptionalUser,
   requireStaff,
@@ -19,14 +18,11 @@ import { hashToken, SESSION_COOKIE } from "./session.server.ts";
 
 const PASSWORD = "correct horse battery staple";
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 let acmeId: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   // The services use the app's lazy singletons, which read DATABASE_URL on first use.
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const passwordHash = await hash(PASSWORD);
   const { rows } = await t.pool.query(
     `INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`,
@@ -44,10 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 const BASE = "http://127.0.0.1:3000";

@@ -3,8 +3,7 @@
 // per-tenant sums, the tenant filter, the order (biggest saving first), when they were computed,
 // and a later run replacing them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { runAnalysis } from "./analysis/job.server.ts";
 import { computeTtlAdvice } from "./analysis/ttl-advice.server.ts";
 import { getCostOptimization, getTenantTtlAdvice } from "./cost-optimization.server.ts";
@@ -12,7 +11,6 @@ import { getCostOptimization, getTenantTtlAdvice } from "./cost-optimization.ser
 const NOW = new Date("2026-03-18T10:00:00Z");
 const WINDOW = { at: "2026-03-18T10:00:00.000Z", windowFrom: "2026-02-16T10:00:00.000Z", windowTo: "2026-03-18T10:00:00.000Z" };
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const tenant: Record<string, string> = {};
 
 async function runs(slug: string, touchpoint: string, n: number, billedMs: number, activeMs: number, ttl: number, cost: string) {
@@ -24,9 +22,7 @@ async function runs(slug: string, touchpoint: string, n: number, billedMs: numbe
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(
     `INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex'), ('initech', 'Initech') RETURNING id, slug`,
   );
@@ -42,10 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("getCostOptimization", () => {

@@ -2,7 +2,8 @@
 // counts; the client hanging up releases the hold; over quota the stream is the SSE 429.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { addLlmPrice, apiKey, createTenant, createTenantQuota } from "~/test/api-fixtures.ts";
+import { apiKey } from "~/test/api-fixtures.ts";
+import { addLlmPrice, createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 import { completionTokens, countTokens } from "./demo-product.server.ts";
 
@@ -15,8 +16,8 @@ let quotaId: string;
 beforeAll(async () => {
   t = await createTestDatabase();
   tenantId = await createTenant(t.pool, "demo");
-  quotaId = await createTenantQuota(t.pool, tenantId, "1");
-  await addLlmPrice(t.pool, "gpt-demo", "1000", "2000", "2026-01-01"); // $0.001 / $0.002 per token
+  quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "1" });
+  await addLlmPrice(t.pool, { model: "gpt-demo", input: "1000", output: "2000", from: "2026-01-01" }); // $0.001 / $0.002 per token
   key = await apiKey(t.prisma, "demo-platform");
   app = await startAppInstance({ databaseUrl: t.url });
 }, 60_000);

@@ -1,21 +1,17 @@
 // The overview's analysis lists with a fixed clock: open findings summed up per tenant; only
 // forecasts of the current period that breach before it ends, soonest first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { getPlatformOverview } from "./overview.server.ts";
 
 // A Wednesday: the ISO week started on Monday the 16th.
 const NOW = new Date("2026-03-18T10:00:00Z");
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const tenant: Record<string, string> = {};
 const quota: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   for (const r of rows) tenant[r.slug] = r.id;
   const quotas: [string, string | null, string, string, string, boolean][] = [
@@ -63,10 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("overview: analysis lists", () => {

@@ -1,22 +1,16 @@
 // The overview's "quotas near their limit": current period only, open holds counted, fullest
 // first, platform quotas and disabled quotas left out.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { getPlatformOverview } from "./overview.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z"); // Wednesday; ISO week from Monday the 16th
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
 });
 afterAll(async () => {
-  process.env.DATABASE_URL = previousDatabaseUrl;
-  const { disconnectDb } = await import("~/db/client.server.ts");
-  await disconnectDb();
   await t?.drop();
 });
 

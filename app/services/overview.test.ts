@@ -1,20 +1,16 @@
 // Spend summaries over spend_rollups with a fixed clock: exact sums, period boundaries,
 // quota utilization and the tenant search.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { getPlatformOverview, getTenantOverview, listTenantsWithSpend, periodBounds } from "./overview.server.ts";
 
 // A Wednesday: the ISO week started on Monday the 16th.
 const NOW = new Date("2026-03-18T10:00:00Z");
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   await t.pool.query(`INSERT INTO default_quotas (resource, period, limit_usd) VALUES
     ('llm', 'month', 100), ('sandbox', 'month', 50), ('all', 'month', 150)`);
   const { rows } = await t.pool.query(
@@ -47,10 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("periodBounds", () => {

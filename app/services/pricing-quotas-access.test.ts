@@ -1,12 +1,11 @@
 // Who may open and post to the pricing and quota pages: every role against every loader and
 // action, with a real session cookie (forbidden → 404), and the tenant admin's user-quota page:
 // only user quotas of their own tenant can be written; anything else is refused and not written.
-import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as pricingHistory from "~/routes/pricing+/history.tsx";
 import * as pricingImport from "~/routes/pricing+/import.tsx";
+import * as pricingImportExample from "~/routes/pricing+/import-example[.]csv.ts";
 import * as pricingIndex from "~/routes/pricing+/_index.tsx";
 import * as pricingNew from "~/routes/pricing+/new.tsx";
 import * as quotaEdit from "~/routes/quotas+/$quotaId.tsx";
@@ -14,37 +13,29 @@ import * as quotasIndex from "~/routes/quotas+/_index.tsx";
 import * as quotaNew from "~/routes/quotas+/new.tsx";
 import * as quotaTemplates from "~/routes/quotas+/templates.tsx";
 import * as tenantQuotas from "~/routes/t+/$tenantSlug+/quotas.tsx";
+import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "./auth.server.ts";
-import { createSession, SESSION_COOKIE } from "./session.server.ts";
 
-const BASE = "http://127.0.0.1:3000";
 type Who = Role | "globex_admin";
 const WHO: Who[] = ["admin", "finance", "ops", "tenant_admin", "globex_admin"];
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
-const cookies = {} as Record<Who, string>;
+let users: Record<Who, SignedInUser>;
 const tenants = {} as Record<"acme" | "globex", string>;
 let acmeTenantQuota: string;
 let globexUserQuota: string;
 let templateId: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   for (const r of rows) tenants[r.slug as "acme" | "globex"] = r.id;
-  const passwordHash = await hash("irrelevant password");
-  for (const who of WHO) {
-    const role = who === "globex_admin" ? "tenant_admin" : who;
-    const tenantId = who === "tenant_admin" ? tenants.acme : who === "globex_admin" ? tenants.globex : null;
-    const { rows: u } = await t.pool.query(
-      `INSERT INTO users (email, name, role, tenant_id, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [`${who}@tollgate.test`, who, role, tenantId, passwordHash],
-    );
-    const setCookie = await createSession(u[0].id, new Request(`${BASE}/login`));
-    cookies[who] = new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(setCookie)![1];
-  }
+  users = await signInUsers(t.pool, {
+    admin: { role: "admin" },
+    finance: { role: "finance" },
+    ops: { role: "ops" },
+    tenant_admin: { role: "tenant_admin", tenantId: tenants.acme },
+    globex_admin: { role: "tenant_admin", tenantId: tenants.globex },
+  });
   await t.pool.query(`INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, effective_from) VALUES ('openai', 'gpt-5', 1, 2, '2026-01-01Z')`);
   const q = await t.pool.query(
     `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd) VALUES
@@ -56,32 +47,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
-function request(who: Who | null, path: string, form?: Record<string, string>) {
-  const headers = new Headers(who ? { Cookie: `${SESSION_COOKIE}=${cookies[who]}` } : {});
-  if (!form) return new Request(`${BASE}${path}`, { headers });
-  headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return new Request(`${BASE}${path}`, { method: "POST", headers, body: new URLSearchParams(form) });
-}
+const request = (who: Who | null, path: string, form?: Record<string, string>) => panelRequest(who && users[who], path, form);
 
-/** 200 when the function returned data, a redirect's or thrown Response's status otherwise. */
-async function statusOf(run: () => Promise<unknown>): Promise<number> {
-  try {
-    const result = await run();
-    if (result instanceof Response) return result.status;
-    return 200;
-  } catch (e) {
-    if (e instanceof Response) return e.status;
-    throw e;
-  }
-}
 
-const args = (req: Request, params: Record<string, string> = {}) => ({ request: req, params, context: {} }) as any;
 const STAFF_FINANCE: Who[] = ["admin", "finance"];
 const STAFF: Who[] = ["admin", "finance", "ops"];
 
@@ -97,6 +68,8 @@ const PAGES = (): Record<string, Page> => ({
   "/pricing/new": { module: pricingNew, allowed: STAFF_FINANCE, params: {}, post: { kind: "llm", provider: "" } },
   "/pricing/history?provider=openai&model=gpt-5": { module: pricingHistory, allowed: STAFF_FINANCE, params: {}, post: { id: "x".repeat(3), note: "n".repeat(600) } },
   "/pricing/import": { module: pricingImport, allowed: STAFF_FINANCE, params: {}, post: { csv: "" } },
+  "/pricing/import?kind=sandbox": { module: pricingImport, allowed: STAFF_FINANCE, params: {}, post: { kind: "sandbox", csv: "tier\nxl" } },
+  "/pricing/import-example.csv?kind=sandbox": { module: pricingImportExample, allowed: STAFF_FINANCE, params: {}, post: null },
   "/quotas": { module: quotasIndex, allowed: STAFF, params: {}, post: { intent: "bulk-limit", limitUsd: "" } },
   "/quotas/new": { module: quotaNew, allowed: STAFF, params: {}, post: { scope: "tenant", limitUsd: "0" } },
   [`/quotas/${acmeTenantQuota}`]: { module: quotaEdit, allowed: STAFF, params: { quotaId: acmeTenantQuota }, post: { limitUsd: "-1" } },
@@ -112,14 +85,14 @@ describe("role matrix", () => {
       for (const who of WHO) {
         const allowed = page.allowed.includes(who);
         const m = page.module as unknown as { loader: (a: any) => Promise<unknown>; action?: (a: any) => Promise<unknown> };
-        results.push(`${path} loader ${who} ${await statusOf(() => m.loader(args(request(who, path), page.params)))}`);
+        results.push(`${path} loader ${who} ${await statusOf(() => m.loader(routeArgs(request(who, path), page.params)))}`);
         expected.push(`${path} loader ${who} ${allowed ? 200 : 404}`);
         if (m.action && page.post) {
-          results.push(`${path} action ${who} ${await statusOf(() => m.action!(args(request(who, path, page.post!), page.params)))}`);
+          results.push(`${path} action ${who} ${await statusOf(() => m.action!(routeArgs(request(who, path, page.post!), page.params)))}`);
           expected.push(`${path} action ${who} ${allowed ? 200 : 404}`);
         }
       }
-      const signedOut = await statusOf(() => (page.module as any).loader(args(request(null, path), page.params)));
+      const signedOut = await statusOf(() => (page.module as any).loader(routeArgs(request(null, path), page.params)));
       results.push(`${path} signed-out ${signedOut}`);
       expected.push(`${path} signed-out 302`);
     }
@@ -130,7 +103,7 @@ describe("role matrix", () => {
 describe("tenant admin user quotas (action)", () => {
   const quotaCount = async () => Number((await t.pool.query(`SELECT count(*) FROM quotas`)).rows[0].count);
   const post = (who: Who, slug: string, form: Record<string, string>) =>
-    statusOf(() => tenantQuotas.action(args(request(who, `/t/${slug}/quotas`, form), { tenantSlug: slug })));
+    statusOf(() => tenantQuotas.action(routeArgs(request(who, `/t/${slug}/quotas`, form), { tenantSlug: slug })));
   const base = { resource: "llm", period: "day", limitUsd: "3", warningThresholds: "80", enforcement: "hard", enabled: "on" };
 
   it("creates a user quota in its own tenant, whatever tenant the form names", async () => {
@@ -160,5 +133,17 @@ describe("tenant admin user quotas (action)", () => {
     expect(await post("tenant_admin", "acme", { ...base, intent: "update", id: rows[0].id, limitUsd: "4.5" })).toBe(302);
     const after = await t.pool.query(`SELECT limit_usd::text AS l FROM quotas WHERE id = $1`, [rows[0].id]);
     expect(after.rows[0].l).toBe("4.5000000000");
+  });
+});
+
+describe("price import example files", () => {
+  it("are CSV downloads with each import's header", async () => {
+    const sandbox = await pricingImportExample.loader(routeArgs(request("finance", "/pricing/import-example.csv?kind=sandbox")));
+    expect(sandbox.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(sandbox.headers.get("Content-Disposition")).toBe('attachment; filename="sandbox-rates-example.csv"');
+    expect((await sandbox.text()).split("\n")[0]).toBe("tier,usd_per_second,effective_from,note");
+    const llm = await pricingImportExample.loader(routeArgs(request("finance", "/pricing/import-example.csv")));
+    expect(llm.headers.get("Content-Disposition")).toBe('attachment; filename="llm-prices-example.csv"');
+    expect((await llm.text()).split("\n")[0]).toBe("provider,model,input_usd_per_1m,output_usd_per_1m,cached_input_usd_per_1m,effective_from,note");
   });
 });

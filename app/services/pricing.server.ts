@@ -135,34 +135,34 @@ export async function addLlmPrice(tx: Tx, input: CreateLlmPriceBody, now = new D
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${LLM_COLUMNS}`,
     [input.provider, input.model, input.inputUsdPerMillion, input.outputUsdPerMillion, input.cachedInputUsdPerMillion ?? null, from, input.note ?? ""],
   );
-  const price = llmPriceJson(rows[0]);
-  const result = { price, closed: closed ? llmPriceJson(closed.after) : null };
-  const audit: AuditEntry[] = [{ action: "llm_price.create", entityType: "llm_price", entityId: price.id, tenantId: null, before: null, after: price }];
-  if (closed) {
-    audit.unshift({ action: "llm_price.close", entityType: "llm_price", entityId: closed.before.id, tenantId: null, before: llmPriceJson(closed.before), after: result.closed! });
-  }
-  return { result, audit };
+  return appended("llm_price", llmPriceJson, rows[0], closed);
 }
 
 export async function createSandboxPrice(actor: Actor, input: CreateSandboxPriceBody, now = new Date()) {
+  return auditedChange(actor, (tx) => addSandboxPrice(tx, input, now), {
+    conflict: "Another rate for this tier is in effect during that period.",
+  });
+}
+
+/** The change behind createSandboxPrice, inside the caller's transaction (see addLlmPrice). */
+export async function addSandboxPrice(tx: Tx, input: CreateSandboxPriceBody, now = new Date()) {
   const from = input.effectiveFrom ? new Date(input.effectiveFrom) : now;
-  return auditedChange(
-    actor,
-    async (tx) => {
-      await lockModel(tx, `sandbox:${input.tier}`);
-      const closed = await closeLatest(tx, "sandbox_prices", "tier = $1", [input.tier], from, SANDBOX_COLUMNS);
-      const { rows } = await tx.query(
-        `INSERT INTO sandbox_prices (tier, usd_per_second, effective_from, note) VALUES ($1, $2, $3, $4) RETURNING ${SANDBOX_COLUMNS}`,
-        [input.tier, input.usdPerSecond, from, input.note ?? ""],
-      );
-      const price = sandboxPriceJson(rows[0]);
-      const result = { price, closed: closed ? sandboxPriceJson(closed.after) : null };
-      const audit: AuditEntry[] = [{ action: "sandbox_price.create", entityType: "sandbox_price", entityId: price.id, tenantId: null, before: null, after: price }];
-      if (closed) {
-        audit.unshift({ action: "sandbox_price.close", entityType: "sandbox_price", entityId: closed.before.id, tenantId: null, before: sandboxPriceJson(closed.before), after: result.closed! });
-      }
-      return { result, audit };
-    },
-    { conflict: "Another rate for this tier is in effect during that period." },
+  await lockModel(tx, `sandbox:${input.tier}`);
+  const closed = await closeLatest(tx, "sandbox_prices", "tier = $1", [input.tier], from, SANDBOX_COLUMNS);
+  const { rows } = await tx.query(
+    `INSERT INTO sandbox_prices (tier, usd_per_second, effective_from, note) VALUES ($1, $2, $3, $4) RETURNING ${SANDBOX_COLUMNS}`,
+    [input.tier, input.usdPerSecond, from, input.note ?? ""],
   );
+  return appended("sandbox_price", sandboxPriceJson, rows[0], closed);
+}
+
+/** The new price, the one it closed, and their audit entries (the close first, as it happened). */
+function appended<J extends { id: string }>(entity: "llm_price" | "sandbox_price", json: (row: any) => J, inserted: any, closed: { before: any; after: any } | null) {
+  const price = json(inserted);
+  const result = { price, closed: closed ? json(closed.after) : null };
+  const audit: AuditEntry[] = [{ action: `${entity}.create`, entityType: entity, entityId: price.id, tenantId: null, before: null, after: price }];
+  if (closed) {
+    audit.unshift({ action: `${entity}.close`, entityType: entity, entityId: closed.before.id, tenantId: null, before: json(closed.before), after: result.closed });
+  }
+  return { result, audit };
 }

@@ -61,11 +61,6 @@ export async function listQuotaRows(f: QuotaPageFilter, now = new Date()): Promi
   }));
 }
 
-export async function tenantOptions(): Promise<{ id: string; slug: string; name: string }[]> {
-  const { rows } = await dbPool().query(`SELECT id, slug, name FROM tenants ORDER BY name`);
-  return rows;
-}
-
 /** One new limit for several quotas, all or nothing, one audit entry per quota. */
 export async function bulkSetLimit(actor: Actor, ids: string[], limitUsd: string, now = new Date()): Promise<number> {
   if (ids.length === 0) throw new TollgateError("invalid_request", "Select at least one quota.", [{ path: "ids", message: "select at least one quota" }]);

@@ -17,6 +17,8 @@ import {
   type RecordSort,
   type RecordsQuery,
 } from "~/schemas/records.ts";
+import { tenantOptions } from "./tenant-options.server.ts";
+import { readKeysetPage, type KeysetPage, type SliceReader as KeysetSliceReader } from "./keyset-page.ts";
 
 /** Whose records: every tenant's (staff) or one tenant's (its pages, read under RLS). */
 export type RecordScope = { kind: "all" } | { kind: "tenant"; tenantId: string };
@@ -48,12 +50,7 @@ export interface CostRecordRow {
   backfill: boolean;
 }
 
-export interface RecordsPage {
-  rows: CostRecordRow[];
-  /** Cursor for `?after=` (the Next link), null on the last page. */
-  next: string | null;
-  /** Cursor for `?before=` (the Previous link), null on the first page. */
-  previous: string | null;
+export interface RecordsPage extends KeysetPage<CostRecordRow> {
   /** The database gave up (statement timeout): the filters need narrowing. */
   tooSlow: boolean;
 }
@@ -146,7 +143,7 @@ function orderBy(sort: RecordSort, reverse: boolean) {
   return `${SORT_SQL[sortKey(sort)].column} ${dir}, c.id ${dir}`;
 }
 
-type SliceReader = (cursor: Cursor | undefined, reverse: boolean, limit: number) => Promise<CostRecordRow[]>;
+type SliceReader = KeysetSliceReader<CostRecordRow, Cursor>;
 
 /**
  * Runs `fn` with a reader of keyset slices, in one read-only transaction with a statement
@@ -246,29 +243,9 @@ const isStatementTimeout = (e: unknown) => (e as { code?: string })?.code === "5
 export async function listCostRecords(scope: RecordScope, query: RecordsQuery, pageSize = PAGE_SIZE): Promise<RecordsPage> {
   const { filters, sort } = query;
   const encode = (row: CostRecordRow) => encodeCursor(cursorOf(row, sort));
-  const limit = pageSize + 1;
   try {
-    return await withSlices(scope, filters, sort, PAGE_TIMEOUT_MS, async (read) => {
-      if (query.before) {
-        const found = await read(query.before, true, limit);
-        // Fewer than a page before the cursor: that is the start, so show the (full) first page.
-        if (found.length > pageSize) {
-          const rows = found.slice(0, pageSize).reverse();
-          return { rows, previous: encode(rows[0]), next: encode(rows[rows.length - 1]), tooSlow: false };
-        }
-      }
-      const after = query.before ? undefined : query.after;
-      const found = await read(after, false, limit);
-      if (after && found.length === 0) {
-        // Past the end (a stale Next link, or the last rows were the cursor's): show the last page.
-        const tail = await read(undefined, true, limit);
-        const rows = tail.slice(0, pageSize).reverse();
-        return { rows, next: null, previous: tail.length > pageSize ? encode(rows[0]) : null, tooSlow: false };
-      }
-      const rows = found.slice(0, pageSize);
-      const next = found.length > pageSize ? encode(rows[rows.length - 1]) : null;
-      return { rows, next, previous: after ? encode(rows[0]) : null, tooSlow: false };
-    });
+    const page = await withSlices(scope, filters, sort, PAGE_TIMEOUT_MS, (read) => readKeysetPage(read, query, pageSize, encode));
+    return { ...page, tooSlow: false };
   } catch (error) {
     if (isStatementTimeout(error)) return { rows: [], next: null, previous: null, tooSlow: true };
     throw error;
@@ -286,14 +263,12 @@ export interface ExplorerOptions {
 export async function explorerOptions(scope: RecordScope): Promise<ExplorerOptions> {
   const pool = dbPool();
   const [tenants, models, touchpoints] = await Promise.all([
-    scope.kind === "all"
-      ? pool.query(`SELECT slug, name FROM tenants ORDER BY name, slug LIMIT 5000`)
-      : Promise.resolve({ rows: [] as { slug: string; name: string }[] }),
+    scope.kind === "all" ? tenantOptions(pool) : [],
     pool.query(`SELECT DISTINCT model FROM llm_prices ORDER BY model`),
     pool.query(`SELECT id FROM touchpoints ORDER BY id`),
   ]);
   return {
-    tenants: tenants.rows.map((r) => ({ slug: r.slug, name: r.name })),
+    tenants: tenants.map((r) => ({ slug: r.slug, name: r.name })),
     models: models.rows.map((r) => r.model),
     touchpoints: touchpoints.rows.map((r) => r.id),
   };

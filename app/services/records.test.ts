@@ -3,23 +3,20 @@
 // tenant scope sees one tenant only; the CSV export has exactly the filtered rows and total.
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { parseCsv } from "./csv.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { RECORD_SORTS, decodeCursor, encodeCursor, parseRecordsQuery, type RecordFilters, type RecordSort } from "~/schemas/records.ts";
 import { costRecordsCsv } from "./records-export.server.ts";
 import { listCostRecords, sliceSql, type RecordScope } from "./records.server.ts";
 
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const tenantIds: Record<string, string> = {};
 
 // 3 tenants × 140 records. Timestamps repeat (every 3 records share one) and costs repeat (7
 // distinct values), so the id tie-breaker is exercised in both sort keys.
 const PER_TENANT = 140;
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(
     `INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex'), ('initech', 'Initech') RETURNING id, slug`,
   );
@@ -49,10 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 const ALL: RecordScope = { kind: "all" };
@@ -214,26 +208,6 @@ describe("filters", () => {
 /** Reads a CSV stream to text. */
 async function readAll(stream: ReadableStream<Uint8Array>) {
   return new Response(stream).text();
-}
-
-/** Minimal RFC 4180 parser for the test (quoted cells may hold commas, quotes, newlines). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\r" && text[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
-    else cell += ch;
-  }
-  return rows;
 }
 
 describe("CSV export", () => {

@@ -98,8 +98,3 @@ export async function getSandboxErrorReport(q: SandboxErrorQuery, pool: pg.Pool 
     recent: recent.rows.map((r) => ({ ...r, occurredAt: (r.occurredAt as Date).toISOString() })),
   };
 }
-
-export async function listTenantSlugs(pool: pg.Pool = dbPool()) {
-  const { rows } = await pool.query<{ slug: string; name: string }>(`SELECT slug, name FROM tenants ORDER BY name`);
-  return rows;
-}

@@ -2,22 +2,18 @@
 // exact cumulative spend per day of its resource, and the findings in the date range, never
 // another tenant's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { getTenantAnalysis } from "./tenant-analysis.server.ts";
 
 // A Wednesday; the forecasts were computed at 06:00 the same day.
 const NOW = new Date("2026-03-04T10:00:00Z");
 const RANGE = { from: "2026-02-20", to: "2026-03-04", grain: "day" as const };
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const tenant: Record<string, string> = {};
 const quota: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   for (const r of rows) tenant[r.slug] = r.id;
   const quotas: [string, string, string, string, string, boolean][] = [
@@ -81,10 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("getTenantAnalysis", () => {

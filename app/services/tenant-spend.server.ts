@@ -183,8 +183,8 @@ function topSlices(raw: RawSlice[], noun: string): SpendSlice[] {
 }
 
 export interface TenantQuotaCard {
-  quotaId: string;
-  resourceType: "llm" | "sandbox" | "all";
+  id: string;
+  resource: "llm" | "sandbox" | "all";
   period: "day" | "week" | "month";
   limitUsd: string;
   spentUsd: string;
@@ -223,8 +223,8 @@ export async function getTenantDetail(tenantId: string, params: URLSearchParams,
     // Platform-wide quotas are not the tenant's to see; user quotas need a user (not asked for).
     .filter((q) => q.scope === "tenant")
     .map((q) => ({
-      quotaId: q.quotaId,
-      resourceType: q.resourceType,
+      id: q.quotaId,
+      resource: q.resourceType,
       period: q.period,
       limitUsd: toDb(q.limitUsd),
       spentUsd: toDb(q.spentUsd),
@@ -234,6 +234,6 @@ export async function getTenantDetail(tenantId: string, params: URLSearchParams,
       resetsAt: q.resetsAt.toISOString(),
       enforcement: q.enforcement,
     }))
-    .sort((a, b) => QUOTA_ORDER[a.period] - QUOTA_ORDER[b.period] || QUOTA_ORDER[a.resourceType] - QUOTA_ORDER[b.resourceType]);
+    .sort((a, b) => QUOTA_ORDER[a.period] - QUOTA_ORDER[b.period] || QUOTA_ORDER[a.resource] - QUOTA_ORDER[b.resource]);
   return { range, rangeIssues: issues, spend, quotas, recent: recent.rows };
 }

@@ -3,14 +3,12 @@
 // range total; another tenant's rollups never count.
 import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { parseSpendRange } from "~/schemas/records.ts";
 import { getTenantSpend, type SpendSlice } from "./tenant-spend.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z"); // a Wednesday
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 const ids: Record<string, string> = {};
 
 interface Rollup {
@@ -27,9 +25,7 @@ interface Rollup {
 const rollups: Rollup[] = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   for (const r of rows) ids[r.slug] = r.id;
   // acme: 2026-02-25 … 2026-03-18, 12 users, 3 LLM models + sandbox, 4 touchpoints; globex the same days.
@@ -59,10 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 const sum = (rs: Rollup[]) => rs.reduce((s, r) => s.add(r.cost), new Decimal(0)).toFixed(10);

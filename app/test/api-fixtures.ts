@@ -1,36 +1,10 @@
-// Fixtures for HTTP API tests against real app instances: tenants, keys and prices seeded
-// with plain SQL + createApiKey, a small fetch client, and a snapshot of everything the
-// metering endpoints could write (to prove that a rejected request wrote nothing).
+// Fixtures for HTTP API tests against real app instances: keys (createApiKey), a small fetch
+// client, and a snapshot of everything the metering endpoints could write (to prove that a
+// rejected request wrote nothing). Tenants, quotas and prices: app/core/test/fixtures.ts.
 import type pg from "pg";
 import { expect } from "vitest";
 import type { Db } from "../db/client.server.ts";
 import { createApiKey } from "../services/api-keys.server.ts";
-
-export async function createTenant(pool: pg.Pool, slug: string): Promise<string> {
-  const { rows } = await pool.query(`INSERT INTO tenants (slug, name) VALUES ($1, $2) RETURNING id`, [slug, `Tenant ${slug}`]);
-  return rows[0].id;
-}
-
-export async function createTenantQuota(pool: pg.Pool, tenantId: string, limit: string, resource = "llm", period = "month"): Promise<string> {
-  const { rows } = await pool.query(
-    `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds)
-     VALUES ('tenant', $1::text, $1::uuid, $2, $3, $4, '{}') RETURNING id`,
-    [tenantId, resource, period, limit],
-  );
-  return rows[0].id;
-}
-
-export async function addLlmPrice(pool: pg.Pool, model: string, input: string, output: string, from: Date | string, to: Date | string | null = null) {
-  await pool.query(
-    `INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, effective_from, effective_to)
-     VALUES ('openai', $1, $2, $3, $4, $5)`,
-    [model, input, output, from, to],
-  );
-}
-
-export async function addSandboxPrice(pool: pg.Pool, tier: string, perSecond: string, from: Date | string = "2025-01-01") {
-  await pool.query(`INSERT INTO sandbox_prices (tier, usd_per_second, effective_from) VALUES ($1, $2, $3)`, [tier, perSecond, from]);
-}
 
 export async function apiKey(prisma: Db, name: string, tenantId: string | null = null): Promise<string> {
   return (await createApiKey(prisma, { name, tenantId })).key;

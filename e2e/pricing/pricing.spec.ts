@@ -1,6 +1,7 @@
 // Finance manages LLM prices: a new price effective now closes the previous one and prices the
 // next usage recorded through the API; CSV imports are previewed (every row's errors, nothing
-// written) before a clean file is imported. Models are unique per run so tests never collide.
+// written) before a clean file is imported, for LLM prices and sandbox rates. Models are unique
+// per run so tests never collide; sandbox tiers are fixed, so only one test imports them.
 import { expect, loginAs, test } from "../fixtures.ts";
 import { api, unique } from "../quotas/api.ts";
 
@@ -113,6 +114,65 @@ test("CSV import: two bad rows are listed with their errors and nothing is writt
   expect(await audits()).toBe(auditsBefore + 1);
 });
 
+test("CSV import of sandbox rates: the example downloads, bad rows are listed, a clean file closes the current rates", async ({ page, db }) => {
+  // Tiers are a fixed set shared by every test, so the new rates start decades ahead: today's
+  // prices (and every other test's costs) stay as they are, while the closing rule is visible.
+  const rates = async () =>
+    (
+      await db.query(
+        `SELECT tier, usd_per_second::text AS rate, effective_from, effective_to FROM sandbox_prices
+          WHERE tier IN ('gpu', 'high-memory') ORDER BY tier, effective_from`,
+      )
+    ).rows.map((r) => `${r.tier} ${r.rate} ${r.effective_from.toISOString().slice(0, 10)}→${r.effective_to?.toISOString().slice(0, 10) ?? "open"}`);
+  const audits = async () => (await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'sandbox_price.import'`)).rows[0].n;
+  const before = await rates();
+  expect(before).toEqual(["gpu 0.0020000000 2026-01-01→open", "high-memory 0.0003000000 2026-01-01→open"]);
+
+  await loginAs(page, "finance");
+  await page.goto("/pricing");
+  await page.getByRole("link", { name: "Import sandbox rates from CSV" }).click();
+  await expect(page).toHaveTitle("Import sandbox rates · Pricing · Tollgate");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import sandbox rates from CSV");
+  await expect(page.getByRole("navigation", { name: "What to import" }).getByRole("link", { name: "Sandbox rates" })).toHaveAttribute("aria-current", "page");
+  await expect(page.locator("code").first()).toHaveText("tier,usd_per_second,effective_from,note");
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download an example file" }).click();
+  const example = await download;
+  expect(example.suggestedFilename()).toBe("sandbox-rates-example.csv");
+  const exampleText = await new Response((await example.createReadStream()) as any).text();
+  expect(exampleText.split("\n")[0]).toBe("tier,usd_per_second,effective_from,note");
+
+  const bad = ["tier,usd_per_second,effective_from,note", "gpu,0.0015,2025-06-01,too early", "high-memory,0.0002,2091-01-01,ok", "tpu,0.01,2091-01-01,"].join("\n");
+  await page.getByLabel("CSV contents").fill(bad);
+  await page.getByRole("button", { name: "Preview (dry run)" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "2 errors" })).toBeVisible();
+  const errors = page.getByRole("table", { name: "Errors by row" }).getByRole("row");
+  await expect(errors).toHaveCount(3);
+  await expect(errors.nth(1)).toHaveText(/2\s*effective_from\s*must be after 2026-01-01T00:00:00.000Z, when the latest rate of gpu starts/);
+  await expect(errors.nth(2)).toHaveText(/4\s*tier\s*must be one of standard, gpu, high-memory, high-cpu/);
+  await expect(page.getByRole("button", { name: /^Import \d/ })).toHaveCount(0);
+  expect(await rates()).toEqual(before);
+
+  const good = ["tier,usd_per_second,effective_from,note", "gpu,0.0015,2091-01-01,contracted", "high-memory,0.00025,2091-01-01T12:00:00Z,\"contracted, memory\""].join("\n");
+  await page.getByLabel("CSV contents").fill(good);
+  await page.getByRole("button", { name: "Preview (dry run)" }).click();
+  await expect(page.getByText("No errors. 2 rates will be added.")).toBeVisible();
+  const changes = page.getByRole("table", { name: "Rates the import would add" }).getByRole("row");
+  await expect(changes).toHaveCount(3);
+  await expect(changes.nth(1)).toContainText("replaces $0.002 (since 2026-01-01)");
+  expect(await rates()).toEqual(before);
+  await page.getByRole("button", { name: "Import 2 rates" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Imported 2 rates." })).toBeVisible();
+  expect(await rates()).toEqual([
+    "gpu 0.0020000000 2026-01-01→2091-01-01",
+    "gpu 0.0015000000 2091-01-01→open",
+    "high-memory 0.0003000000 2026-01-01→2091-01-01",
+    "high-memory 0.0002500000 2091-01-01→open",
+  ]);
+  expect(await audits()).toBe(1);
+});
+
 test("ops and tenant admins do not get the pricing pages", async ({ page }) => {
   await loginAs(page, "ops");
   expect((await page.goto("/pricing"))?.status()).toBe(404);
@@ -125,6 +185,16 @@ test.describe("on a phone", () => {
     await loginAs(page, "finance");
     await page.goto("/pricing");
     await expect(page.getByRole("heading", { name: "LLM prices" })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  test("the sandbox import page and its preview fit the screen", async ({ page }) => {
+    await loginAs(page, "finance");
+    await page.goto("/pricing/import?kind=sandbox");
+    await page.getByLabel("CSV contents").fill("tier,usd_per_second,effective_from,note\nxl,0.1,2091-01-01,a note that is quite long indeed\n");
+    await page.getByRole("button", { name: "Preview (dry run)" }).click();
+    await expect(page.getByRole("table", { name: "Errors by row" })).toBeVisible();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });

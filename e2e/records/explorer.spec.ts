@@ -3,7 +3,8 @@
 import { readFile } from "node:fs/promises";
 import Decimal from "decimal.js";
 import { expect, loginAs, test } from "../fixtures.ts";
-import { parseCsv, pastWindow, shownIds } from "./helpers.ts";
+import { parseCsv } from "../../app/services/csv.ts";
+import { pastWindow, shownIds } from "./helpers.ts";
 
 // The explorer's date filter: whole UTC days, both ends included.
 const FILTER = `t.slug = 'acme' AND c.model = 'gpt-5'

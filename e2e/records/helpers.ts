@@ -1,5 +1,5 @@
 // Helpers for the explorer tests: the record ids a page shows, a date window that excludes
-// today (other tests may record costs while these run), and a small CSV parser.
+// today (other tests may record costs while these run), and page health checks.
 import type { Page } from "@playwright/test";
 
 /** The ids of the records on the page, in display order (each row's time cell carries one). */
@@ -14,35 +14,6 @@ export function pastWindow(now = new Date()): { from: string; to: string } {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   return { from: iso(today - 60 * DAY_MS), to: iso(today - DAY_MS) };
-}
-
-/** RFC 4180: quoted cells may contain commas, doubled quotes and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += ch;
-  }
-  return rows;
 }
 
 /** Collects console errors, uncaught page errors and failed requests from the moment it is called. */

@@ -1,41 +1,16 @@
 // The reference data files shipped in prisma/seed-data/ (users' machines have no shared/),
-// parsed into typed rows. The CSVs are small and fixed, so a minimal RFC 4180 reader is enough.
+// parsed into typed rows with the app's CSV reader (the same one the price imports use).
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { parseCsv } from "../../app/services/csv.ts";
 
 export const SEED_DATA_DIR = path.resolve(import.meta.dirname, "../seed-data");
 
-/** Parses CSV text with a header row; quoted fields may contain commas and doubled quotes. */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field), (field = "");
-      if (row.some((f) => f !== "")) rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((f) => f !== "")) rows.push(row);
-  const [header, ...body] = rows;
+/** The file's rows as objects keyed by the header's (trimmed) names; blank lines are skipped. */
+function readCsv(file: string): Record<string, string>[] {
+  const [header, ...body] = parseCsv(readFileSync(path.join(SEED_DATA_DIR, file), "utf8")).filter((r) => r.some((f) => f.trim() !== ""));
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), (r[i] ?? "").trim()])));
 }
-
-function readCsv(file: string) {
-  return parseCsv(readFileSync(path.join(SEED_DATA_DIR, file), "utf8"));
-}
-
 export interface LlmPriceRow {
   provider: string;
   model: string;

@@ -1,5 +1,7 @@
 // Small form pieces shared by the admin pages: a labelled field whose error sits next to it
-// (aria-invalid + aria-describedby), and zod issues as a field → message map.
+// (aria-invalid + aria-describedby), zod issues as a field → message map, and the buttons of a
+// filter form.
+import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { z } from "zod";
 
@@ -52,4 +54,17 @@ export function Field({
 export function formatTime(iso: string | null, fallback = "—"): string {
   if (!iso) return fallback;
   return `${new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC", hourCycle: "h23" }).format(new Date(iso))} UTC`;
+}
+
+/** A GET filter form's buttons: apply the filters, and (once anything is in the URL) start over. */
+export function FilterActions({ resetTo }: { resetTo: string }) {
+  const location = useLocation();
+  return (
+    <div className="filter-actions">
+      <button type="submit" className="button button--primary">
+        Show
+      </button>
+      {location.search && <Link to={resetTo}>Reset</Link>}
+    </div>
+  );
 }

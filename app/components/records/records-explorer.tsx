@@ -3,7 +3,8 @@
 import { Link, useNavigation } from "@remix-run/react";
 import { DataTable } from "~/components/data-table.tsx";
 import { PAGE_SIZE, SORT_LABEL, hasFilters, recordsSearch, type RecordFilters, type RecordSort } from "~/schemas/records.ts";
-import type { ExplorerData, RecordsPage } from "~/services/records.server.ts";
+import { Pager } from "~/components/pager.tsx";
+import type { ExplorerData } from "~/services/records.server.ts";
 import { recordColumns, type RecordRow } from "./record-columns.tsx";
 import { RecordsFilterForm } from "./records-filter-form.tsx";
 
@@ -66,7 +67,19 @@ export function RecordsExplorer({ data, caption }: { data: ExplorerData; caption
             </div>
           )}
 
-          <Pager basePath={basePath} filters={query.filters} sort={query.sort} page={page} paged={query.paged} />
+          <Pager
+            label="Pages of records"
+            page={page}
+            paged={query.paged}
+            href={(p) => `${basePath}${recordsSearch(query.filters, query.sort, p)}`}
+            labels={{
+              first: "First page",
+              previous: `← Previous ${PAGE_SIZE}`,
+              next: `Next ${PAGE_SIZE} →`,
+              previousDisabled: "← Previous",
+              nextDisabled: "Next →",
+            }}
+          />
         </section>
       )}
     </>
@@ -125,45 +138,5 @@ function EmptyRecords({ filtered, paged, basePath }: { filtered: boolean; paged:
         </>
       )}
     </div>
-  );
-}
-
-function Pager({
-  basePath,
-  filters,
-  sort,
-  page,
-  paged,
-}: {
-  basePath: string;
-  filters: RecordFilters;
-  sort: RecordSort;
-  page: RecordsPage;
-  paged: boolean;
-}) {
-  if (!page.next && !page.previous && !paged) return null;
-  const href = (p?: { after: string } | { before: string }) => `${basePath}${recordsSearch(filters, sort, p)}`;
-  return (
-    <nav className="pager" aria-label="Pages of records">
-      {paged && <Link to={href()}>First page</Link>}
-      {page.previous ? (
-        <Link to={href({ before: page.previous })} rel="prev">
-          ← Previous {PAGE_SIZE}
-        </Link>
-      ) : (
-        <span className="pager__disabled" aria-disabled="true">
-          ← Previous
-        </span>
-      )}
-      {page.next ? (
-        <Link to={href({ after: page.next })} rel="next">
-          Next {PAGE_SIZE} →
-        </Link>
-      ) : (
-        <span className="pager__disabled" aria-disabled="true">
-          Next →
-        </span>
-      )}
-    </nav>
   );
 }

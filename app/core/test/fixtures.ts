@@ -1,9 +1,10 @@
-// Small, explicit fixtures for core tests: rows inserted with plain SQL so each test states
-// exactly the prices and quotas it depends on.
+// Small, explicit fixtures for every test against the database (the core's, the services' and
+// the HTTP API's): rows inserted with plain SQL so each test states exactly the tenants, prices
+// and quotas it depends on.
 import type pg from "pg";
 
-export async function createTenant(pool: pg.Pool, slug: string): Promise<string> {
-  const { rows } = await pool.query(`INSERT INTO tenants (slug, name) VALUES ($1, $1) RETURNING id`, [slug]);
+export async function createTenant(pool: pg.Pool, slug: string, name = slug): Promise<string> {
+  const { rows } = await pool.query(`INSERT INTO tenants (slug, name) VALUES ($1, $2) RETURNING id`, [slug, name]);
   return rows[0].id;
 }
 
@@ -28,7 +29,7 @@ export async function createQuota(pool: pg.Pool, q: QuotaSpec): Promise<string> 
   return rows[0].id;
 }
 
-export async function addLlmPrice(pool: pg.Pool, p: { provider?: string; model: string; input: string; output: string; from: string; to?: string }) {
+export async function addLlmPrice(pool: pg.Pool, p: { provider?: string; model: string; input: string; output: string; from: Date | string; to?: Date | string }) {
   await pool.query(
     `INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, effective_from, effective_to)
      VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -36,7 +37,7 @@ export async function addLlmPrice(pool: pg.Pool, p: { provider?: string; model: 
   );
 }
 
-export async function addSandboxPrice(pool: pg.Pool, tier: string, perSecond: string, from = "2026-01-01") {
+export async function addSandboxPrice(pool: pg.Pool, tier: string, perSecond: string, from: Date | string = "2026-01-01") {
   await pool.query(`INSERT INTO sandbox_prices (tier, usd_per_second, effective_from) VALUES ($1, $2, $3)`, [tier, perSecond, from]);
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { withDatabase } from "../../../scripts/lib/postgres.ts";
-import { createPool, createPrisma, type Db } from "../client.server.ts";
+import { createPool, createPrisma, disconnectDb, type Db } from "../client.server.ts";
 import { poolConfig } from "../pg-adapter.ts";
 
 const TEMPLATE_DB = "tollgate_test_template";
@@ -50,6 +50,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await prisma.$disconnect();
       await pool.end();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/**
+ * A test database that the app's own connections use too: DATABASE_URL points at it, so code
+ * that calls dbPool()/db() (loaders, actions, services) reads and writes it. `drop()` closes
+ * those connections and puts DATABASE_URL back as it was.
+ */
+export async function createAppTestDatabase(): Promise<TestDatabase> {
+  const t = await createTestDatabase();
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = t.url;
+  return {
+    ...t,
+    async drop() {
+      await disconnectDb();
+      if (previous === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = previous;
+      await t.drop();
     },
   };
 }

@@ -1,7 +1,8 @@
 // The delivery log: every alert event with its status, attempts, next attempt and last error,
-// filtered by status, channel and kind (in the URL); dead-lettered events can be re-sent.
+// filtered by status, channel and kind (in the URL), newest first and keyset-paged (Older/Newer
+// with the cursor in the URL); dead-lettered events can be re-sent.
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import alertStyles from "~/components/alerts/alerts.css";
 import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx";
@@ -9,11 +10,13 @@ import { deliveryColumns } from "~/components/alerts/delivery-columns.tsx";
 import { RULE_KIND_LABEL } from "~/components/alerts/rule-labels.ts";
 import { DataTable } from "~/components/data-table.tsx";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
+import { Pager } from "~/components/pager.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { alertKind } from "~/schemas/alerts.ts";
+import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
 import { listChannels } from "~/services/alerts/admin-channels.server.ts";
 import { alertContext, formErrorsOf, invalid } from "~/services/alerts/admin-context.server.ts";
-import { DELIVERY_LOG_LIMIT, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/admin-deliveries.server.ts";
+import { DELIVERY_PAGE_SIZE, deliveryCursor, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/admin-deliveries.server.ts";
 import { notFound } from "~/services/auth.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
@@ -28,10 +31,14 @@ const Filters = z.object({
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await alertContext(request, params);
-  const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
-  const filters = Filters.parse(raw);
-  const [events, channels] = await Promise.all([listDeliveries(ctx.scope, filters), listChannels(ctx.scope)]);
-  return { base: ctx.base, tenantName: ctx.tenant?.name ?? null, staffPage: ctx.scope.kind === "staff", filters, events, channels };
+  const search = new URL(request.url).searchParams;
+  const filters = Filters.parse(Object.fromEntries([...search].filter(([, v]) => v !== "")));
+  const { request: pageRequest, damaged } = parsePageRequest(search, deliveryCursor);
+  const [page, channels] = await Promise.all([listDeliveries(ctx.scope, filters, pageRequest), listChannels(ctx.scope)]);
+  const paged = Boolean(pageRequest.after || pageRequest.before);
+  // The page size travels in the data: a .server module's constants do not reach the browser.
+  const pageSize = DELIVERY_PAGE_SIZE;
+  return { base: ctx.base, tenantName: ctx.tenant?.name ?? null, staffPage: ctx.scope.kind === "staff", filters, page, paged, damaged, pageSize, channels };
 }
 
 const Resend = z.object({ intent: z.literal("resend"), id: z.string().min(1) });
@@ -49,13 +56,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Deliveries() {
-  const { base, tenantName, staffPage, filters, events, channels } = useLoaderData<typeof loader>();
+  const { base, tenantName, staffPage, filters, page, paged, damaged, pageSize, channels } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const location = useLocation();
   const filtered = Object.values(filters).some(Boolean);
   return (
     <>
       <AlertsHeader base={base} tenantName={tenantName} title={alertsTitle("Alerts", tenantName)}>
-        <p className="muted">Events are retried with backoff and dead-lettered after the last attempt. Newest first, up to {DELIVERY_LOG_LIMIT}.</p>
+        <p className="muted">Events are retried with backoff and dead-lettered after the last attempt. Newest first, {pageSize} per page.</p>
       </AlertsHeader>
       {result?.message && (
         <p className="notice notice--ok" role="status">
@@ -63,6 +71,11 @@ export default function Deliveries() {
         </p>
       )}
       <FormError message={result?.errors.form} />
+      {damaged && (
+        <p className="form-error" role="alert">
+          {PAGE_LINK_HINT} Showing the newest events.
+        </p>
+      )}
       <Form method="get" className="filter-form alerts-filter" aria-label="Filter deliveries">
         <Field name="status" label="Status" idPrefix="filter">
           {(p) => (
@@ -99,11 +112,13 @@ export default function Deliveries() {
       </Form>
       <DataTable
         columns={deliveryColumns(base, staffPage)}
-        data={events}
-        caption="Alert deliveries"
+        data={page.rows}
+        caption="Alert deliveries, newest first"
         getRowId={(d) => d.id}
+        sortable={false}
         emptyMessage={filtered ? "No event matches these filters." : "No alerts have been sent yet."}
       />
+      <Pager label="Pages of deliveries" page={page} paged={paged} href={(p) => `${location.pathname}${pageSearch(location.search, p)}`} />
     </>
   );
 }

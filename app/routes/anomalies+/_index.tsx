@@ -1,20 +1,23 @@
 // Admin and ops: the anomaly findings of every tenant, filtered by status, tenant and resource
-// (in the URL), with acknowledge / dismiss / re-open per finding (audited).
+// (in the URL), newest first and keyset-paged (Older/Newer with the cursor in the URL), with
+// acknowledge / dismiss / re-open per finding (audited).
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { anomalyColumns, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { DataTable } from "~/components/data-table.tsx";
+import { Pager } from "~/components/pager.tsx";
 import spendStyles from "~/components/spend.css";
 import { TollgateError } from "~/core/index.ts";
 import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } from "~/schemas/anomalies.ts";
+import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
 import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
-import { listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
+import { FINDINGS_PAGE_SIZE, findingCursor, listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
 import { notFound, requireUser } from "~/services/auth.server.ts";
-import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { actorFor } from "~/services/users.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
@@ -30,9 +33,12 @@ export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: ANOMALY_ROLES });
-  const filters = parseAnomalyFilters(new URL(request.url).searchParams);
-  const [findings, tenants] = await Promise.all([listFindings(filters), listTenantSlugs()]);
-  return { filters, tenants, ...findings };
+  const search = new URL(request.url).searchParams;
+  const filters = parseAnomalyFilters(search);
+  const { request: pageRequest, damaged } = parsePageRequest(search, findingCursor);
+  const [findings, tenants] = await Promise.all([listFindings(filters, pageRequest), tenantOptions()]);
+  // The page size travels in the data: a .server module's constants do not reach the browser.
+  return { filters, tenants, paged: Boolean(pageRequest.after || pageRequest.before), damaged, pageSize: FINDINGS_PAGE_SIZE, ...findings };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -78,7 +84,7 @@ const columns = anomalyColumns<FindingRow>({
 });
 
 export default function Anomalies() {
-  const { filters, tenants, rows, total } = useLoaderData<typeof loader>();
+  const { filters, tenants, rows, total, next, previous, paged, damaged, pageSize } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const location = useLocation();
   const shown = filters.status === "all" ? "findings" : `${filters.status} findings`;
@@ -114,13 +120,13 @@ export default function Anomalies() {
             <option value="sandbox">Sandbox</option>
           </select>
         </Field>
-        <div className="filter-actions">
-          <button type="submit" className="button button--primary">
-            Show
-          </button>
-          {location.search && <Link to="/anomalies">Reset</Link>}
-        </div>
+        <FilterActions resetTo="/anomalies" />
       </Form>
+      {damaged && (
+        <p className="form-error" role="alert">
+          {PAGE_LINK_HINT} Showing the newest findings.
+        </p>
+      )}
       {result && (
         <p className={result.ok ? "notice notice--ok" : "form-error"} role={result.ok ? "status" : "alert"}>
           {result.message}
@@ -129,14 +135,21 @@ export default function Anomalies() {
       <section aria-labelledby="findings">
         <h2 id="findings">
           {total.toLocaleString("en-US")} {shown}
-          {total > rows.length && <span className="muted"> (the newest {rows.length} shown)</span>}
+          {total > pageSize && <span className="muted"> ({pageSize} per page)</span>}
         </h2>
         <DataTable
           columns={columns}
           data={rows}
           caption="Anomaly findings, newest first"
+          sortable={false}
           emptyMessage={`No ${shown} match these filters.`}
           getRowId={(r) => r.id}
+        />
+        <Pager
+          label="Pages of findings"
+          page={{ next, previous }}
+          paged={paged}
+          href={(p) => `${location.pathname}${pageSearch(location.search, p)}`}
         />
       </section>
     </>

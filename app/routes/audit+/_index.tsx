@@ -8,7 +8,7 @@ import { JsonDiff } from "~/components/admin/json-diff.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { diffFields, listAuditLog, auditFilterOptions, parseAuditFilters } from "~/services/audit-log.server.ts";
 import { requireUser } from "~/services/auth.server.ts";
-import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 
 const AUDIT_ROLES = ["admin", "finance"] as const;
 
@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Audit log · Tollgate" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: AUDIT_ROLES });
   const { filters, issues } = parseAuditFilters(new URL(request.url).searchParams);
-  const [page, options, tenants] = await Promise.all([listAuditLog(filters), auditFilterOptions(), listTenantSlugs()]);
+  const [page, options, tenants] = await Promise.all([listAuditLog(filters), auditFilterOptions(), tenantOptions()]);
   return {
     filters,
     issues,

@@ -3,10 +3,10 @@
 // tail, the TTL in use and the recommended one, and what the recommended TTLs would save a
 // month. Filter by tenant in the URL.
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
-import { Field } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
@@ -16,7 +16,7 @@ import { formatUsd } from "~/components/format.ts";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireUser } from "~/services/auth.server.ts";
 import { getCostOptimization } from "~/services/cost-optimization.server.ts";
-import { listTenantSlugs } from "~/services/sandbox-errors.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 const ROLES = ["admin", "finance", "ops"] as const;
@@ -33,7 +33,7 @@ export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: ROLES });
   const filters = Filters.parse({ tenant: new URL(request.url).searchParams.get("tenant") || undefined });
-  const [summary, tenants] = await Promise.all([getCostOptimization({ tenantSlug: filters.tenant }), listTenantSlugs()]);
+  const [summary, tenants] = await Promise.all([getCostOptimization({ tenantSlug: filters.tenant }), tenantOptions()]);
   return { filters, tenants, ...summary };
 }
 
@@ -57,12 +57,7 @@ export default function CostOptimization() {
             <TenantOptions tenants={tenants} />
           </select>
         </Field>
-        <div className="filter-actions">
-          <button type="submit" className="button button--primary">
-            Show
-          </button>
-          {location.search && <Link to="/cost-optimization">Reset</Link>}
-        </div>
+        <FilterActions resetTo="/cost-optimization" />
       </Form>
 
       {!computed ? (

@@ -69,6 +69,9 @@ export default function Pricing() {
         <Link className="button" to="/pricing/import">
           Import prices from CSV
         </Link>
+        <Link className="button" to="/pricing/import?kind=sandbox">
+          Import sandbox rates from CSV
+        </Link>
       </div>
       <section className="card" aria-labelledby="llm-prices">
         <h2 id="llm-prices">LLM prices</h2>
@@ -86,7 +89,7 @@ export default function Pricing() {
           columns={sandboxColumns}
           data={sandbox}
           caption="Sandbox rates in effect now"
-          emptyMessage="No sandbox rates yet."
+          emptyMessage="No sandbox rates yet. Add one or import a CSV file."
           getRowId={(p) => p.id}
         />
       </section>

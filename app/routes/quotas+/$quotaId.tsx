@@ -11,7 +11,7 @@ import { updateQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, issueErrors, quotaUpdateValues } from "~/schemas/forms.ts";
 import { notFound, requireUser } from "~/services/auth.server.ts";
 import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
-import { tenantOptions } from "~/services/quotas-page.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Edit quota · Quotas · Tollgate" }];

@@ -13,7 +13,8 @@ import { limitUsd, quotaPeriod, quotaScope } from "~/schemas/admin.ts";
 import { quotaResource } from "~/schemas/api.ts";
 import { fieldErrors, issueErrors } from "~/schemas/forms.ts";
 import { notFound, requireUser } from "~/services/auth.server.ts";
-import { bulkSetLimit, listQuotaRows, tenantOptions, type QuotaRow } from "~/services/quotas-page.server.ts";
+import { bulkSetLimit, listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { updateQuota } from "~/services/quotas.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

@@ -10,7 +10,7 @@ import { TollgateError } from "~/core/index.ts";
 import { createQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, issueErrors, quotaCreateValues } from "~/schemas/forms.ts";
 import { requireUser } from "~/services/auth.server.ts";
-import { tenantOptions } from "~/services/quotas-page.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { createQuota } from "~/services/quotas.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

@@ -1,14 +1,15 @@
 // Admin and ops: sandbox errors by lifecycle stage over a date range, the daily trend, and the
 // most recent errors, filterable by stage and tenant (all in the URL).
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, formatTime } from "~/components/admin/forms.tsx";
+import { Field, FilterActions, formatTime } from "~/components/admin/forms.tsx";
 import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireUser } from "~/services/auth.server.ts";
 import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES } from "~/components/admin/constants.ts";
-import { getSandboxErrorReport, listTenantSlugs, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
+import { getSandboxErrorReport, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -17,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { roles: ["admin", "ops"] });
   const { query, issues } = parseSandboxErrorQuery(new URL(request.url).searchParams);
-  const [report, tenants] = await Promise.all([getSandboxErrorReport(query), listTenantSlugs()]);
+  const [report, tenants] = await Promise.all([getSandboxErrorReport(query), tenantOptions()]);
   return { query, issues, report, tenants };
 }
 
@@ -63,12 +64,7 @@ export default function SandboxErrors() {
             ))}
           </select>
         </Field>
-        <div className="filter-actions">
-          <button type="submit" className="button button--primary">
-            Show
-          </button>
-          {location.search && <Link to="/sandbox-errors">Reset</Link>}
-        </div>
+        <FilterActions resetTo="/sandbox-errors" />
       </Form>
       {issues.length > 0 && (
         <p className="form-error" role="alert">

@@ -1,8 +1,7 @@
 // Channel administration against a real database: audited changes, secrets sealed at rest and
 // write-only (blank keeps the stored one), env channels read-only, tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { createChannel, deleteChannel, getChannel, listChannels, setChannelEnabled, updateChannel } from "./admin-channels.server.ts";
 import type { AlertScope } from "./admin-scope.server.ts";
 import { decryptSecret } from "./secrets.server.ts";
@@ -10,7 +9,6 @@ import { decryptSecret } from "./secrets.server.ts";
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 let acme: string;
 let globex: string;
 const actor = { id: null, label: "user:ops@tollgate.test" };
@@ -32,19 +30,14 @@ async function stored(id: string) {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   acme = rows.find((r) => r.slug === "acme").id;
   globex = rows.find((r) => r.slug === "globex").id;
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("channels", () => {

@@ -6,7 +6,7 @@ import { TollgateError } from "~/core/index.ts";
 import type { FieldErrors } from "~/schemas/forms.ts";
 import type { Actor } from "../audit.server.ts";
 import { notFound, requireTenantAccess, requireUser, type SessionUser, type TenantRef } from "../auth.server.ts";
-import { tenantOptions } from "../quotas-page.server.ts";
+import { tenantOptions } from "../tenant-options.server.ts";
 import { ALERT_STAFF_ROLES, type AlertScope } from "./admin-scope.server.ts";
 
 export interface AlertContext {

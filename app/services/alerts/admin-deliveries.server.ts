@@ -1,9 +1,12 @@
 // The delivery log (the alert_events outbox as people read it) and re-sending a dead-lettered
 // event. Re-sending only resets the outbox row; the worker delivers it on its next poll, so a
 // re-send goes through the same retry, backoff and dead-letter path as any other event.
+import { z } from "zod";
 import { TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type { AlertKind } from "~/schemas/alerts.ts";
+import { bigintId, encodePageCursor, type PageRequest } from "~/schemas/page-cursor.ts";
+import { descendingKeyset, readKeysetPage, type KeysetPage } from "../keyset-page.ts";
 import { auditedChange, type Actor } from "../audit.server.ts";
 import { assertVisible, scopeFilter, type AlertScope } from "./admin-scope.server.ts";
 
@@ -33,23 +36,50 @@ export interface DeliveryRow {
   createdAt: string;
 }
 
-/** The log shows the newest events; older ones stay in the table (and behind the filters). */
-export const DELIVERY_LOG_LIMIT = 200;
+/** Events per page of the log (newest first, keyset-paged: older pages cost the same). */
+export const DELIVERY_PAGE_SIZE = 50;
+
+/** A position in the log: the event's creation time and id (the tie-breaker). */
+export interface DeliveryCursor {
+  t: string;
+  i: string;
+}
+export const deliveryCursor = z.object({ t: z.iso.datetime(), i: bigintId });
+
+const KEYS = [
+  { column: "e.created_at", cast: "timestamptz" },
+  { column: "e.id", cast: "bigint" },
+] as const;
 
 const iso = (v: Date | null) => (v ? new Date(v).toISOString() : null);
 
-export async function listDeliveries(scope: AlertScope, f: DeliveryFilter = {}): Promise<DeliveryRow[]> {
-  const vis = scopeFilter(scope, "c.tenant_id", 1);
-  const { rows } = await dbPool().query(
-    `SELECT e.id::text, e.channel_id, c.name AS channel_name, c.type AS channel_type, t.slug AS tenant_slug, t.name AS tenant_name,
-            e.kind, e.status, e.payload->>'summary' AS summary, e.attempts, e.next_attempt_at, e.last_error, e.delivered_at, e.created_at
-       FROM alert_events e JOIN alert_channels c ON c.id = e.channel_id LEFT JOIN tenants t ON t.id = e.tenant_id
-      WHERE ${vis.sql} AND ($2::"AlertEventStatus" IS NULL OR e.status = $2)
-        AND ($3::uuid IS NULL OR e.channel_id = $3) AND ($4::"AlertRuleKind" IS NULL OR e.kind = $4)
-      ORDER BY e.created_at DESC, e.id DESC LIMIT ${DELIVERY_LOG_LIMIT}`,
-    [vis.param, f.status ?? null, f.channelId ?? null, f.kind ?? null],
-  );
-  return rows.map((r) => ({
+export async function listDeliveries(
+  scope: AlertScope,
+  f: DeliveryFilter = {},
+  request: PageRequest<DeliveryCursor> = {},
+  pageSize = DELIVERY_PAGE_SIZE,
+): Promise<KeysetPage<DeliveryRow>> {
+  const read = async (cursor: DeliveryCursor | undefined, reverse: boolean, limit: number) => {
+    const vis = scopeFilter(scope, "c.tenant_id", 1);
+    const params: unknown[] = [vis.param, f.status ?? null, f.channelId ?? null, f.kind ?? null];
+    const keyset = descendingKeyset(KEYS, cursor && [cursor.t, cursor.i], reverse, params);
+    params.push(limit);
+    const { rows } = await dbPool().query(
+      `SELECT e.id::text, e.channel_id, c.name AS channel_name, c.type AS channel_type, t.slug AS tenant_slug, t.name AS tenant_name,
+              e.kind, e.status, e.payload->>'summary' AS summary, e.attempts, e.next_attempt_at, e.last_error, e.delivered_at, e.created_at
+         FROM alert_events e JOIN alert_channels c ON c.id = e.channel_id LEFT JOIN tenants t ON t.id = e.tenant_id
+        WHERE ${vis.sql} AND ($2::"AlertEventStatus" IS NULL OR e.status = $2)
+          AND ($3::uuid IS NULL OR e.channel_id = $3) AND ($4::"AlertRuleKind" IS NULL OR e.kind = $4) AND ${keyset.condition}
+        ORDER BY ${keyset.orderBy} LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(deliveryRow);
+  };
+  return readKeysetPage(read, request, pageSize, (d) => encodePageCursor({ t: d.createdAt, i: d.id } satisfies DeliveryCursor));
+}
+
+function deliveryRow(r: any): DeliveryRow {
+  return {
     id: r.id,
     channelId: r.channel_id,
     channelName: r.channel_name,
@@ -65,7 +95,7 @@ export async function listDeliveries(scope: AlertScope, f: DeliveryFilter = {}):
     lastError: r.last_error,
     deliveredAt: iso(r.delivered_at),
     createdAt: iso(r.created_at)!,
-  }));
+  };
 }
 
 /** Puts a dead event back in the outbox: pending, attempts 0, due now. Audited. */

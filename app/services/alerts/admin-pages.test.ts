@@ -1,42 +1,34 @@
 // Who may open the alert pages: every role against every loader (staff tree and tenant tree)
 // with a real session cookie, and the actions' refusals. Forbidden answers 404, signed out
 // redirects to sign-in; bad input answers 400 with errors by field and writes nothing.
-import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as channelPage from "~/routes/alerts+/channels.$channelId.tsx";
 import * as newChannelPage from "~/routes/alerts+/channels.new.tsx";
 import * as deliveriesPage from "~/routes/alerts+/deliveries.tsx";
 import * as channelsPage from "~/routes/alerts+/_index.tsx";
 import * as rulesPage from "~/routes/alerts+/rules._index.tsx";
 import * as newRulePage from "~/routes/alerts+/rules.new.tsx";
+import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "../auth.server.ts";
-import { createSession, SESSION_COOKIE } from "../session.server.ts";
 
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 
-const BASE = "http://127.0.0.1:3000";
 const ROLES: Role[] = ["admin", "finance", "ops", "tenant_admin"];
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
-const cookies = {} as Record<Role, string>;
+let users: Record<Role, SignedInUser>;
 let globexChannel: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   const acme = rows.find((r) => r.slug === "acme").id;
-  const passwordHash = await hash("irrelevant password");
-  for (const role of ROLES) {
-    const { rows: u } = await t.pool.query(
-      `INSERT INTO users (email, name, role, tenant_id, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [`${role}@tollgate.test`, role, role, role === "tenant_admin" ? acme : null, passwordHash],
-    );
-    cookies[role] = new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(await createSession(u[0].id, new Request(`${BASE}/login`)))![1];
-  }
+  users = await signInUsers(t.pool, {
+    admin: { role: "admin" },
+    finance: { role: "finance" },
+    ops: { role: "ops" },
+    tenant_admin: { role: "tenant_admin", tenantId: acme },
+  });
   const { rows: c } = await t.pool.query(
     `INSERT INTO alert_channels (tenant_id, type, name, config) VALUES ((SELECT id FROM tenants WHERE slug = 'globex'), 'webhook', 'Globex hook', '{"source":"panel","url":"http://127.0.0.1:9/"}') RETURNING id`,
   );
@@ -44,33 +36,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
-function request(role: Role | null, path: string, form?: Record<string, string>) {
-  const headers = new Headers(role ? { Cookie: `${SESSION_COOKIE}=${cookies[role]}` } : {});
-  if (!form) return new Request(`${BASE}${path}`, { headers });
-  headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return new Request(`${BASE}${path}`, { method: "POST", headers, body: new URLSearchParams(form) });
-}
+const request = (role: Role | null, path: string, form?: Record<string, string>) => panelRequest(role && users[role], path, form);
 
-/** The status: 200 for a plain value, `init.status` for data(), a thrown Response's status. */
-async function statusOf(run: () => Promise<unknown>): Promise<number> {
-  try {
-    const result = (await run()) as { init?: { status?: number } | null; status?: number } | undefined;
-    if (result instanceof Response) return result.status;
-    return result?.init?.status ?? 200;
-  } catch (e) {
-    if (e instanceof Response) return e.status;
-    throw e;
-  }
-}
 
-type Args = Parameters<typeof channelsPage.loader>[0];
-const args = (req: Request, params: Record<string, string> = {}) => ({ request: req, params, context: {} }) as Args;
 
 const PAGES = [
   ["/alerts", channelsPage.loader],
@@ -85,25 +56,25 @@ describe("loaders", () => {
     for (const role of ROLES) {
       const allowed = role !== "tenant_admin";
       it(`${path}: ${role} → ${allowed ? 200 : 404}`, async () => {
-        expect(await statusOf(() => loader(args(request(role, path))))).toBe(allowed ? 200 : 404);
+        expect(await statusOf(() => loader(routeArgs(request(role, path))))).toBe(allowed ? 200 : 404);
       });
     }
     it(`${path}: signed out → redirect to sign-in`, async () => {
-      expect(await statusOf(() => loader(args(request(null, path))))).toBe(302);
+      expect(await statusOf(() => loader(routeArgs(request(null, path))))).toBe(302);
     });
     const tenantPath = path.replace("/alerts", "/t/acme/alerts");
     it(`${tenantPath}: the tenant's admin and staff → 200; another tenant's URL → 404`, async () => {
-      expect(await statusOf(() => loader(args(request("tenant_admin", tenantPath), { tenantSlug: "acme" })))).toBe(200);
-      expect(await statusOf(() => loader(args(request("ops", tenantPath), { tenantSlug: "acme" })))).toBe(200);
-      expect(await statusOf(() => loader(args(request("tenant_admin", tenantPath), { tenantSlug: "globex" })))).toBe(404);
+      expect(await statusOf(() => loader(routeArgs(request("tenant_admin", tenantPath), { tenantSlug: "acme" })))).toBe(200);
+      expect(await statusOf(() => loader(routeArgs(request("ops", tenantPath), { tenantSlug: "acme" })))).toBe(200);
+      expect(await statusOf(() => loader(routeArgs(request("tenant_admin", tenantPath), { tenantSlug: "globex" })))).toBe(404);
     });
   }
 
   it("another tenant's channel answers 404 to a tenant admin and 200 to staff", async () => {
     const path = `/t/acme/alerts/channels/${globexChannel}`;
-    expect(await statusOf(() => channelPage.loader(args(request("tenant_admin", path), { tenantSlug: "acme", channelId: globexChannel })))).toBe(404);
-    expect(await statusOf(() => channelPage.action(args(request("tenant_admin", path, { intent: "delete" }), { tenantSlug: "acme", channelId: globexChannel })))).toBe(404);
-    expect(await statusOf(() => channelPage.loader(args(request("ops", `/alerts/channels/${globexChannel}`), { channelId: globexChannel })))).toBe(200);
+    expect(await statusOf(() => channelPage.loader(routeArgs(request("tenant_admin", path), { tenantSlug: "acme", channelId: globexChannel })))).toBe(404);
+    expect(await statusOf(() => channelPage.action(routeArgs(request("tenant_admin", path, { intent: "delete" }), { tenantSlug: "acme", channelId: globexChannel })))).toBe(404);
+    expect(await statusOf(() => channelPage.loader(routeArgs(request("ops", `/alerts/channels/${globexChannel}`), { channelId: globexChannel })))).toBe(200);
   });
 });
 
@@ -111,19 +82,19 @@ describe("actions", () => {
   const hook = { intent: "save", type: "webhook", name: "Hook", url: "http://127.0.0.1:9/h", signingSecret: "secret-secret", enabled: "on" };
 
   it("a tenant admin posting to the staff pages gets 404 and nothing is written", async () => {
-    expect(await statusOf(() => newChannelPage.action(args(request("tenant_admin", "/alerts/channels/new", hook))))).toBe(404);
-    expect(await statusOf(() => channelsPage.action(args(request("tenant_admin", "/alerts", { id: globexChannel, enabled: "false" }))))).toBe(404);
+    expect(await statusOf(() => newChannelPage.action(routeArgs(request("tenant_admin", "/alerts/channels/new", hook))))).toBe(404);
+    expect(await statusOf(() => channelsPage.action(routeArgs(request("tenant_admin", "/alerts", { id: globexChannel, enabled: "false" }))))).toBe(404);
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n, bool_and(enabled) AS on FROM alert_channels`);
     expect(rows[0]).toEqual({ n: 1, on: true });
   });
 
   it("bad input answers 400 with errors next to the fields; a tenant admin's channel lands in their tenant", async () => {
-    const bad = (await newChannelPage.action(args(request("tenant_admin", "/t/acme/alerts/channels/new", { ...hook, url: "nope", signingSecret: "x" }), { tenantSlug: "acme" }))) as any;
+    const bad = (await newChannelPage.action(routeArgs(request("tenant_admin", "/t/acme/alerts/channels/new", { ...hook, url: "nope", signingSecret: "x" }), { tenantSlug: "acme" }))) as any;
     expect(bad.init.status).toBe(400);
     expect(bad.data.errors).toEqual({ url: "must be an http(s):// URL", signingSecret: "at least 8 characters" });
     expect(bad.data.values).not.toHaveProperty("signingSecret"); // secrets are never echoed
     // The form's tenantId is ignored on a tenant's page.
-    const ok = await statusOf(() => newChannelPage.action(args(request("tenant_admin", "/t/acme/alerts/channels/new", { ...hook, tenantId: "globex" }), { tenantSlug: "acme" })));
+    const ok = await statusOf(() => newChannelPage.action(routeArgs(request("tenant_admin", "/t/acme/alerts/channels/new", { ...hook, tenantId: "globex" }), { tenantSlug: "acme" })));
     expect(ok).toBe(302);
     const { rows } = await t.pool.query(`SELECT t.slug FROM alert_channels c JOIN tenants t ON t.id = c.tenant_id WHERE c.name = 'Hook'`);
     expect(rows).toEqual([{ slug: "acme" }]);

@@ -1,8 +1,7 @@
 // Rules and the delivery log against a real database: rule/channel/tenant consistency, tenant
 // isolation, and re-sending a dead-lettered event (audited, back to pending with attempts 0).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { createChannel } from "./admin-channels.server.ts";
 import { listDeliveries, resendDeadEvent } from "./admin-deliveries.server.ts";
 import { createRule, deleteRule, listRules, updateRule } from "./admin-rules.server.ts";
@@ -11,7 +10,6 @@ import type { AlertScope } from "./admin-scope.server.ts";
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 
 let t: TestDatabase;
-let previousDatabaseUrl: string | undefined;
 let acme: string;
 let globex: string;
 let platformChannel: string;
@@ -41,9 +39,7 @@ async function insertEvent(channelId: string, tenantId: string | null, status: s
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  previousDatabaseUrl = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = t.url;
+  t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
   acme = rows.find((r) => r.slug === "acme").id;
   globex = rows.find((r) => r.slug === "globex").id;
@@ -53,10 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await disconnectDb();
   await t?.drop();
-  if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousDatabaseUrl;
 });
 
 describe("rules", () => {
@@ -118,14 +111,14 @@ describe("delivery log", () => {
     ]);
     expect((await t.pool.query(`SELECT status FROM alert_events WHERE id = $1`, [globexDead])).rows[0].status).toBe("dead");
 
-    const acmeLog = await listDeliveries(acmeScope());
+    const acmeLog = (await listDeliveries(acmeScope())).rows;
     expect(acmeLog.map((d) => [d.summary, d.status])).toEqual([
       ["summary ok-1", "delivered"],
       ["summary dead-1", "pending"],
     ]);
     expect(acmeLog[1].nextAttemptAt).not.toBeNull();
     expect(acmeLog[0].nextAttemptAt).toBeNull();
-    expect((await listDeliveries(staff, { status: "dead" })).map((d) => d.summary)).toEqual(["summary dead-2"]);
-    expect((await listDeliveries(staff, { channelId: globexChannel, kind: "anomaly" })).length).toBe(0);
+    expect((await listDeliveries(staff, { status: "dead" })).rows.map((d) => d.summary)).toEqual(["summary dead-2"]);
+    expect((await listDeliveries(staff, { channelId: globexChannel, kind: "anomaly" })).rows.length).toBe(0);
   });
 });

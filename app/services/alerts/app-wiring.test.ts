@@ -3,7 +3,8 @@
 // receiver with a valid signature. (Needs `remix build`, like the other app-instance tests.)
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { apiClient, apiKey, createTenant, createTenantQuota } from "~/test/api-fixtures.ts";
+import { apiClient, apiKey } from "~/test/api-fixtures.ts";
+import { createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 import { startHttpReceiver } from "./test/receivers.ts";
 
@@ -33,8 +34,8 @@ afterAll(async () => {
 });
 
 it("driving a tenant past 80% through /api/v1 delivers one signed webhook alert", async () => {
-  const tenantId = await createTenant(t.pool, "wired");
-  await t.pool.query(`UPDATE quotas SET warning_thresholds = '{80}' WHERE id = $1`, [await createTenantQuota(t.pool, tenantId, "10")]);
+  const tenantId = await createTenant(t.pool, "wired", "Tenant wired");
+  await t.pool.query(`UPDATE quotas SET warning_thresholds = '{80}' WHERE id = $1`, [await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" })]);
   const api = apiClient(app.url, await apiKey(t.prisma, "wired", tenantId));
   for (let i = 0; i < 9; i++) {
     const r = await api.post("/api/v1/reservations", { tenantId, resource: "llm", idempotencyKey: `w-${i}`, estimatedCostUsd: "1.00" });

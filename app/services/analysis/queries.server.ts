@@ -34,11 +34,12 @@ export interface AnomalyView {
   createdAt: string;
 }
 
-const ANOMALY_COLUMNS = `a.id, a.tenant_id, t.slug, t.name, a.resource::text AS resource, to_char(a.day, 'YYYY-MM-DD') AS day,
+/** The columns anomalyView reads (with `a` the finding, `t` its tenant). */
+export const ANOMALY_COLUMNS = `a.id, a.tenant_id, t.slug, t.name, a.resource::text AS resource, to_char(a.day, 'YYYY-MM-DD') AS day,
   a.hour, a.actual_usd::text AS actual, a.expected_usd::text AS expected, a.score, a.severity, a.status::text AS status,
   a.reviewed_by, a.reviewed_at, a.created_at`;
 
-function anomalyView(r: any): AnomalyView {
+export function anomalyView(r: any): AnomalyView {
   return {
     id: r.id,
     tenantId: r.tenant_id,

@@ -3,7 +3,7 @@
 // runs under row-level security.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { createTenant } from "~/test/api-fixtures.ts";
+import { createTenant } from "~/core/test/fixtures.ts";
 import { listTtlAdvice, replaceTtlAdvice } from "./ttl-advice-store.server.ts";
 import type { TtlAdviceRow } from "./ttl-advice.server.ts";
 

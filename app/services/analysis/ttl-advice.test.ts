@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { money, toDb } from "~/core/money.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { addSandboxPrice, createTenant } from "~/test/api-fixtures.ts";
+import { addSandboxPrice, createTenant } from "~/core/test/fixtures.ts";
 import { computeTtlAdvice, recommendedTtlSql } from "./ttl-advice.server.ts";
 import { adviseTtl, nearestRank, recommendTtl } from "./ttl-advice.ts";
 
@@ -27,7 +27,7 @@ async function run(tenant: string, r: { activeS: number | null; billedS: number;
 beforeAll(async () => {
   t = await createTestDatabase();
   await addSandboxPrice(t.pool, "standard", RATE, "2025-01-01");
-  tenantId = await createTenant(t.pool, "ttl-co");
+  tenantId = await createTenant(t.pool, "ttl-co", "Tenant ttl-co");
   // 18 runs whose work takes 10, 20, …, 180 s and that are left to idle until the 600 s TTL fires.
   for (let k = 1; k <= 18; k++) await run(tenantId, { activeS: 10 * k, billedS: 600, ttl: 600 });
   // One run killed right after its 190 s of work, one long 500 s job.

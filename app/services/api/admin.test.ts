@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTollgate, periodStart } from "~/core/index.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { addLlmPrice, apiClient, createTenant, daysAgo, expectNoLeak } from "~/test/api-fixtures.ts";
+import { apiClient, daysAgo, expectNoLeak } from "~/test/api-fixtures.ts";
+import { addLlmPrice, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 import { schemaErrors } from "~/test/json-schema.ts";
 import { createApiKey } from "../api-keys.server.ts";
@@ -197,7 +198,7 @@ describe("quotas", () => {
 describe("prices", () => {
   it("a new LLM price closes the one in effect, in one audited change; earlier starts → 409", async () => {
     const jan = "2026-01-01T00:00:00.000Z";
-    await addLlmPrice(t.pool, "gpt-admin", "1.25", "10", jan);
+    await addLlmPrice(t.pool, { model: "gpt-admin", input: "1.25", output: "10", from: jan });
     const old = (await t.pool.query(`SELECT id FROM llm_prices WHERE model = 'gpt-admin'`)).rows[0].id;
     const from = daysAgo(1).toISOString();
     const r = await api.post("/api/v1/prices/llm", {

@@ -2,7 +2,8 @@
 // against the OpenAPI document), tenant isolation, and running the analysis with a platform key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { apiClient, apiKey, createTenant, createTenantQuota, expectNoLeak } from "~/test/api-fixtures.ts";
+import { apiClient, apiKey, expectNoLeak } from "~/test/api-fixtures.ts";
+import { createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 import { schemaErrors } from "~/test/json-schema.ts";
 import { openApiDocument } from "./openapi.server.ts";
@@ -25,7 +26,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   aId = await createTenant(t.pool, "tenant-a");
   await createTenant(t.pool, "tenant-b");
-  quotaId = await createTenantQuota(t.pool, aId, "100000");
+  quotaId = await createQuota(t.pool, { scope: "tenant", tenantId: aId, limit: "100000" });
   // 90 days of $100 (weekdays) / $40 (weekends) LLM spend, ×4 three days ago; $25 today so far.
   const days: string[] = [];
   const costs: string[] = [];

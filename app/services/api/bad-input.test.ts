@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { addLlmPrice, addSandboxPrice, apiClient, apiKey, createTenant, createTenantQuota, expectNoLeak, ledgerSnapshot } from "~/test/api-fixtures.ts";
+import { apiClient, apiKey, expectNoLeak, ledgerSnapshot } from "~/test/api-fixtures.ts";
+import { addLlmPrice, addSandboxPrice, createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 
 let t: TestDatabase;
@@ -29,8 +30,8 @@ const omit = (o: Record<string, unknown>, k: string) => Object.fromEntries(Objec
 beforeAll(async () => {
   t = await createTestDatabase();
   tenantId = await createTenant(t.pool, "bad-input");
-  await createTenantQuota(t.pool, tenantId, "100");
-  await addLlmPrice(t.pool, "gpt-test", "1", "2", "2025-01-01");
+  await createQuota(t.pool, { scope: "tenant", tenantId, limit: "100" });
+  await addLlmPrice(t.pool, { model: "gpt-test", input: "1", output: "2", from: "2025-01-01" });
   await addSandboxPrice(t.pool, "standard", "0.0001");
   key = await apiKey(t.prisma, "bad-input", tenantId);
   app = await startAppInstance({ databaseUrl: t.url });

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTollgate } from "~/core/index.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { apiClient, apiKey, createTenant, createTenantQuota } from "~/test/api-fixtures.ts";
+import { apiClient, apiKey } from "~/test/api-fixtures.ts";
+import { createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 
 let t: TestDatabase;
@@ -24,7 +25,7 @@ afterAll(async () => {
 
 it("500 concurrent $0.10 reservations over two instances against $10 → exactly 100 held, 400 × 429", async () => {
   const tenantId = await createTenant(t.pool, "hot");
-  const quotaId = await createTenantQuota(t.pool, tenantId, "10");
+  const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
   const key = await apiKey(t.prisma, "hot", tenantId);
   const clients = apps.map((a) => apiClient(a.url, key));
   const responses = await Promise.all(

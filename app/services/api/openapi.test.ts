@@ -61,6 +61,13 @@ describe("coverage", () => {
 });
 
 describe("the document", () => {
+  // The whole document as served, byte for byte (key order included): a change to the contract
+  // shows up here and in review as a diff of openapi.snapshot.json (update it with
+  // `npx vitest run app/services/api/openapi.test.ts -u` when the change is meant).
+  it("is exactly the committed snapshot", async () => {
+    await expect(`${JSON.stringify(openApiDocument(), null, 2)}\n`).toMatchFileSnapshot("./openapi.snapshot.json");
+  });
+
   it("is OpenAPI 3.1 with bearer security; public endpoints opt out", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, createPrisma } from "~/db/client.server.ts";
 import { disposablePostgres, type DisposablePostgres } from "~/db/test/disposable-postgres.ts";
-import { apiClient, apiKey, createTenant, createTenantQuota } from "~/test/api-fixtures.ts";
+import { apiClient, apiKey } from "~/test/api-fixtures.ts";
+import { createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 import { mkdtempSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const pool = createPool(pg.url, 2);
   const prisma = createPrisma(pg.url);
   await createTenant(pool, "outage");
-  await createTenantQuota(pool, (await pool.query(`SELECT id FROM tenants WHERE slug = 'outage'`)).rows[0].id, "100");
+  await createQuota(pool, { scope: "tenant", tenantId: (await pool.query(`SELECT id FROM tenants WHERE slug = 'outage'`)).rows[0].id, limit: "100" });
   key = await apiKey(prisma, "outage-platform");
   await prisma.$disconnect();
   await pool.end();

@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTollgate, periodEnd, periodStart } from "~/core/index.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { addLlmPrice, addSandboxPrice, apiClient, apiKey, createTenant, createTenantQuota, daysAgo, expectNoLeak, ledgerSnapshot } from "~/test/api-fixtures.ts";
+import { apiClient, apiKey, daysAgo, expectNoLeak, ledgerSnapshot } from "~/test/api-fixtures.ts";
+import { addLlmPrice, addSandboxPrice, createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
 import { schemaErrors } from "~/test/json-schema.ts";
 import { openApiDocument } from "./openapi.server.ts";
@@ -18,12 +19,12 @@ const doc = openApiDocument() as any;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await addLlmPrice(t.pool, "gpt-test", "1", "2", "2024-01-01");
+  await addLlmPrice(t.pool, { model: "gpt-test", input: "1", output: "2", from: "2024-01-01" });
   await addSandboxPrice(t.pool, "standard", "0.0001", "2024-01-01");
   const aId = await createTenant(t.pool, "tenant-a");
   const bId = await createTenant(t.pool, "tenant-b");
-  await createTenantQuota(t.pool, aId, "1");
-  await createTenantQuota(t.pool, bId, "100");
+  await createQuota(t.pool, { scope: "tenant", tenantId: aId, limit: "1" });
+  await createQuota(t.pool, { scope: "tenant", tenantId: bId, limit: "100" });
   app = await startAppInstance({ databaseUrl: t.url });
   a = { id: aId, api: apiClient(app.url, await apiKey(t.prisma, "key-a", aId)) };
   b = { id: bId, api: apiClient(app.url, await apiKey(t.prisma, "key-b", bId)) };
@@ -125,10 +126,10 @@ describe("over quota → 429 per SPEC §5", () => {
 describe("backfill (occurredAt on POST /api/v1/usage)", () => {
   it("a platform key's 40-day-old usage is priced then and counted in that period and rollup", async () => {
     const tenantId = await createTenant(t.pool, "backfill");
-    const quotaId = await createTenantQuota(t.pool, tenantId, "1"); // never denies a backfill, even over its limit
+    const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "1" }); // never denies a backfill, even over its limit
     const now = new Date();
-    await addLlmPrice(t.pool, "gpt-back", "3", "6", daysAgo(100, now), daysAgo(30, now));
-    await addLlmPrice(t.pool, "gpt-back", "1", "2", daysAgo(30, now));
+    await addLlmPrice(t.pool, { model: "gpt-back", input: "3", output: "6", from: daysAgo(100, now), to: daysAgo(30, now) });
+    await addLlmPrice(t.pool, { model: "gpt-back", input: "1", output: "2", from: daysAgo(30, now) });
     const occurredAt = daysAgo(40, now);
     const r = await platform.post("/api/v1/usage", {
       tenantId: "backfill", resource: "llm", provider: "openai", model: "gpt-back", inputTokens: 1_000_000, outputTokens: 500_000,

@@ -16,7 +16,7 @@ import { SpendOverTimeChart } from "~/components/charts/spend-over-time-chart.ts
 import { DataTable } from "~/components/data-table.tsx";
 import { DateRangeForm } from "~/components/date-range-form.tsx";
 import { formatDay, formatUsd } from "~/components/format.ts";
-import { QuotaCards } from "~/components/quota-cards.tsx";
+import { QuotaList } from "~/components/quota-meter.tsx";
 import { recordColumns } from "~/components/records/record-columns.tsx";
 import spendStyles from "~/components/spend.css";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
@@ -90,7 +90,7 @@ export default function TenantPage() {
       <section className="card" aria-labelledby="quotas">
         <h2 id="quotas">Quotas</h2>
         <p className="muted quota-note">Current period, as enforced: held amounts are open reservations.</p>
-        <QuotaCards quotas={quotas} emptyMessage="This tenant has no tenant-wide quotas." />
+        <QuotaList quotas={quotas} emptyMessage="This tenant has no tenant-wide quotas." />
       </section>
 
       <section className="card" aria-labelledby="forecasts">

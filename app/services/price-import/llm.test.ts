@@ -1,20 +1,10 @@
 // The CSV price import: exact errors per bad row (no database), then the dry run and the
 // all-or-nothing import against a real database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disconnectDb } from "~/db/client.server.ts";
-import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { importPrices, parseCsv, previewPriceImport, validatePriceCsv } from "./price-import.server.ts";
+import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
+import { importPrices, previewPriceImport, validatePriceCsv } from "./llm.server.ts";
 
 const HEADER = "provider,model,input_usd_per_1m,output_usd_per_1m,cached_input_usd_per_1m,effective_from,note";
-
-describe("parseCsv", () => {
-  it("reads quoted fields with commas, doubled quotes and CRLF line ends", () => {
-    expect(parseCsv('a,"b, c","say ""hi"""\r\n1,,3\n')).toEqual([
-      ["a", "b, c", 'say "hi"'],
-      ["1", "", "3"],
-    ]);
-  });
-});
 
 describe("validatePriceCsv", () => {
   it("accepts the seed file's format and reads dates as UTC midnight", () => {
@@ -71,13 +61,10 @@ describe("validatePriceCsv", () => {
 
 describe("preview and import (database)", () => {
   let t: TestDatabase;
-  let previousDatabaseUrl: string | undefined;
   const actor = { id: null, label: "test" };
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    previousDatabaseUrl = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = t.url;
+    t = await createAppTestDatabase();
     await t.pool.query(
       `INSERT INTO llm_prices (provider, model, input_usd_per_million, output_usd_per_million, effective_from)
        VALUES ('openai', 'gpt-5', 1.25, 10, '2026-01-01T00:00:00Z')`,
@@ -85,10 +72,7 @@ describe("preview and import (database)", () => {
   });
 
   afterAll(async () => {
-    await disconnectDb();
     await t?.drop();
-    if (previousDatabaseUrl === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previousDatabaseUrl;
   });
 
   const count = async () => Number((await t.pool.query(`SELECT count(*) FROM llm_prices`)).rows[0].count);
