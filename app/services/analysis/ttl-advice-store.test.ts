@@ -16,7 +16,7 @@ const SECOND = { computedAt: new Date("2026-11-20T12:00:00Z"), windowFrom: new D
 
 function row(tenantId: string, slug: string, touchpoint: string | null, saving: string, over: Partial<TtlAdviceRow> = {}): TtlAdviceRow {
   return {
-    tenantId, tenantSlug: slug, tenantName: `Tenant ${slug}`, touchpoint, runs: 20, billedSeconds: 11_595.123, activeSeconds: 2_400.5,
+    tenantId, tenantSlug: slug, tenantName: slug, touchpoint, runs: 20, billedSeconds: 11_595.123, activeSeconds: 2_400.5,
     idleSeconds: 9_194.623, currentTtlSeconds: 600, recommendedTtlSeconds: 230, sandboxCostUsd: "1.1595000000", projectedMonthlySavingUsd: saving, ...over,
   };
 }
