@@ -3,7 +3,8 @@
 // batch, together. `inFlight: 1` keeps that deterministic.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../db/test/test-database.ts";
-import type { BatchReport } from "./group-commit.ts";
+import pg from "pg";
+import { quoteLiteral, type BatchReport } from "./group-commit.ts";
 import { createTollgate, type ReserveDecision } from "./index.ts";
 import { createQuota, createTenant, usageOf } from "./test/fixtures.ts";
 
@@ -197,5 +198,17 @@ describe("parameters sent as literals", () => {
     odd.forEach((s, i) => {
       expect(byKey.get(`key ${i} ${s}`)).toEqual({ key: `key ${i} ${s}`, user_id: s || null, touchpoint: s, conversation_id: s, cost_touchpoint: s, cost_user: s || null });
     });
+  });
+});
+
+describe("quoteLiteral", () => {
+  it("quotes exactly as pg's escapeLiteral, on tricky and on 2,000 random strings", () => {
+    const alphabet = ["a", "'", "\\", '"', ",", "{", "}", " ", "\n", "é", "✓", "0", "E", "N", "U", "L"];
+    const random = Array.from({ length: 2000 }, (_, i) =>
+      Array.from({ length: i % 17 }, (_, j) => alphabet[(i * 31 + j * 7 + ((i * j) % 5)) % alphabet.length]).join(""),
+    );
+    for (const s of ["", "'", "\\", "\\'", "it's", String.raw`a\b`, "NULL", "ünïcode ✓", ...random]) {
+      expect(quoteLiteral(s)).toBe(pg.escapeLiteral(s));
+    }
   });
 });
