@@ -1,7 +1,10 @@
 // One tenant's spend for the tenant page: over time (by day or ISO week, stacked by resource),
 // and broken down by model, by user and by touchpoint, for a date range; plus today and this
-// month. Everything comes from spend_rollups in ONE grouped scan (GROUPING SETS), never from
-// cost_records, so the page costs the same at any ledger size. Money stays exact decimal text.
+// month. Everything comes from spend_breakdowns (the tenant's daily spend by model, user and
+// touchpoint, kept exact by the trigger on spend_rollups) in ONE grouped scan (GROUPING SETS),
+// never from cost_records, so the page costs the same at any ledger size, and not from the
+// rollups' full user × model × touchpoint cross-product (ADR 0007: 59 k rows for the largest
+// bench tenant over 90 days, 9 k here). Money stays exact decimal text.
 import { money, toDb, type Money } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { parseSpendRange, type FieldIssue, type SpendGrain, type SpendRange } from "~/schemas/records.ts";
@@ -49,20 +52,20 @@ export const TOP_SLICES = 10;
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-// grouping(bucket, resource, model_key, user_id, touchpoint): a bit is 1 where the column is
-// aggregated away, so each grouping set has its own value.
-const SET = { series: 0b00111, model: 0b10011, user: 0b11101, touchpoint: 0b11110, resource: 0b10111, total: 0b11111 } as const;
+// Every rollup row is in each dimension exactly once, so each dimension alone sums to the range's
+// spend: the series, the resource split and the total come from the model rows. grouping(...)
+// has a bit set for each column aggregated away, so each grouping set has its own value.
+const SET = { series: 0b0001, byResourceAndKey: 0b0100, byKey: 0b0110, resource: 0b0101, total: 0b0111 } as const;
 
 const SPEND_SQL = `
-SELECT grouping(bucket, resource, model_key, user_id, touchpoint) AS g,
-       bucket::text AS bucket, resource::text AS resource, model_key, user_id, touchpoint,
+SELECT dimension::text AS dimension, grouping(dimension, bucket, resource, key) AS g,
+       bucket::text AS bucket, resource::text AS resource, key,
        sum(cost_usd)::text AS cost, sum(records)::bigint::text AS records
-  FROM (SELECT date_trunc($4, day::timestamp)::date AS bucket, resource,
-               CASE WHEN model = '' THEN '' WHEN provider = '' THEN model ELSE provider || '/' || model END AS model_key,
-               user_id, touchpoint, cost_usd, records
-          FROM spend_rollups
+  FROM (SELECT dimension, date_trunc($4, day::timestamp)::date AS bucket, resource, key, cost_usd, records
+          FROM spend_breakdowns
          WHERE tenant_id = $1::uuid AND day >= $2::date AND day <= $3::date) r
- GROUP BY GROUPING SETS ((bucket, resource), (resource, model_key), (user_id), (touchpoint), (resource), ())`;
+ GROUP BY GROUPING SETS ((dimension, bucket, resource), (dimension, resource, key), (dimension, key),
+                         (dimension, resource), (dimension))`;
 
 export async function getTenantSpend(tenantId: string, range: SpendRange, now = new Date()): Promise<TenantSpend> {
   const bounds = periodBounds(now);
@@ -84,9 +87,9 @@ export async function getTenantSpend(tenantId: string, range: SpendRange, now = 
     client.release();
   }
 
-  const of = (set: number) => rows.filter((r) => r.g === set);
-  const byResource = new Map(of(SET.resource).map((r) => [r.resource, r.cost as string]));
-  const total = of(SET.total)[0];
+  const of = (dimension: "model" | "user" | "touchpoint", set: number) => rows.filter((r) => r.dimension === dimension && r.g === set);
+  const byResource = new Map(of("model", SET.resource).map((r) => [r.resource, r.cost as string]));
+  const total = of("model", SET.total)[0];
   return {
     range,
     asOf: bounds.day.start,
@@ -96,11 +99,11 @@ export async function getTenantSpend(tenantId: string, range: SpendRange, now = 
     records: Number(total?.records ?? 0),
     todayUsd: summary.todayUsd,
     monthUsd: summary.monthUsd,
-    series: fillSeries(range, of(SET.series)),
+    series: fillSeries(range, of("model", SET.series)),
     byModel: topSlices(
-      of(SET.model).map((r) => ({
-        key: r.model_key || null,
-        label: r.resource === "sandbox" ? "Sandbox" : r.model_key || "(model not reported)",
+      of("model", SET.byResourceAndKey).map((r) => ({
+        key: r.key || null,
+        label: r.resource === "sandbox" ? "Sandbox" : r.key || "(model not reported)",
         resource: r.resource,
         cost: r.cost,
         records: r.records,
@@ -108,13 +111,13 @@ export async function getTenantSpend(tenantId: string, range: SpendRange, now = 
       "models",
     ),
     byUser: topSlices(
-      of(SET.user).map((r) => ({ key: r.user_id || null, label: r.user_id || "(no user id)", resource: null, cost: r.cost, records: r.records })),
+      of("user", SET.byKey).map((r) => ({ key: r.key || null, label: r.key || "(no user id)", resource: null, cost: r.cost, records: r.records })),
       "users",
     ),
     byTouchpoint: topSlices(
-      of(SET.touchpoint).map((r) => ({
-        key: r.touchpoint || null,
-        label: r.touchpoint || "(no touchpoint)",
+      of("touchpoint", SET.byKey).map((r) => ({
+        key: r.key || null,
+        label: r.key || "(no touchpoint)",
         resource: null,
         cost: r.cost,
         records: r.records,
