@@ -23,6 +23,15 @@ export async function reconcile(q: Queryable): Promise<{ ok: boolean; rows: numb
         FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
        WHERE q.enabled
     ),
+    -- Every held reservation's estimate, summed per usage row it holds: one pass over the held
+    -- reservations (a per-row subquery scanned all of them once per usage row: minutes for
+    -- 11,000 rows × 6,000 holds in the benchmark).
+    holds AS (
+      SELECT h.usage_id, sum(r.estimate_usd) AS held
+        FROM reservations r CROSS JOIN LATERAL unnest(r.usage_ids) AS h(usage_id)
+       WHERE r.status = 'held'
+       GROUP BY h.usage_id
+    ),
     checked AS (
       SELECT usage.*,
              (SELECT coalesce(sum(c.cost_usd), 0) FROM cost_records c
@@ -30,9 +39,8 @@ export async function reconcile(q: Queryable): Promise<{ ok: boolean; rows: numb
                  AND (usage.resource = 'all' OR c.resource = usage.resource)
                  AND (usage.scope = 'platform' OR c.tenant_id = usage.tenant_id)
                  AND (usage.scope <> 'user' OR c.user_id = usage.scope_id)) AS recorded,
-             (SELECT coalesce(sum(r.estimate_usd), 0) FROM reservations r
-               WHERE r.status = 'held' AND usage.id = ANY (r.usage_ids)) AS held
-        FROM usage
+             coalesce(holds.held, 0) AS held
+        FROM usage LEFT JOIN holds ON holds.usage_id = usage.id
     )
     SELECT id AS "usageId", quota_id AS "quotaId", scope, period_start AS "periodStart",
            spent_usd::text AS "spentUsd", recorded::text AS "recordedUsd",
