@@ -212,3 +212,34 @@ describe("quoteLiteral", () => {
     }
   });
 });
+
+describe("reconcile()", () => {
+  it("names exactly the usage rows whose spent or reserved disagree with the ledger, at every scope", async () => {
+    const tenantId = await createTenant(t.pool, "gc-reconcile");
+    const platform = await createQuota(t.pool, { scope: "platform", resource: "all", period: "day", limit: "100000" });
+    const tenantQuota = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "100" });
+    const userQuota = await createQuota(t.pool, { scope: "user", tenantId, userId: "rita", limit: "100" });
+    const { tg } = batched();
+    try {
+      const a = held(await tg.reserve(reserve(tenantId, "a", "2", "rita")));
+      held(await tg.reserve(reserve(tenantId, "b", "3", "rita")));
+      await tg.settle(a, { actualCostUsd: "1.5" });
+      expect((await tg.reconcile()).mismatches).toEqual([]);
+
+      // Tamper: the user row's spent and the tenant row's reserved drift from the ledger.
+      await t.pool.query(`UPDATE quota_usage SET spent_usd = spent_usd + 0.01 WHERE quota_id = $1`, [userQuota]);
+      await t.pool.query(`UPDATE quota_usage SET reserved_usd = reserved_usd - 1 WHERE quota_id = $1`, [tenantQuota]);
+      const { mismatches } = await tg.reconcile();
+      expect(mismatches.map((m) => [m.quotaId, m.spentUsd, m.recordedUsd, m.reservedUsd, m.heldUsd]).sort()).toEqual(
+        [
+          [tenantQuota, "1.5000000000", "1.5000000000", "2.0000000000", "3.0000000000"],
+          [userQuota, "1.5100000000", "1.5000000000", "3.0000000000", "3.0000000000"],
+        ].sort(),
+      );
+    } finally {
+      await t.pool.query(`UPDATE quota_usage SET spent_usd = spent_usd - 0.01 WHERE quota_id = $1`, [userQuota]);
+      await t.pool.query(`UPDATE quota_usage SET reserved_usd = reserved_usd + 1 WHERE quota_id = $1`, [tenantQuota]);
+      await t.pool.query(`DELETE FROM quotas WHERE id = $1`, [platform]);
+    }
+  });
+});

@@ -34,11 +34,24 @@ export async function reconcile(q: Queryable): Promise<{ ok: boolean; rows: numb
     ),
     checked AS (
       SELECT usage.*,
-             (SELECT coalesce(sum(c.cost_usd), 0) FROM cost_records c
-               WHERE c.occurred_at >= usage.period_start AND c.occurred_at < usage.period_end
-                 AND (usage.resource = 'all' OR c.resource = usage.resource)
-                 AND (usage.scope = 'platform' OR c.tenant_id = usage.tenant_id)
-                 AND (usage.scope <> 'user' OR c.user_id = usage.scope_id)) AS recorded,
+             -- One subquery per scope, so the tenant and user ones use (tenant_id, occurred_at):
+             -- an OR across scopes made every row scan the whole period's records.
+             CASE usage.scope
+               WHEN 'platform' THEN
+                 (SELECT coalesce(sum(c.cost_usd), 0) FROM cost_records c
+                   WHERE c.occurred_at >= usage.period_start AND c.occurred_at < usage.period_end
+                     AND (usage.resource = 'all' OR c.resource = usage.resource))
+               WHEN 'tenant' THEN
+                 (SELECT coalesce(sum(c.cost_usd), 0) FROM cost_records c
+                   WHERE c.tenant_id = usage.tenant_id
+                     AND c.occurred_at >= usage.period_start AND c.occurred_at < usage.period_end
+                     AND (usage.resource = 'all' OR c.resource = usage.resource))
+               ELSE
+                 (SELECT coalesce(sum(c.cost_usd), 0) FROM cost_records c
+                   WHERE c.tenant_id = usage.tenant_id AND c.user_id = usage.scope_id
+                     AND c.occurred_at >= usage.period_start AND c.occurred_at < usage.period_end
+                     AND (usage.resource = 'all' OR c.resource = usage.resource))
+             END AS recorded,
              coalesce(holds.held, 0) AS held
         FROM usage LEFT JOIN holds ON holds.usage_id = usage.id
     )
