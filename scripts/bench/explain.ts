@@ -108,7 +108,8 @@ export async function explainLock(url: string, lock: Query): Promise<string> {
   try {
     await c.query("BEGIN");
     const call = batchExecute(lock);
-    if (call) await c.query(`PREPARE tollgate_batch_lock AS ${BATCH_LOCK_SQL}`);
+    // As the core runs it: PREPAREd, with a generic plan (planned once per connection).
+    if (call) await c.query(`SET LOCAL plan_cache_mode = force_generic_plan; PREPARE tollgate_batch_lock AS ${BATCH_LOCK_SQL}`);
     const { rows } = call ? await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${call}`) : await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${lock.text}`, lock.values);
     return rows.map((r) => r["QUERY PLAN"]).join("\n");
   } finally {
