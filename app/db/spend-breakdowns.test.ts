@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSpendRollups } from "../../prisma/seed/aggregates.ts";
 import { createTollgate } from "../core/index.ts";
-import { addLlmPrice, addSandboxPrice, createTenant } from "../core/test/fixtures.ts";
+import { addLlmPrice, addSandboxPrice, createQuotaFreeTenant } from "../core/test/fixtures.ts";
 import { createTestDatabase, type TestDatabase } from "./test/test-database.ts";
 
 let t: TestDatabase;
@@ -20,11 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-async function quotaFreeTenant(slug: string) {
-  const id = await createTenant(t.pool, slug);
-  await t.pool.query(`DELETE FROM quotas WHERE tenant_id = $1`, [id]);
-  return id;
-}
+const quotaFreeTenant = (slug: string) => createQuotaFreeTenant(t.pool, slug);
 
 /**
  * Every (tenant, day, dimension, key, resource) of these tenants: the stored breakdown next to

@@ -58,3 +58,10 @@ export function testClock(start: string) {
   clock.advance = (ms: number) => void (now += ms);
   return clock;
 }
+
+/** A tenant without the quotas the default templates give every new tenant. */
+export async function createQuotaFreeTenant(pool: pg.Pool, slug: string): Promise<string> {
+  const id = await createTenant(pool, slug);
+  await pool.query(`DELETE FROM quotas WHERE tenant_id = $1`, [id]);
+  return id;
+}
