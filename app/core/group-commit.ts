@@ -221,9 +221,10 @@ created AS (
   RETURNING 1)
 SELECT (SELECT json_object_agg(reservation_id, id) FROM costs) AS costs, (SELECT count(*) FROM created)::int AS created`;
 
-// Two round trips per batch: "BEGIN; EXECUTE lock(…)" and "EXECUTE write(…); COMMIT", each one
-// simple-protocol message. The statements are PREPAREd once per connection (plans cached, as
-// with named statements), and their parameters are sent as quoted literals (escapeLiteral).
+// Two round trips per batch: "BEGIN; SET LOCAL plan_cache_mode …; EXECUTE hold/lock/seen(…)"
+// and "EXECUTE write(…); COMMIT", each one simple-protocol message. The statements are
+// PREPAREd once per connection and run with generic plans (planned once), their parameters
+// sent as quoted literals (quoteLiteral).
 //
 // The first message runs up to three statements in order (each one reads what the one before
 // locked): `hold` locks the reservations being settled (sorted by id — the order ledger.settle
