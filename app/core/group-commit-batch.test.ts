@@ -89,6 +89,29 @@ describe("one batch of mixed reserves and settles", () => {
   });
 });
 
+describe("the first settle of an id in a batch decides it", () => {
+  it("when it cannot be priced, a later settle of the same id in the batch gets the same error and nothing is written", async () => {
+    const tenantId = await createTenant(t.pool, "gc-first-decides");
+    const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
+    const { tg, batches } = batched();
+    const r = held(await tg.reserve(reserve(tenantId, "r", "2"))); // no model: tokens cannot price it
+    batches.length = 0;
+    const pacer = tg.reserve(reserve(tenantId, "pacer", "0"));
+    await new Promise((r) => setImmediate(r)); // a reserve prices first: let the pacer be submitted before the settles
+    const [bad, retry] = await Promise.allSettled([
+      tg.settle(r, { inputTokens: 10, outputTokens: 10 }),
+      tg.settle(r, { actualCostUsd: "1" }),
+      pacer,
+    ]);
+    expect(batches.map((b) => [b.size, b.outcome])).toEqual([[1, "committed"], [2, "committed"]]);
+    expect(bad).toMatchObject({ status: "rejected", reason: { code: "invalid_request" } });
+    expect(retry).toMatchObject({ status: "rejected", reason: { code: "invalid_request" } });
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ spent: "0.0000000000", reserved: "2.0000000000" });
+    const { rows } = await t.pool.query(`SELECT status FROM reservations WHERE id = $1`, [r]);
+    expect(rows[0].status).toBe("held");
+  });
+});
+
 describe("a batch that cannot commit together", () => {
   it("an unknown tenant fails alone: the batch is decided one by one and the others are allowed", async () => {
     const tenantId = await createTenant(t.pool, "gc-unknown");

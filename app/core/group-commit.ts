@@ -363,8 +363,13 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
     const f = facts.get(it.id);
     return f && priced[i]?.ok ? { tenantId: f.r.tenant_id, userId: f.r.user_id, resource: f.r.resource, at: new Date(f.r.created_at) } : undefined;
   });
+  // The first settle of each id in the batch decides it; later ones answer as its retries.
+  const firstSettle = new Map<string, number>();
+  items.forEach((it, i) => {
+    if (it.kind === "settle" && !firstSettle.has(it.id)) firstSettle.set(it.id, i);
+  });
   // Settled in the lock statement: reservations whose first settle in the batch has a price.
-  const settling = settleIds.filter((id) => priced[items.findIndex((it) => it.kind === "settle" && it.id === id)]?.ok);
+  const settling = settleIds.filter((id) => priced[firstSettle.get(id)!]?.ok);
   const holds = [...new Set(settling.flatMap((id) => facts.get(id)!.r.usage_ids))];
   const keys = items.flatMap((it) => (it.kind === "reserve" ? [{ tenantId: it.req.tenantId, key: it.req.idempotencyKey }] : []));
   const keyOf = (tenantId: string, key: string) => `${tenantId}:${key}`;
@@ -405,15 +410,13 @@ async function decideBatch(ctx: ledger.LedgerContext, known: KnownReservations, 
         }
         const created: Created[] = [];
         const settled: { entry: CostEntry; id: string; late: boolean; warnings: Warning[]; estimate: Money }[] = [];
-        const firstSettle = new Map<string, number>();
         const outcomes: (Outcome<Result> | { sameAs: number })[] = items.map((it, i) => {
           if (it.kind === "settle") {
+            const first = firstSettle.get(it.id)!;
+            if (first !== i) return { sameAs: first };
             const p = priced[i]!;
             if (!p.ok) return p;
             const { r, recorded } = facts.get(it.id)!;
-            const first = firstSettle.get(it.id);
-            if (first !== undefined) return { sameAs: first };
-            firstSettle.set(it.id, i);
             const status = lock.held.get(it.id);
             if (status === undefined) return fail(new TollgateError("not_found", "No such reservation."));
             if (status === "released") return fail(new TollgateError("conflict", "This reservation was released; it cannot be settled."));

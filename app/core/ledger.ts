@@ -45,7 +45,7 @@ export interface LedgerContext {
 
 export const MAX_TTL_SECONDS = 86_400;
 // Advisory-lock namespaces: same-key requests of one tenant are decided one after another.
-export const RESERVE_KEY_LOCK = 7301;
+const RESERVE_KEY_LOCK = 7301;
 const RECORD_KEY_LOCK = 7302;
 
 /** SHA-256 of the request with keys sorted: the same idempotency key with another body conflicts. */
