@@ -47,6 +47,12 @@ export async function serverCpuProbe(pool: pg.Pool): Promise<(() => number) | nu
   };
 }
 
+/** CPU milliseconds another local process has used so far (user + system), or null if it is gone. */
+export function pidCpuMs(pid: number): number | null {
+  const s = stat(pid);
+  return s ? (s.own * 1000) / TICKS_PER_SECOND : null;
+}
+
 /** CPU milliseconds this process has used so far (user + system). */
 export function processCpuMs(): number {
   const u = process.cpuUsage();
