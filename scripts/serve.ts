@@ -3,11 +3,12 @@
 // real app instances (several may share one database).
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import type { Server } from "node:http";
+import http, { type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "./lib/postgres.ts";
-import { remixHandler } from "./lib/remix-handler.ts";
+import { leanRouter } from "./lib/lean-routes.ts";
+import { remixHandler, type LoadContextFor } from "./lib/remix-handler.ts";
 
 export interface RunningServer {
   url: string;
@@ -23,6 +24,10 @@ export async function serve(opts: {
 }): Promise<RunningServer> {
   const buildPath = opts.buildPath ?? path.join(ROOT, "build/index.js");
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
+  // The peer address (we do not sit behind a trusted proxy by default), for login throttling.
+  const getLoadContext: LoadContextFor = (req) => ({ clientIp: req.socket.remoteAddress ?? "unknown" });
+  // Machine traffic (/api/v1, health checks) skips express and Remix's document pipeline.
+  const lean = leanRouter(build, { getLoadContext });
   const app = express();
   app.disable("x-powered-by");
   // Fingerprinted assets can be cached forever; everything else in public/ for an hour.
@@ -33,14 +38,27 @@ export async function serve(opts: {
     remixHandler({
       build,
       mode: process.env.NODE_ENV ?? "production",
-      // The peer address (we do not sit behind a trusted proxy by default), for login throttling.
-      getLoadContext: (req) => ({ clientIp: req.socket.remoteAddress ?? "unknown" }),
+      getLoadContext,
     }),
   );
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(opts.port, opts.host, () => resolve(s));
-    s.on("error", reject);
+  const server: Server = http.createServer((req, res) => {
+    lean(req, res).then(
+      (handled) => {
+        if (!handled) app(req, res);
+      },
+      (error) => {
+        // The route modules answer their own errors; this is a bug in one of them. No stack
+        // or message reaches the client.
+        console.error("[tollgate] request failed:", error);
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(500, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "internal", message: "Internal error." }));
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
   });
   const entry = build.entry.module as { startBackgroundWork?: () => () => void };
   const stopBackground = opts.background === false ? undefined : entry.startBackgroundWork?.();

@@ -32,7 +32,7 @@ afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r()
 async function serveOnce(body: ReadableStream<Uint8Array>): Promise<number> {
   const app = express();
   app.get("/export", (_req, res, next) => {
-    sendResponse(res, new Response(body, { headers: { "Content-Type": "text/csv" } })).catch(next);
+    sendResponse(res, new Response(body, { headers: { "Content-Type": "text/csv; charset=utf-8" } })).catch(next);
   });
   server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server!.once("listening", r));

@@ -58,7 +58,7 @@ async function run(o: HttpBenchOptions): Promise<number> {
       NODE_ENV: "production",
       SECRETS_KEY: "bench-http-only-secrets-key",
       ANALYSIS_INTERVAL_HOURS: "0",
-    });
+    }, { cpuProfDir: o.cpuProfDir });
     servers.push(app);
     const bare = o.references ? await startChildServer("bare", await freePort(), {}) : undefined;
     if (bare) servers.push(bare);

@@ -13,6 +13,8 @@ export interface HttpBenchOptions {
   warmup: number;
   /** Run the two references (bare node:http, the in-process core). */
   references: boolean;
+  /** Write a V8 CPU profile of the app server here (node --cpu-prof), for where the time goes. */
+  cpuProfDir: string | null;
 }
 
 export const HTTP_HELP = `npm run bench:http -- [options]
@@ -27,6 +29,8 @@ floor of this stack) and the in-process core (the ceiling the HTTP path should a
   --duration SECONDS   measured seconds per cell (default 8)
   --warmup SECONDS     unmeasured seconds before each cell (default 2)
   --no-references      skip the bare node:http and in-process core cells
+  --cpu-prof DIR       write a CPU profile of the app server to DIR (open it in Chrome DevTools, or
+                       \`tsx scripts/bench/http/profile-top.ts DIR/*.cpuprofile\` for the top frames)
   --quick              2 s cells, 1 s warm-up, concurrency 8,64
   --help               this text
 
@@ -43,7 +47,7 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions | "help" {
       flags.add(name);
       continue;
     }
-    if (!["cells", "concurrency", "duration", "warmup"].includes(name)) throw new UsageError(`unknown option --${name} (see --help)`);
+    if (!["cells", "concurrency", "duration", "warmup", "cpu-prof"].includes(name)) throw new UsageError(`unknown option --${name} (see --help)`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     given.set(name, value);
@@ -69,5 +73,6 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions | "help" {
     duration: number("--duration", given.get("duration") ?? (quick ? "2" : "8"), 0.1),
     warmup: number("--warmup", given.get("warmup") ?? (quick ? "1" : "2"), 0),
     references: !flags.has("no-references"),
+    cpuProfDir: given.get("cpu-prof") ?? null,
   };
 }

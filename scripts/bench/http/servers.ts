@@ -1,7 +1,7 @@
 // The processes bench:http measures: the real app server (scripts/serve.ts on the production
 // build) and a bare node:http server, each a child process that prints "ready <pid>" when it
-// listens. The pid is the Node process that serves (tsx runs the script in a child of its own),
-// so the server's CPU per request is read from /proc for exactly that process.
+// listens, with its pid, so the server's CPU per request is read from /proc for exactly the
+// process that serves.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "../../lib/postgres.ts";
@@ -12,8 +12,16 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export function startChildServer(script: "app" | "bare", port: number, env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "scripts/bench/http/child.ts"), script, String(port)], {
+export function startChildServer(
+  script: "app" | "bare",
+  port: number,
+  env: Record<string, string>,
+  opts: { cpuProfDir?: string | null } = {},
+): Promise<ChildServer> {
+  // node --import tsx rather than the tsx binary: one process (whose pid we read) that takes
+  // node's own flags (--cpu-prof is refused in NODE_OPTIONS).
+  const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", ...prof, path.join(ROOT, "scripts/bench/http/child.ts"), script, String(port)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

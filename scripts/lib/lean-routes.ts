@@ -1,0 +1,111 @@
+// The lean path for machine traffic: /api/v1, /healthz and /readyz are Remix resource routes
+// (no component, just a loader and an action), yet through Remix's request handler each call
+// paid for express, static-file lookups, the route-matching compile and the document pipeline:
+// ~2.7 ms of server CPU for a health check that a bare node:http server answers in 0.3 ms
+// (`npm run bench:http`, docs/benchmarks.md). Here those routes are matched once against the
+// build's own route table and their loader/action is called directly — the same modules, the
+// same zod schemas and error mapper, so the contract cannot drift from what Remix would serve.
+import type { ServerBuild } from "@remix-run/node";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { fetchRequest, sendResponse, type LoadContextFor } from "./remix-handler.ts";
+
+type RouteModule = ServerBuild["routes"][string]["module"];
+type Handler = NonNullable<RouteModule["loader"]>;
+
+interface LeanRoute {
+  id: string;
+  pattern: RegExp;
+  keys: string[];
+  score: number;
+  module: RouteModule;
+}
+
+/** Which URL paths the lean router answers; everything else goes to Remix as before. */
+export const LEAN_PREFIXES = ["/api/v1/", "/healthz", "/readyz"] as const;
+
+/** Case-insensitive, as react-router matches paths. */
+const isLean = (path: string) => {
+  const lower = path.toLowerCase();
+  return LEAN_PREFIXES.some((p) => (p.endsWith("/") ? lower.startsWith(p) : lower === p || lower === `${p}/`));
+};
+
+/** react-router's ranking: static segments beat params, params beat a splat. */
+function scoreOf(segments: string[]) {
+  return segments.reduce((s, seg) => s + (seg === "*" ? -2 : seg.startsWith(":") ? 3 : 10), segments.length);
+}
+
+function compile(build: ServerBuild): LeanRoute[] {
+  const fullPath = (id: string): string[] => {
+    const r = build.routes[id];
+    const own = (r.path ?? "").split("/").filter(Boolean);
+    return r.parentId ? [...fullPath(r.parentId), ...own] : own;
+  };
+  const routes: LeanRoute[] = [];
+  for (const [id, r] of Object.entries(build.routes)) {
+    const segments = fullPath(id);
+    const path = `/${segments.join("/")}`;
+    if (!isLean(path.endsWith("*") ? path.slice(0, -1) : path)) continue;
+    // A page under these prefixes would need Remix's document pipeline: refuse to start
+    // rather than serve it wrongly.
+    if (r.module.default) throw new Error(`lean routes: ${id} (${path}) renders a page; only resource routes may live under ${LEAN_PREFIXES.join(", ")}`);
+    const keys: string[] = [];
+    const source = segments
+      .map((seg) => {
+        if (seg === "*") {
+          keys.push("*");
+          return "(?:/(.*))?";
+        }
+        if (seg.startsWith(":")) {
+          keys.push(seg.slice(1));
+          return "/([^/]+)";
+        }
+        return `/${seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+      })
+      .join("");
+    // Case-insensitive and a trailing slash allowed, as react-router matches.
+    routes.push({ id, pattern: new RegExp(`^${source}/?$`, "i"), keys, score: scoreOf(segments), module: r.module });
+  }
+  return routes.sort((a, b) => b.score - a.score);
+}
+
+const decode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s; // as react-router: a malformed escape stays as sent
+  }
+};
+
+export function leanRouter(build: ServerBuild, opts: { getLoadContext?: LoadContextFor } = {}) {
+  const routes = compile(build);
+  /** Answers the request and returns true, or returns false for Remix to serve it. */
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    if (!isLean(path)) return false;
+    for (const route of routes) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.keys.forEach((k, i) => (params[k] = decode(m[i + 1] ?? "")));
+      const head = req.method === "HEAD";
+      const handler: Handler | undefined = req.method === "GET" || head ? route.module.loader : route.module.action;
+      let response: Response;
+      if (!handler) {
+        response = Response.json({ error: "method_not_allowed", message: `${req.method} is not allowed here.` }, { status: 405 });
+      } else {
+        try {
+          const result = await handler({ request: fetchRequest(req, res), params, context: opts.getLoadContext?.(req) ?? {} });
+          response = result instanceof Response ? result : Response.json(result);
+        } catch (thrown) {
+          if (!(thrown instanceof Response)) throw thrown;
+          response = thrown;
+        }
+      }
+      await sendResponse(res, head ? new Response(null, { status: response.status, headers: response.headers }) : response);
+      return true;
+    }
+    return false;
+  };
+}
