@@ -33,8 +33,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } }],
   webServer: {
-    // Started from node_modules/.bin, not npx (npx leaves orphaned servers behind).
-    command: `rm -rf ${E2E.dataDir} && node_modules/.bin/tsx scripts/start.ts`,
+    // node --import tsx, not npx (npx leaves orphaned servers behind) nor the tsx CLI (it
+    // SIGKILLs its child when the child does not confirm a relayed SIGTERM within 30 ms).
+    command: `rm -rf ${E2E.dataDir} && exec node --import tsx scripts/start.ts`,
     url: `${E2E.baseUrl}/login`,
     env: {
       DATA_DIR: E2E.dataDir,

@@ -19,8 +19,12 @@ export async function serve(opts: {
   port: number;
   host: string;
   buildPath?: string;
-  /** Run the expiry sweeper (and fail-open replay) in this process. Default true. */
-  background?: boolean;
+  /**
+   * Background work in this process: true (default) = all of it (sweeper, alert worker,
+   * analysis, fail-open replay); "own" = only this process's own spool replay, for the other
+   * processes of a WEB_CONCURRENCY group; false = none.
+   */
+  background?: boolean | "own";
 }): Promise<RunningServer> {
   const buildPath = opts.buildPath ?? path.join(ROOT, "build/index.js");
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
@@ -60,8 +64,9 @@ export async function serve(opts: {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  const entry = build.entry.module as { startBackgroundWork?: () => () => void };
-  const stopBackground = opts.background === false ? undefined : entry.startBackgroundWork?.();
+  const entry = build.entry.module as { startBackgroundWork?: () => () => void; startOwnWork?: () => () => void };
+  const background = opts.background ?? true;
+  const stopBackground = background === "own" ? entry.startOwnWork?.() : background ? entry.startBackgroundWork?.() : undefined;
   const shownHost = opts.host === "0.0.0.0" ? "localhost" : opts.host;
   return {
     url: `http://${shownHost}:${opts.port}`,

@@ -6,8 +6,11 @@ import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "../app/db/test/test-database.ts";
 import { freePort, ROOT } from "./lib/postgres.ts";
 
+/** As `npm start` runs it: node with tsx's loader (package.json). */
+const START = ["--import", "tsx", "scripts/start.ts"];
+
 function start(env: Record<string, string>) {
-  return spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
+  return spawnSync(process.execPath, START, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
@@ -37,9 +40,9 @@ describe("npm start with DATABASE_URL", () => {
     const t = await createTestDatabase();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "tollgate-start-"));
     const port = await freePort();
-    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
+    const child = spawn(process.execPath, START, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), DATA_DIR: dataDir, SEED_DEMO: "false" } as NodeJS.ProcessEnv,
+      env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), DATA_DIR: dataDir, SEED_DEMO: "false", WEB_CONCURRENCY: "1" } as NodeJS.ProcessEnv,
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -58,6 +61,51 @@ describe("npm start with DATABASE_URL", () => {
     }
     expect(await exited).toBe(0);
     expect(out).toContain("stopped");
+    await t.drop();
+  });
+});
+
+describe("npm start with WEB_CONCURRENCY", () => {
+  it("serves from that many processes on one port, runs the background work in one, and replaces a process that dies", { timeout: 240_000 }, async () => {
+    const t = await createTestDatabase();
+    const port = await freePort();
+    const child = spawn(process.execPath, START, {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), SEED_DEMO: "false", WEB_CONCURRENCY: "3" } as NodeJS.ProcessEnv,
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const serving = () => [...out.matchAll(/server process (\d)\/3 \(pid (\d+)\) serving(; runs the background work)?/g)];
+    const waitFor = async (what: () => boolean) => {
+      for (let i = 0; i < 1800 && !what(); i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    try {
+      // Each process prints its line once it listens; the primary's "ready" may come first.
+      await waitFor(() => out.includes("Press Ctrl-C") && serving().length === 3);
+      expect(out).toContain("(3 server processes)");
+      expect(serving().map((m) => m[1]).sort()).toEqual(["1", "2", "3"]);
+      // Exactly one process runs the sweeper, alert worker and analysis.
+      expect(serving().filter((m) => m[3]).map((m) => m[1])).toEqual(["1"]);
+      for (let i = 0; i < 20; i++) expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+      // Kill the process that runs the background work: it comes back, with the same duty.
+      const first = serving().find((m) => m[1] === "1")!;
+      process.kill(Number(first[2]), "SIGKILL");
+      await waitFor(() => serving().length === 4);
+      expect(out).toMatch(new RegExp(`server process 1 \\(pid ${first[2]}\\) exited with SIGKILL; starting a new one`));
+      const again = serving().filter((m) => m[1] === "1");
+      expect(again).toHaveLength(2);
+      expect([again[1][2] !== first[2], again[1][3]]).toEqual([true, "; runs the background work"]);
+      expect((await fetch(`http://127.0.0.1:${port}/login`)).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited, out).toBe(0);
+    expect(out).toContain("stopped");
+    // No server process outlives the primary.
+    for (const m of serving()) expect(() => process.kill(Number(m[2]), 0), `pid ${m[2]}`).toThrow();
     await t.drop();
   });
 });

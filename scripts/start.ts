@@ -5,14 +5,35 @@ import { disconnectDb, db, dbPool } from "../app/db/client.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 import { ensureBuild } from "./lib/build.ts";
 import { serve } from "./serve.ts";
+import { serverProcesses, serveWorkers } from "./lib/workers.ts";
+import { ownShutdownSignals } from "./lib/postgres.ts";
 
 const step = (msg: string) => console.log(`\x1b[2m[tollgate]\x1b[0m ${msg}`);
 
 const config = loadConfigOrExit();
+// shutdown() below stops the app processes, then the database: no one else may exit first.
+ownShutdownSignals();
 process.env.NODE_ENV ??= config.NODE_ENV;
 
+let stopping = false;
+let database: Awaited<ReturnType<typeof prepareDatabase>> | undefined;
+let server: { url: string; close(): Promise<void> } | undefined;
+/** Registered first: a signal at any point stops what has been started so far, in order. */
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  step(`${signal} received, stopping`);
+  await server?.close();
+  await disconnectDb();
+  await database?.release();
+  step("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
 const started = Date.now();
-const database = await prepareDatabase(config, { progress: step });
+database = await prepareDatabase(config, { progress: step });
 
 if (config.SEED_DEMO) {
   const { seedDemoAndAnalyze } = await import("../prisma/seed.ts");
@@ -23,9 +44,13 @@ if (config.SEED_DEMO) {
 
 await ensureBuild(step);
 
-const server = await serve({ port: config.PORT, host: config.HOST });
+const processes = serverProcesses(config.WEB_CONCURRENCY);
+server =
+  processes > 1
+    ? await serveWorkers({ count: processes, port: config.PORT, host: config.HOST, log: step })
+    : await serve({ port: config.PORT, host: config.HOST });
 const { DEMO_PLATFORM_KEY } = await import("../app/services/api-keys.server.ts");
-step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${processes} server process${processes > 1 ? "es" : ""})`);
 console.log(`
   Tollgate is running at \x1b[1m${server.url}\x1b[0m
 ${
@@ -46,17 +71,3 @@ ${
 }
   Press Ctrl-C to stop.
 `);
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  step(`${signal} received, stopping`);
-  await server.close();
-  await disconnectDb();
-  await database.release();
-  step("stopped");
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,9 +1,12 @@
 // Everything the server runs in-process besides answering requests, started once by
 // scripts/serve.ts through the build (so it shares the routes' module instances: one pool, one
 // core). Each part returns its own stop function; the server calls the combined one on shutdown.
+// With several server processes (WEB_CONCURRENCY) one runs startBackgroundWork and the others
+// startOwnWork: the sweeper, alert worker and analysis are safe to run twice (SKIP LOCKED, an
+// advisory lock), but there is no reason to.
 import { startAlertWorker } from "./alerts/worker.server.ts";
 import { startAnalysisSchedule } from "./analysis/schedule.server.ts";
-import { startBackgroundWork as startSweeper } from "./tollgate.server.ts";
+import { startBackgroundWork as startSweeper, startSpoolReplay } from "./tollgate.server.ts";
 
 let stopAll: (() => void) | undefined;
 
@@ -22,4 +25,12 @@ export function startBackgroundWork(): () => void {
     stopAll = undefined;
   };
   return stopAll;
+}
+
+/**
+ * What every server process runs even when another one does the shared work above: replaying
+ * its own fail-open spool (a live process's spool belongs to it until it exits).
+ */
+export function startOwnWork(): () => void {
+  return startSpoolReplay();
 }

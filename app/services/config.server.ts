@@ -33,6 +33,8 @@ const postgresUrl = z
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   PORT: int(3000, 1, 65535),
+  // Server processes on PORT (node:cluster); 0 = one per CPU core. Background work runs in one.
+  WEB_CONCURRENCY: int(0, 0, 64),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default(".data"),

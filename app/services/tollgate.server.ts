@@ -41,3 +41,20 @@ export function startBackgroundWork() {
   );
   return stopBackground;
 }
+
+/** Replays this process's fail-open spool every SWEEP_INTERVAL_SECONDS (nothing in closed mode). */
+export function startSpoolReplay(): () => void {
+  const config = getConfig();
+  if (config.QUOTA_FAIL_MODE !== "open") return () => {};
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    tollgate()
+      .replaySpool()
+      .catch((e) => console.error("[tollgate] spool replay failed:", (e as Error).message))
+      .finally(() => (running = false));
+  }, config.SWEEP_INTERVAL_SECONDS * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

