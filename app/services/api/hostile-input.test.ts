@@ -177,9 +177,14 @@ async function snapshot() {
 const control = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.constant(0x7f), fc.integer({ min: 0x80, max: 0x9f })).map((c) => String.fromCharCode(c));
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 const plain = fc.constantFrom("a", "Z", "0", "-", "_", ".", " ", "é", "✓", "😀", "'", '"', "\\", "{", "}", ",", ";", "%", "$", "/", "?", "#", "&", "=");
+// Weighted towards one bad character in otherwise ordinary text: the value most likely to pass
+// every other check and reach the database if the character rule were missing.
 const hostileString = fc.oneof(
   fc.string({ unit: fc.oneof(plain, control, loneSurrogate), minLength: 1, maxLength: 24 }),
-  fc.tuple(fc.string({ unit: plain, maxLength: 8 }), fc.oneof(control, loneSurrogate), fc.string({ unit: plain, maxLength: 8 })).map((p) => p.join("")),
+  {
+    weight: 4,
+    arbitrary: fc.tuple(fc.string({ unit: plain, maxLength: 8 }), fc.oneof(control, loneSurrogate), fc.string({ unit: plain, maxLength: 8 })).map((p) => p.join("")),
+  },
   fc.integer({ min: 0, max: 25 }).map((i) => String.fromCharCode(97 + i).repeat(10 * 1024)),
   fc.json({ maxDepth: 2 }),
   fc.constantFrom("'; DROP TABLE tenants; --", "' OR '1'='1", "E'\\x00'", "$1", "NULL", "null", "\\", "'", "''", "\u0000", "a\u0000'; SELECT 1; --", "\\u0000", "%00", "{\"$ne\":null}", "Infinity", "-0", "1e308"),
@@ -190,7 +195,7 @@ const hostileNumber = fc.oneof(
   fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
 );
 const wrongType = fc.oneof(fc.constantFrom<unknown>(null, true, false, [], {}, [1, "a"], { $ne: 1 }), fc.object({ maxDepth: 1, maxKeys: 3 }));
-const hostileValue = fc.oneof(hostileString, hostileNumber, wrongType);
+const hostileValue = fc.oneof({ weight: 3, arbitrary: hostileString }, hostileNumber, wrongType);
 const extraName = fc.oneof(fc.constantFrom("extra", "__proto__", "constructor", "tenantId ", "TenantId", "$where"), fc.string({ minLength: 1, maxLength: 12 }));
 
 interface Endpoint {
@@ -262,22 +267,24 @@ function setField(o: Record<string, unknown>, k: string, v: unknown) {
 
 type Mutation = { kind: "set"; field: string; value: unknown } | { kind: "drop"; field: string } | { kind: "extra"; field: string; value: unknown };
 
+const mutation = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: hostileValue }) },
+  fc.record({ kind: fc.constant("drop" as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant("extra" as const), field: extraName, value: hostileValue }),
+);
+
 const caseArb = fc.record({
   endpoint: fc.integer({ min: 0, max: ENDPOINTS.length - 1 }),
   // Which known field (index into the endpoint's fields, modulo), or an unknown one.
-  mutations: fc.array(
-    fc.oneof(
-      fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: hostileValue }),
-      fc.record({ kind: fc.constant("drop" as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant("extra" as const), field: extraName, value: hostileValue }),
-    ),
-    { minLength: 1, maxLength: 3 },
-  ),
+  // Mostly one bad field, so that field alone decides the answer; sometimes several.
+  mutations: fc.oneof({ weight: 3, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 1 }) }, fc.array(mutation, { minLength: 2, maxLength: 3 })),
   pathValue: fc.option(hostileString, { nil: undefined }),
   wholeBody: fc.option(fc.oneof(wrongType, hostileString, hostileNumber), { nil: undefined, freq: 12 }),
 });
 
-function buildRequest(c: fc.infer<typeof caseArb>) {
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function buildRequest(c: Case) {
   const e = ENDPOINTS[c.endpoint];
   const params = Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, v()]));
   const names = Object.keys(params);
@@ -327,12 +334,13 @@ describe("property: hostile values on every endpoint and field, with another ten
           expect(r.status, r.text).toBeLessThan(500);
           expectNoLeak(r.text);
           if (r.status >= 400) {
-            if (malformedPath) expect(r.status).toBe(400);
+            // Node's HTTP server answers a request line over its 16 kB header limit with a bare 431.
+            if (malformedPath || r.status === 431) expect([400, 431]).toContain(r.status);
             else expect(r.body?.error, r.text).toMatch(/^[a-z_]+$/);
             expect(await snapshot()).toEqual(before);
           }
         }),
-        { numRuns: Number(process.env.HOSTILE_RUNS ?? 150) },
+        { numRuns: Number(process.env.HOSTILE_RUNS ?? 200) },
       );
     } finally {
       const { pairs, wrong } = await victim.stop();
