@@ -192,7 +192,7 @@ describe("the core's own checks (no schema in front)", () => {
 });
 
 describe("the batch's backstop (values that reach SQL anyway)", () => {
-  it("a batch failing with 08P01 is decided one by one: the offending request alone fails with invalid_request", async () => {
+  it("a batch holding a value it cannot send (U+0000) is decided one by one: the offending request alone fails with invalid_request", async () => {
     // The committer directly, without the core's checks in front: as if validate.ts missed a value.
     const tenantId = await createTenant(t.pool, "backstop");
     const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
@@ -207,6 +207,24 @@ describe("the batch's backstop (values that reach SQL anyway)", () => {
     expect(batches.map((b) => [b.size, b.outcome])).toEqual([[1, "committed"], [3, "singly"]]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "invalid_request" });
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ reserved: "3.0000000000" });
+  });
+
+  it("a batch the server refuses for a value (22003, numeric out of range) is decided one by one the same way", async () => {
+    const tenantId = await createTenant(t.pool, "backstop-22");
+    const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10", enforcement: "soft" });
+    const batches: BatchReport[] = [];
+    const gc = createGroupCommitter(
+      { pool: t.pool, clock: () => new Date(), hooks: {}, enforce: () => false, defaultTtlSeconds: 900 },
+      { inFlight: 1, onBatch: (b) => batches.push(b) },
+    );
+    const req = (key: string, usd: string): ReserveRequest => ({ tenantId, resource: "llm", idempotencyKey: key, estimatedCostUsd: usd });
+    const pacer = gc.reserve(req("pacer", "0"));
+    // 10^20 passes no check here (validate.ts caps amounts at 10^12) and overflows NUMERIC(24,10).
+    const results = await Promise.allSettled([gc.reserve(req("a", "1")), gc.reserve(req("huge", "100000000000000000000")), gc.reserve(req("b", "2")), pacer]);
+    expect(batches.map((b) => [b.size, b.outcome])).toEqual([[1, "committed"], [3, "singly"]]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: "invalid_request", message: "A value in the request cannot be stored." });
     expect(await usageOf(t.pool, quotaId)).toMatchObject({ reserved: "3.0000000000" });
   });
 });
