@@ -3,8 +3,8 @@
 // and served ONLY while the database is unreachable in fail-open mode; whenever the database
 // answers, it is asked (revocations and renames take effect at once). An answer of "none" (a
 // revoked key, a deleted tenant) drops the entry: kept, it let a revoked key back in during the
-// next outage. `forget` drops
-// entries at once when this process revokes a key.
+// next outage. `forget` drops entries at once when this process revokes a key; a key revoked by
+// another process is dropped here at its next request while the database is up.
 import { isDatabaseUnavailable } from "~/db/availability.ts";
 import { getConfig } from "~/services/config.server.ts";
 import { ApiError } from "./respond.server.ts";
