@@ -234,6 +234,14 @@ describe("quoteLiteral", () => {
       expect(quoteLiteral(s)).toBe(pg.escapeLiteral(s));
     }
   });
+
+  it("refuses U+0000, which no literal can carry (validate.ts refuses it before, naming the field)", () => {
+    for (const s of ["\u0000", "a\u0000b", "'\u0000", "\\\u0000"]) {
+      expect(() => quoteLiteral(s)).toThrow(expect.objectContaining({ code: "invalid_request" }));
+    }
+    // Every other control character is quoted as pg quotes it (they are refused upstream all the same).
+    for (let c = 1; c < 0x20; c++) expect(quoteLiteral(`a${String.fromCharCode(c)}'`)).toBe(pg.escapeLiteral(`a${String.fromCharCode(c)}'`));
+  });
 });
 
 describe("reconcile()", () => {

@@ -266,6 +266,10 @@ async function prepare(c: pg.PoolClient) {
  * flattening that string for a 50 kB batch cost more than the rest of the batch's JavaScript.
  */
 export function quoteLiteral(s: string): string {
+  // No quoting can carry U+0000: the simple-protocol message ends at it (PostgreSQL answers 08P01
+  // for the whole batch). validate.ts refuses it first, naming the field; this refuses it here
+  // too, so the batch is decided one by one and only the request holding it fails.
+  if (s.includes("\u0000")) throw new TollgateError("invalid_request", "A value in the request cannot be stored.", [{ path: "(body)", message: "contains U+0000" }]);
   const quoted = s.includes("'") ? s.replaceAll("'", "''") : s;
   return s.includes("\\") ? ` E'${quoted.replaceAll("\\", "\\\\")}'` : `'${quoted}'`;
 }

@@ -32,6 +32,7 @@ import {
   type SettleResult,
 } from "./types.ts";
 import { readUsageRows } from "./usage-rows.ts";
+import { recordProblems, reservationIdProblems, reserveProblems, settleProblems } from "./validate.ts";
 
 export * from "./types.ts";
 export { quotaExceededBody, quotaExceededEventStream, quotaExceededResponse, wantsEventStream } from "./http.ts";
@@ -141,6 +142,9 @@ export function createTollgate(options: TollgateOptions) {
     },
 
     reserve(req: ReserveRequest): Promise<ReserveDecision> {
+      // Values are checked before anything else (a batch is shared by many tenants: validate.ts).
+      const invalid = reserveProblems(req);
+      if (invalid) return Promise.reject(invalid);
       const attrs = { "tollgate.tenant": req.tenantId, "tollgate.resource": req.resource, "tollgate.touchpoint": req.touchpoint ?? "" };
       return withSpan("quota.reserve", attrs, (span) =>
         timed("reserve", req.resource, async () => {
@@ -160,6 +164,8 @@ export function createTollgate(options: TollgateOptions) {
     },
 
     settle(reservationId: string, actual: ActualUsage): Promise<SettleResult> {
+      const invalid = settleProblems(reservationId, actual);
+      if (invalid) return Promise.reject(invalid);
       return withSpan("cost.settle", { "tollgate.reservation": reservationId }, () =>
         timed("settle", "any", async () => {
           const r = spool?.isSpooled(reservationId)
@@ -178,6 +184,8 @@ export function createTollgate(options: TollgateOptions) {
     },
 
     release(reservationId: string) {
+      const invalid = reservationIdProblems(reservationId);
+      if (invalid) return Promise.reject(invalid);
       return withSpan("quota.release", { "tollgate.reservation": reservationId }, async () => {
         if (spool?.isSpooled(reservationId)) return spool.release(reservationId);
         // Fail-open: a release that cannot reach the database is harmless to skip; the hold
@@ -192,6 +200,8 @@ export function createTollgate(options: TollgateOptions) {
     },
 
     record(req: RecordRequest): Promise<RecordDecision> {
+      const invalid = recordProblems(req);
+      if (invalid) return Promise.reject(invalid);
       const attrs = { "tollgate.tenant": req.tenantId, "tollgate.resource": req.resource };
       return withSpan("cost.record", attrs, (span) =>
         timed("record", req.resource, async () => {

@@ -3,6 +3,7 @@
 // OpenAPI document, so the two cannot drift. Objects are strict: unknown fields are rejected.
 import { z } from "zod";
 import { quotaResource, usd } from "./api.ts";
+import { safeId, safeText } from "./text.ts";
 
 const MAX_LIMIT_USD = 1_000_000_000; // NUMERIC(24,10) holds 10^14; a billion-dollar cap is already a typo
 const MAX_RATE_USD = 100_000;
@@ -15,7 +16,7 @@ export const tenantSlug = z
 export const createTenantBody = z
   .strictObject({
     slug: tenantSlug,
-    name: z.string().trim().min(1).max(200).describe("Display name"),
+    name: safeId().describe("Display name"),
   })
   .describe("Creates a tenant; its default quotas are created from the templates");
 
@@ -36,7 +37,7 @@ export const warningThresholds = z
   .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), "must be ascending without repeats")
   .describe("Warning thresholds in percent of the limit, ascending, e.g. [80, 90]");
 
-const idOrSlug = (what: string) => z.string().trim().min(1).max(200).describe(what);
+const idOrSlug = (what: string) => safeId().describe(what);
 
 export const createQuotaBody = z
   .strictObject({
@@ -77,7 +78,7 @@ export const updateQuotaBody = z
 export const quotaListQuery = z
   .strictObject({
     scope: quotaScope.optional(),
-    scopeId: z.string().min(1).max(200).describe("Exact scope id (tenant id or end-user id)").optional(),
+    scopeId: safeText().min(1).max(200).describe("Exact scope id (tenant id or end-user id)").optional(),
     tenantId: idOrSlug("Quotas of this tenant (tenant and user scope)").optional(),
     resource: quotaResource.optional(),
   })
@@ -87,13 +88,13 @@ const isoTime = (what: string) => z.iso.datetime({ offset: true }).describe(what
 
 export const createLlmPriceBody = z
   .strictObject({
-    provider: z.string().trim().min(1).max(100).describe("e.g. openai"),
-    model: z.string().trim().min(1).max(200).describe("e.g. gpt-5-mini"),
+    provider: safeId(100).describe("e.g. openai"),
+    model: safeId().describe("e.g. gpt-5-mini"),
     inputUsdPerMillion: usd("USD per million input tokens", MAX_RATE_USD),
     outputUsdPerMillion: usd("USD per million output tokens", MAX_RATE_USD),
     cachedInputUsdPerMillion: usd("USD per million cached input tokens", MAX_RATE_USD).optional(),
     effectiveFrom: isoTime("When the price starts (default now); closes the price in effect then").optional(),
-    note: z.string().max(500).optional(),
+    note: safeText({ multiline: true }).max(500).optional(),
   })
   .describe("Adds an LLM price");
 
@@ -104,14 +105,14 @@ export const createSandboxPriceBody = z
     tier: sandboxTier,
     usdPerSecond: usd("USD per billed sandbox second", MAX_RATE_USD),
     effectiveFrom: isoTime("When the rate starts (default now); closes the rate in effect then").optional(),
-    note: z.string().max(500).optional(),
+    note: safeText({ multiline: true }).max(500).optional(),
   })
   .describe("Adds a sandbox rate");
 
 export const llmPriceQuery = z
   .strictObject({
-    provider: z.string().min(1).max(100).optional(),
-    model: z.string().min(1).max(200).optional(),
+    provider: safeText().min(1).max(100).optional(),
+    model: safeText().min(1).max(200).optional(),
     at: isoTime("Only the prices in effect at this instant").optional(),
   })
   .describe("LLM price list filters");

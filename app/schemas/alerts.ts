@@ -3,6 +3,7 @@
 // panel), `secretEnc` (the secret part as JSON, sealed with app/services/alerts/secrets.server.ts)
 // and the row's own columns (type, name, tenant, enabled). Rule params narrow what a rule matches.
 import { z } from "zod";
+import { safeText } from "./text.ts";
 
 export const channelType = z.enum(["slack", "email", "pagerduty", "webhook"]);
 export type ChannelType = z.infer<typeof channelType>;
@@ -15,12 +16,11 @@ export const alertResource = z.enum(["llm", "sandbox", "all"]);
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
-const httpUrl = z
-  .string()
+const httpUrl = safeText()
   .trim()
   .max(2000)
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: "must be an http(s):// URL" });
-const email = z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+$/, "must be an email address");
+const email = safeText().trim().regex(/^[^\s@<>]+@[^\s@<>]+$/, "must be an email address");
 /** Recipients as a list or as one string separated by commas, semicolons or whitespace (a form field). */
 const emailList = z.preprocess(
   (v) => (typeof v === "string" ? v.split(/[\s,;]+/).filter(Boolean) : v),
@@ -35,11 +35,11 @@ const source = z.enum(["env", "panel"]).optional();
 export const slackConfig = z.object({ source });
 export const emailConfig = z.object({
   source,
-  smtpHost: z.string().trim().min(1, "required").max(255),
+  smtpHost: safeText().trim().min(1, "required").max(255),
   smtpPort: z.coerce.number().int().min(1).max(65535),
   secure: checkbox.default(false),
-  username: z.string().trim().max(255).optional().transform((v) => v || undefined),
-  from: z.string().trim().min(3, "required").max(320),
+  username: safeText().trim().max(255).optional().transform((v) => v || undefined),
+  from: safeText().trim().min(3, "required").max(320),
   to: emailList,
 });
 export const pagerdutyConfig = z.object({ source, eventsUrl: httpUrl.default(DEFAULT_PAGERDUTY_EVENTS_URL) });
@@ -47,9 +47,9 @@ export const webhookConfig = z.object({ source, url: httpUrl });
 
 // Secret parts (sealed in alert_channels.secret_enc, never shown again after saving).
 export const slackSecret = z.object({ webhookUrl: httpUrl });
-export const emailSecret = z.object({ password: z.string().max(1000).optional().transform((v) => v || undefined) });
-export const pagerdutySecret = z.object({ routingKey: z.string().trim().min(1, "required").max(200) });
-export const webhookSecret = z.object({ signingSecret: z.string().min(8, "at least 8 characters").max(500) });
+export const emailSecret = z.object({ password: safeText().max(1000).optional().transform((v) => v || undefined) });
+export const pagerdutySecret = z.object({ routingKey: safeText().trim().min(1, "required").max(200) });
+export const webhookSecret = z.object({ signingSecret: safeText().min(8, "at least 8 characters").max(500) });
 
 export const channelConfigSchemas = { slack: slackConfig, email: emailConfig, pagerduty: pagerdutyConfig, webhook: webhookConfig } as const;
 export const channelSecretSchemas = { slack: slackSecret, email: emailSecret, pagerduty: pagerdutySecret, webhook: webhookSecret } as const;
@@ -67,7 +67,7 @@ export type ChannelSecret = {
 };
 
 const common = {
-  name: z.string().trim().min(1, "required").max(100),
+  name: safeText().trim().min(1, "required").max(100),
   enabled: checkbox,
 };
 

@@ -2,11 +2,13 @@
 // OpenAPI document (app/services/api/openapi.server.ts), so the two cannot drift.
 // Objects are strict: unknown fields are rejected, as the spec requires.
 import { z } from "zod";
+import { safeId } from "./text.ts";
 
 const MAX_TOKENS = 10_000_000; // larger than any model's context: anything above is a bug upstream
 const MAX_SECONDS = 86_400;
 
-const id = (what: string) => z.string().trim().min(1).max(200).describe(what);
+// Every string field is an id or a name: no control characters (text.ts).
+const id = (what: string) => safeId().describe(what);
 export const tokens = (what: string) => z.number().int().min(0).max(MAX_TOKENS).describe(what);
 /** USD as a JSON number or decimal string; at most 10 decimal places, like the ledger. */
 export const usd = (what: string, max = 1_000_000) =>

@@ -2,6 +2,7 @@
 // The URL is the whole state of the page (shareable, bookmarkable), so everything a person can
 // choose round-trips through `recordsSearch` and back through `parseRecordsQuery`.
 import { z } from "zod";
+import { safeText } from "./text.ts";
 import { PAGE_LINK_HINT, bigintId, decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 export const PAGE_SIZE = 50;
@@ -58,7 +59,7 @@ export interface RecordsQuery {
 // Empty inputs mean "no filter": a GET form submits every field, filled or not.
 const blankToUndefined = (v: unknown) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.trim()) : v);
 const text = (label: string) =>
-  z.preprocess(blankToUndefined, z.string().max(200, `${label} can be at most 200 characters.`).optional());
+  z.preprocess(blankToUndefined, safeText({ label }).max(200, `${label} can be at most 200 characters.`).optional());
 const day = (label: string) =>
   z.preprocess(
     blankToUndefined,

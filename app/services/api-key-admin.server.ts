@@ -2,15 +2,17 @@
 // never stored), revoke. Key format and hashing live in api-keys.server.ts; the insert happens
 // here, on the audit transaction's connection, so a key never exists without its audit row.
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { TollgateError } from "~/core/index.ts";
 import { db } from "~/db/client.server.ts";
 import { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-keys.server.ts";
 import { auditedChange, type Actor } from "./audit.server.ts";
+import { forgetApiKey } from "./api/request.server.ts";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const CreateApiKeyForm = z.object({
-  name: z.string().trim().min(1, "Enter a name.").max(100, "At most 100 characters."),
+  name: safeText({ label: "Name" }).trim().min(1, "Enter a name.").max(100, "At most 100 characters."),
   tenantId: z.preprocess(blankToUndefined, z.uuid("Choose a tenant or platform-wide.").optional()),
 });
 
@@ -75,7 +77,7 @@ export async function createApiKeyAudited(actor: Actor, input: { name: string; t
 
 /** Revokes a key; revoking an already revoked key changes nothing and writes no audit row. */
 export async function revokeApiKeyAudited(actor: Actor, id: string) {
-  return auditedChange(actor, async (tx) => {
+  const revoked = await auditedChange(actor, async (tx) => {
     const { rows: found } = await tx.query(`SELECT ${KEY_AUDIT_COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
     const before = found[0];
     if (!before) throw new TollgateError("not_found", "No such API key.");
@@ -86,4 +88,6 @@ export async function revokeApiKeyAudited(actor: Actor, id: string) {
       audit: [{ action: "api_key.revoke", entityType: "api_key", entityId: id, tenantId: before.tenantId, before, after: rows[0] }],
     };
   });
+  forgetApiKey(id);
+  return revoked;
 }

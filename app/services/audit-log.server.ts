@@ -1,6 +1,7 @@
 // Reading the audit log (writing is audit.server.ts): filters from the URL, newest first, keyset
 // pages on (at, id) so page 500 costs what page 1 does (index audit_log(at DESC)).
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type pg from "pg";
 import type { FieldChange } from "~/components/admin/json-diff.tsx";
@@ -12,10 +13,10 @@ const day = z.preprocess(blank, z.iso.date("Use a date like 2026-11-01.").option
 
 export const AuditFilters = z
   .object({
-    actor: z.preprocess(blank, z.string().max(200).optional()),
-    action: z.preprocess(blank, z.string().max(100).optional()),
-    entity: z.preprocess(blank, z.string().max(100).optional()),
-    tenant: z.preprocess(blank, z.string().max(100).optional()),
+    actor: z.preprocess(blank, safeText().max(200).optional()),
+    action: z.preprocess(blank, safeText().max(100).optional()),
+    entity: z.preprocess(blank, safeText().max(100).optional()),
+    tenant: z.preprocess(blank, safeText().max(100).optional()),
     from: day,
     to: day,
     /** "<ISO time>_<id>": the last row of the previous page. */

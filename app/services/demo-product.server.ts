@@ -3,30 +3,31 @@
 // counts; release when the client goes away; answer 429 (JSON or SSE) when over quota.
 import { quotaExceededResponse } from "~/core/index.ts";
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { tollgate } from "./tollgate.server.ts";
 
 export const demoChatBody = z.strictObject({
-  tenantId: z.string().min(1).max(200),
-  userId: z.string().min(1).max(200).optional(),
-  conversationId: z.string().min(1).max(200).optional(),
-  message: z.string().min(1).max(8000),
-  provider: z.string().min(1).default("openai"),
-  model: z.string().min(1).default("gpt-5-mini"),
+  tenantId: safeText().min(1).max(200),
+  userId: safeText().min(1).max(200).optional(),
+  conversationId: safeText().min(1).max(200).optional(),
+  message: safeText({ multiline: true }).min(1).max(8000),
+  provider: safeText().min(1).max(200).default("openai"),
+  model: safeText().min(1).max(200).default("gpt-5-mini"),
   maxOutputTokens: z.number().int().min(1).max(4096).default(64),
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey: safeText().min(1).max(200),
   /** Milliseconds between streamed tokens (tests use 0). */
   tokenDelayMs: z.number().int().min(0).max(1000).default(15),
 });
 
 export const demoSandboxBody = z.strictObject({
-  tenantId: z.string().min(1).max(200),
-  userId: z.string().min(1).max(200).optional(),
-  tier: z.string().min(1).default("standard"),
+  tenantId: safeText().min(1).max(200),
+  userId: safeText().min(1).max(200).optional(),
+  tier: safeText().min(1).max(200).default("standard"),
   expectedSeconds: z.number().int().min(1).max(3600).default(60),
   /** The simulated run's billed and active time. */
   runMs: z.number().int().min(0).max(3_600_000).default(30_000),
   activeMs: z.number().int().min(0).max(3_600_000).optional(),
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey: safeText().min(1).max(200),
 });
 
 /** Whitespace tokens: deterministic, dependency-free and close enough for a demo. */

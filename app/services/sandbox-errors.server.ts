@@ -3,6 +3,7 @@
 // tenant and (trend and list) one stage.
 import type pg from "pg";
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES, type SandboxStage } from "~/components/admin/constants.ts";
 import { dbPool } from "~/db/client.server.ts";
 
@@ -20,7 +21,7 @@ const Filters = z.object({
   from: z.preprocess(blank, z.iso.date("Use a date like 2026-11-01.").optional()),
   to: z.preprocess(blank, z.iso.date("Use a date like 2026-11-01.").optional()),
   stage: z.preprocess(blank, z.enum(SANDBOX_STAGES, "Unknown stage.").optional()),
-  tenant: z.preprocess(blank, z.string().max(100).optional()),
+  tenant: z.preprocess(blank, safeText().max(100).optional()),
 });
 
 export interface SandboxErrorQuery {

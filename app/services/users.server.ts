@@ -3,6 +3,7 @@
 // audit log.
 import { hash } from "@node-rs/argon2";
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
 import { TollgateError } from "~/core/index.ts";
 import { db } from "~/db/client.server.ts";
@@ -29,7 +30,7 @@ const tenantMatchesRole = (v: { role: Role; tenantId?: string }, ctx: z.Refineme
 
 export const CreateUserForm = z
   .object({
-    name: z.string().trim().min(1, "Enter a name.").max(100, "At most 100 characters."),
+    name: safeText({ label: "Name" }).trim().min(1, "Enter a name.").max(100, "At most 100 characters."),
     email: z.string().trim().toLowerCase().max(254, "At most 254 characters.").pipe(z.email("Enter a valid email address.")),
     role: z.enum(ROLES, "Choose a role."),
     tenantId: z.preprocess(blankToUndefined, z.uuid("Choose a tenant.").optional()),

@@ -3,6 +3,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { PRICING_ROLES, formatDateTime, formatRate } from "~/components/forms/price-format.ts";
@@ -31,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...key, rows: rows as (LlmPriceJson | SandboxPriceJson)[] };
 }
 
-const NoteForm = z.object({ id: z.string().min(1), note: z.string().trim().max(500, "at most 500 characters") });
+const NoteForm = z.object({ id: z.string().min(1), note: safeText({ multiline: true }).trim().max(500, "at most 500 characters") });
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: PRICING_ROLES });

@@ -3,6 +3,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
@@ -23,7 +24,7 @@ export const meta: MetaFunction = () => [{ title: "Quotas · Tollgate" }];
 // Filters are only filters: a bad value is dropped rather than answered with an error.
 const Filters = z.object({
   scope: quotaScope.optional().catch(undefined),
-  tenant: z.string().max(63).optional().catch(undefined),
+  tenant: safeText().max(63).optional().catch(undefined),
   resource: quotaResource.optional().catch(undefined),
   period: quotaPeriod.optional().catch(undefined),
 });
@@ -36,8 +37,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { filters, quotas, tenants };
 }
 
-const BulkForm = z.object({ ids: z.array(z.string()).min(1, "select at least one quota"), limitUsd });
-const ToggleForm = z.object({ id: z.string().min(1), enabled: z.enum(["true", "false"]) });
+const BulkForm = z.object({ ids: z.array(safeText()).min(1, "select at least one quota"), limitUsd });
+const ToggleForm = z.object({ id: safeText().min(1), enabled: z.enum(["true", "false"]) });
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: QUOTA_ROLES });

@@ -2,7 +2,7 @@
 // NEW tenant. Editing them changes nothing for existing tenants (edit their quotas instead).
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { roles: QUOTA_ROLES });
   const form = await request.formData();
-  const id = z.string().min(1).safeParse(form.get("id"));
+  const id = safeText().min(1).safeParse(form.get("id"));
   if (!id.success) throw notFound();
   const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
   if (!parsed.success) return { id: id.data, errors: fieldErrors(parsed.error) };

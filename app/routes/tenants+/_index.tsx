@@ -2,6 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatUsd } from "~/components/format.ts";
 import { requireStaff } from "~/services/auth.server.ts";
@@ -10,7 +11,7 @@ import { listTenantsWithSpend, type TenantListRow } from "~/services/overview.se
 export const meta: MetaFunction = () => [{ title: "Tenants · Tollgate" }];
 
 // An over-long or repeated `q` is cut down rather than rejected: it is only a filter.
-const TenantSearch = z.object({ q: z.string().trim().max(100).catch("").default("") });
+const TenantSearch = z.object({ q: safeText().trim().max(100).catch("").default("") });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireStaff(request);

@@ -1,10 +1,12 @@
 // Wraps every /api/v1 route: method check, API key, tenant access, and the one error mapper.
 import type { AuthenticatedApiKey } from "~/services/api-keys.server.ts";
+import { z } from "zod";
 import { db } from "~/db/client.server.ts";
+import { safeText } from "~/schemas/text.ts";
 import type { Tenant } from "~/generated/prisma/client.ts";
 import { lastKnown } from "./last-known.server.ts";
 import { ApiError, errorResponse } from "./respond.server.ts";
-import { requireApiKey, requirePlatformKey } from "./request.server.ts";
+import { parseWith, requireApiKey, requirePlatformKey } from "./request.server.ts";
 
 export interface ApiContext {
   request: Request;
@@ -13,6 +15,8 @@ export interface ApiContext {
 }
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+const pathParams = z.record(z.string(), safeText().optional());
 
 /**
  * One handler per method. `platform: true` makes the route platform-key only (403 for
@@ -27,6 +31,8 @@ export function apiRoute(handlers: Partial<Record<Method, (ctx: ApiContext) => P
       }
       const key = await requireApiKey(request);
       if (opts.platform) requirePlatformKey(key);
+      // Path segments ({tenantId}, {id}) follow the same character rule as bodies.
+      parseWith(pathParams, params);
       return await handler({ request, params, key });
     } catch (e) {
       return errorResponse(e);

@@ -13,6 +13,7 @@ let pg: DisposablePostgres;
 let closed: AppInstance;
 let open: AppInstance;
 let key: string;
+let revokedKey: string;
 
 beforeAll(async () => {
   pg = await disposablePostgres("outage");
@@ -21,6 +22,7 @@ beforeAll(async () => {
   await createTenant(pool, "outage");
   await createQuota(pool, { scope: "tenant", tenantId: (await pool.query(`SELECT id FROM tenants WHERE slug = 'outage'`)).rows[0].id, limit: "100" });
   key = await apiKey(prisma, "outage-platform");
+  revokedKey = await apiKey(prisma, "outage-to-revoke");
   await prisma.$disconnect();
   await pool.end();
   const fast = { QUOTA_DB_TIMEOUT_MS: "1000", SWEEP_INTERVAL_SECONDS: "1" };
@@ -77,5 +79,30 @@ describe("database down", () => {
     const after = await fetch(`${open.url}/readyz`);
     expect(after.status).toBe(200);
     expect((await after.json()).spoolBacklog).toBe(0);
+  });
+
+  it("open mode: a key revoked while the database is up is refused during a later outage", async () => {
+    const api = apiClient(open.url, revokedKey);
+    // Both keys verified while the database is up, and kept for outages.
+    expect((await apiClient(open.url, key).post("/api/v1/usage", usage("rv-0", "1"))).status).toBe(201);
+    expect((await api.post("/api/v1/usage", usage("rv-1", "1"))).status).toBe(201);
+    const pool = createPool(pg.url, 1);
+    await pool.query(`UPDATE api_keys SET revoked_at = now() WHERE name = 'outage-to-revoke'`);
+    await pool.end();
+    // The database answers "revoked": refused now, and forgotten by the fail-open cache.
+    expect((await api.post("/api/v1/usage", usage("rv-2", "1"))).status).toBe(401);
+
+    await pg.stop();
+    try {
+      // The outage is real: a key still valid is served from the cache and its usage spooled.
+      const valid = await apiClient(open.url, key).post("/api/v1/usage", usage("rv-valid", "1"));
+      expect([valid.status, valid.body.costRecordId]).toEqual([201, "spooled"]);
+      expect((await fetch(`${open.url}/readyz`)).status).toBe(503);
+      const r = await api.post("/api/v1/usage", usage("rv-3", "1"));
+      expect([r.status, r.body]).toEqual([503, { error: "quota_unavailable", message: "The quota store is unavailable; try again shortly." }]);
+    } finally {
+      await pg.start();
+    }
+    for (let i = 0; i < 100 && (await fetch(`${open.url}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
   });
 });

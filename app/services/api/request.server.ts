@@ -10,6 +10,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const knownKeys = lastKnown<AuthenticatedApiKey | null>();
 
+/** A key revoked by this process is no longer served from the fail-open cache. */
+export function forgetApiKey(id: string) {
+  knownKeys.forget((k) => k?.id === id);
+}
+
 export async function requireApiKey(request: Request): Promise<AuthenticatedApiKey> {
   const header = request.headers.get("authorization") ?? "";
   const m = /^Bearer\s+(\S+)$/i.exec(header);
