@@ -39,7 +39,7 @@ export { Money, money, toJson } from "./money.ts";
 export { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
 export { periodEnd, periodStart, retryAfterSeconds } from "./periods.ts";
 export { MAX_TTL_SECONDS, requestHash, SPOOL_KEY_PREFIX } from "./ledger.ts";
-export { readDeadLetters, type DeadLetter, type SpoolStatus } from "./spool.ts";
+export { inspectSpoolDir, type DeadLetter, type SpoolStatus } from "./spool.ts";
 
 export interface TollgateOptions {
   /** PostgreSQL pool; decisions are hand-written SQL on it (one transaction each). */
@@ -109,7 +109,7 @@ export function createTollgate(options: TollgateOptions) {
     if (!spool) return 0;
     const r = await spool.replay(ctx);
     if (r.stoppedBy !== undefined) throw r.stoppedBy;
-    return r.applied;
+    return r.applied + r.duplicates;
   }
   const batched =
     options.groupCommit === false ? undefined : createGroupCommitter(ctx, typeof options.groupCommit === "object" ? options.groupCommit : {});

@@ -39,8 +39,10 @@ export interface DeadLetter {
 }
 
 export interface ReplayReport {
-  /** Entries now in the ledger (including ones found already there). */
+  /** Entries applied to the ledger by this replay. */
   applied: number;
+  /** Entries found already in the ledger (committed before the connection dropped, settled twice). */
+  duplicates: number;
   deadLettered: number;
   quarantined: number;
   /** Set when the database became unavailable: replay stopped, the rest is kept. */
@@ -63,6 +65,8 @@ export class Spool {
   private active: { fd: number; size: number; lines: number } | undefined;
   /** Our frozen files and how many entries each still holds. */
   private readonly segments = new Map<string, number>();
+  /** Where a segment came from (an adopted file's own name), for the dead letters. */
+  private readonly origins = new Map<string, string>();
   /** Entries of a segment already dealt with, when saving that progress to the file failed. */
   private readonly cursor = new Map<string, number>();
   private segmentSeq = 0;
@@ -96,6 +100,7 @@ export class Spool {
     if (this.active) fs.closeSync(this.active.fd);
     this.active = undefined;
     this.segments.clear();
+    this.origins.clear();
     this.cursor.clear();
     this.claimId();
   }
@@ -110,6 +115,7 @@ export class Spool {
         for (const file of filesOf(this.dir, id)) {
           const mine = segmentPath(this.dir, this.id, this.segmentSeq++);
           fs.renameSync(file, mine);
+          this.origins.set(mine, path.basename(file));
           this.load(mine);
         }
       } finally {
@@ -161,6 +167,7 @@ export class Spool {
     fs.closeSync(fd);
     const seg = segmentPath(this.dir, this.id, this.segmentSeq++);
     fs.renameSync(activePath(this.dir, this.id), seg);
+    this.origins.set(seg, path.basename(activePath(this.dir, this.id)));
     this.segments.set(seg, lines);
   }
 
@@ -230,7 +237,7 @@ export class Spool {
 
   private async replayNow(ctx: ledger.LedgerContext): Promise<ReplayReport> {
     this.renewIdIfLockLost();
-    const report: ReplayReport = { applied: 0, deadLettered: 0, quarantined: 0 };
+    const report: ReplayReport = { applied: 0, duplicates: 0, deadLettered: 0, quarantined: 0 };
     try {
       this.adoptOrphans();
       this.rotate(); // appends made during the replay go to a fresh file
@@ -273,7 +280,7 @@ export class Spool {
           this.deadLetter({ kind: p.entry.t, tenantId: tenantOf(p.entry), reason: { code: outcome.code, message: outcome.message }, entry: p.entry }, file);
           report.deadLettered++;
         } else if (outcome.kind !== "none") {
-          report.applied++;
+          report[outcome.kind === "applied" ? "applied" : "duplicates"]++;
         }
       } catch (e) {
         // The database is unavailable, or the dead letter could not be written: this entry
@@ -301,8 +308,12 @@ export class Spool {
     try {
       if (left.length === 0) fs.rmSync(file, { force: true });
       else if (left.length !== lines.length) rewrite(file, left);
-      if (left.length === 0) this.segments.delete(file);
-      else this.segments.set(file, left.length);
+      if (left.length === 0) {
+        this.segments.delete(file);
+        this.origins.delete(file);
+      } else {
+        this.segments.set(file, left.length);
+      }
       this.cursor.delete(file);
     } catch {
       this.cursor.set(file, end);
@@ -311,7 +322,7 @@ export class Spool {
   }
 
   private deadLetter(d: Omit<DeadLetter, "at" | "source">, source: string) {
-    const letter: DeadLetter = { at: new Date().toISOString(), ...d, source: path.basename(source) };
+    const letter: DeadLetter = { at: new Date().toISOString(), ...d, source: this.origins.get(source) ?? path.basename(source) };
     appendLine(deadLetterPath(this.dir, this.id), letter);
   }
 
@@ -325,6 +336,17 @@ export class Spool {
     this.active = undefined;
     this.unlock();
   }
+}
+
+/**
+ * A spool directory seen from outside (no spool running here, e.g. fail-closed mode after a
+ * fail-open run): entries waiting in any instance's files, and the dead letters.
+ */
+export function inspectSpoolDir(dir: string, limit = 100): SpoolStatus {
+  if (!fs.existsSync(dir)) return { backlog: 0, deadLetters: 0, recent: [] };
+  let backlog = 0;
+  for (const id of spoolIds(dir)) for (const file of filesOf(dir, id)) backlog += readLines(file).length;
+  return { backlog, ...readDeadLetters(dir, limit) };
 }
 
 /**
