@@ -15,7 +15,13 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import lockfile from "proper-lockfile";
+import { createRequire } from "node:module";
+import type lockfileModule from "proper-lockfile";
+
+// Loaded through createRequire, not `import`: route modules import TollgateError from
+// ~/core/index.ts, so the browser build follows the core's imports, and proper-lockfile's
+// graceful-fs cannot be bundled for the browser ("Node builtin "fs" ... must be polyfilled").
+const lockfile = (): typeof lockfileModule => createRequire(import.meta.url)("proper-lockfile");
 
 const SPOOL_FILE = /^spool-(\d+-[0-9a-f]+)(?:\.(replaying|seg-\d+))?\.jsonl(\.adopt-[0-9a-f]+)?$/;
 const LOCK_DIR = /^spool-(\d+-[0-9a-f]+)\.lock$/;
@@ -62,7 +68,7 @@ export interface LockTiming {
  */
 export function tryLock(dir: string, id: string, timing: LockTiming, onCompromised: (e: Error) => void): (() => void) | undefined {
   try {
-    const release = lockfile.lockSync(path.join(dir, `spool-${id}`), {
+    const release = lockfile().lockSync(path.join(dir, `spool-${id}`), {
       realpath: false, stale: timing.staleMs, update: timing.updateMs, onCompromised,
     });
     return () => {
