@@ -204,13 +204,19 @@ describe("adoption by lock, not PID", () => {
     const dir = tempDir();
     const before = new Spool(dir);
     const hold = await before.reserve({ tenantId, resource: "llm", idempotencyKey: "h", estimatedCostUsd: "5" }, 900, now);
+    const open = await before.reserve({ tenantId, resource: "llm", idempotencyKey: "o", estimatedCostUsd: "1" }, 900, now);
     before.close();
     const after = new Spool(dir);
-    if (!hold.allowed) throw new Error("expected allowed");
+    if (!hold.allowed || !open.allowed) throw new Error("expected allowed");
     expect(after.isSpooled(hold.reservationId)).toBe(true);
     await after.settle(hold.reservationId, { actualCostUsd: "4.5" }, now);
     expect(await after.replay(ctxOf())).toMatchObject({ applied: 1 });
     expect(await costs(tenantId)).toEqual({ n: 1, total: "4.5000000000" });
+    // Only the hold still open is left; it goes when it expires unsettled (costing nothing).
+    expect([after.backlog(), after.isSpooled(open.reservationId), after.isSpooled(hold.reservationId)]).toEqual([1, true, false]);
+    expect(await after.replay({ ...ctxOf(), clock: () => new Date(Date.now() + 3_600_000) })).toMatchObject({ applied: 0, deadLettered: 0 });
+    expect([after.backlog(), after.isSpooled(open.reservationId)]).toEqual([0, false]);
+    expect(spoolFiles(dir)).toEqual([]);
     const { rows } = await t.pool.query(`SELECT idempotency_key FROM cost_records WHERE tenant_id = $1`, [tenantId]);
     expect(rows[0].idempotency_key).toBe(`spool:hold:${hold.reservationId}`);
     after.close();

@@ -238,21 +238,34 @@ export class Spool {
   private async replayNow(ctx: ledger.LedgerContext): Promise<ReplayReport> {
     this.renewIdIfLockLost();
     const report: ReplayReport = { applied: 0, duplicates: 0, deadLettered: 0, quarantined: 0 };
-    try {
-      this.adoptOrphans();
-      this.rotate(); // appends made during the replay go to a fresh file
-    } catch (e) {
-      return { ...report, stoppedBy: e };
-    }
-    const order = [...this.segments.keys()].sort();
-    for (const file of order) {
-      const stoppedBy = await this.replaySegment(ctx, file, report);
-      if (stoppedBy !== undefined) return { ...report, stoppedBy };
+    // What is already frozen first; the active file is rotated only once that went through, so
+    // a long outage does not leave a new segment per tick. Appends made during the replay go
+    // to a fresh active file.
+    for (const step of ["frozen", "active"] as const) {
+      try {
+        if (step === "frozen") this.adoptOrphans();
+        else this.rotate();
+      } catch (e) {
+        return { ...report, stoppedBy: e };
+      }
+      for (const file of [...this.segments.keys()].sort()) {
+        const stoppedBy = await this.replaySegment(ctx, file, report);
+        if (stoppedBy !== undefined) return { ...report, stoppedBy };
+      }
     }
     // Every settle written before now has been applied: holds past their expiry are over
-    // (the database would have swept them); their lines go at the next pass.
+    // (the database would have swept them).
     const now = ctx.clock().getTime();
     for (const [id, h] of this.holds) if (new Date(h.expiresAt).getTime() <= now) this.holds.delete(id);
+    // What is left are holds; drop the lines of those settled later in the pass or expired.
+    for (const file of [...this.segments.keys()]) {
+      try {
+        const lines = readLines(file);
+        this.saveProgress(file, lines, lines.length);
+      } catch {
+        // Read again next time.
+      }
+    }
     return report;
   }
 
