@@ -56,8 +56,8 @@ describe("replay entry by entry", () => {
   it("a poisoned entry goes to the dead letters with its reason; the valid $1.25 behind it is applied once", async () => {
     const tenantId = await createTenant(t.pool, "poison");
     const dir = tempDir();
-    // Written by a spool in a previous life (no lock: an earlier version, or a crash before locking).
-    leaveSpoolFile(dir, "spool-4242-0badf00d.jsonl", [recordLine(tenantId, "nul", "9", { userId: "a\u0000b" }), recordLine(tenantId, "ok", "1.25")].join("\n") + "\n");
+    // Written by a spool in a previous life that shut down (its lock given back on exit).
+    leaveSpoolFile(dir, "spool-4242-00000badf00d.jsonl", [recordLine(tenantId, "nul", "9", { userId: "a\u0000b" }), recordLine(tenantId, "ok", "1.25")].join("\n") + "\n");
     const spool = new Spool(dir);
     expect(spool.backlog()).toBe(2);
 
@@ -66,7 +66,7 @@ describe("replay entry by entry", () => {
     const dead = readDeadLetters(dir);
     expect(dead.deadLetters).toBe(1);
     expect(dead.recent[0]).toMatchObject({
-      kind: "record", tenantId, source: "spool-4242-0badf00d.jsonl",
+      kind: "record", tenantId, source: "spool-4242-00000badf00d.jsonl",
       reason: { code: "22021", message: expect.stringContaining("0x00") }, // the NUL byte PostgreSQL refused
       entry: { t: "record", req: { idempotencyKey: "nul", userId: "a\u0000b" } },
     });
@@ -80,7 +80,7 @@ describe("replay entry by entry", () => {
     const tenantId = await createTenant(t.pool, "torn");
     const dir = tempDir();
     const torn = recordLine(tenantId, "torn", "7").slice(0, 40); // a write cut off by a crash: no newline
-    leaveSpoolFile(dir, "spool-4243-0badf00d.replaying.jsonl", [recordLine(tenantId, "a", "2"), "not json", '{"t":"settle"}', torn].join("\n"));
+    leaveSpoolFile(dir, "spool-4243-00000badf00d.replaying.jsonl", [recordLine(tenantId, "a", "2"), "not json", '{"t":"settle"}', torn].join("\n"));
     const spool = new Spool(dir);
     expect(await spool.replay(ctxOf())).toEqual({ applied: 1, duplicates: 0, deadLettered: 0, quarantined: 3 });
     expect(await costs(tenantId)).toEqual({ n: 1, total: "2.0000000000" });
@@ -197,6 +197,18 @@ describe("adoption by lock, not PID", () => {
     expect(await costs(tenantId)).toEqual({ n: 2, total: "7.0000000000" });
     spool.close();
     live.close();
+  });
+
+  it("files of an earlier version (no lock) are adopted once their PID is gone or is ours, not while it runs", async () => {
+    const tenantId = await createTenant(t.pool, "legacy");
+    const dir = tempDir();
+    leaveSpoolFile(dir, `spool-${process.ppid}-0000beef.jsonl`, recordLine(tenantId, "running", "1") + "\n"); // a live process
+    leaveSpoolFile(dir, `spool-${process.pid}-0000cafe.replaying.jsonl`, recordLine(tenantId, "mine", "2") + "\n");
+    const spool = new Spool(dir);
+    expect(await spool.replay(ctxOf())).toMatchObject({ applied: 1, deadLettered: 0, quarantined: 0 });
+    expect(await costs(tenantId)).toEqual({ n: 1, total: "2.0000000000" });
+    expect(spoolFiles(dir)).toEqual([`spool-${process.ppid}-0000beef.jsonl`]);
+    spool.close();
   });
 
   it("a spool that shut down gives its lock back: the next one adopts its entries and open holds at once", async () => {

@@ -108,7 +108,7 @@ export class Spool {
   /** Files of spools whose lock nobody holds become ours (renamed into our id, atomically). */
   private adoptOrphans() {
     for (const id of spoolIds(this.dir)) {
-      if (id === this.id) continue;
+      if (id === this.id || heldByEarlierVersion(id)) continue;
       const release = tryLock(this.dir, id, this.lock, () => {});
       if (!release) continue; // a live spool
       try {
@@ -348,6 +348,22 @@ export class Spool {
     if (this.active) fs.closeSync(this.active.fd);
     this.active = undefined;
     this.unlock();
+  }
+}
+
+/**
+ * Versions before ADR 0008 took no lock (ids `<pid>-<8 hex>`; ours have 12): during a rolling
+ * upgrade such a process may still be appending, so its files keep the old rule — adopted
+ * once its PID is gone, or when the PID is ours (it died and we got its PID on restart).
+ */
+function heldByEarlierVersion(id: string): boolean {
+  const m = /^(\d+)-[0-9a-f]{8}$/.exec(id);
+  if (!m || Number(m[1]) === process.pid) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM"; // alive, someone else's
   }
 }
 
