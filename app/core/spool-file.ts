@@ -27,6 +27,9 @@ const SPOOL_FILE = /^spool-(\d+-[0-9a-f]+)(?:\.(replaying|seg-\d+))?\.jsonl(\.ad
 const LOCK_DIR = /^spool-(\d+-[0-9a-f]+)\.lock$/;
 const DEAD_FILE = /^dead-.+\.jsonl$/;
 
+/** Spool and dead-letter files name tenants, users and costs: owner only. */
+export const FILE_MODE = 0o600;
+
 export const newSpoolId = () => `${process.pid}-${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 export const activePath = (dir: string, id: string) => path.join(dir, `spool-${id}.jsonl`);
 export const segmentPath = (dir: string, id: string, n: number) => path.join(dir, `spool-${id}.seg-${String(n).padStart(6, "0")}.jsonl`);
@@ -130,7 +133,7 @@ export function readLines(file: string): string[] {
 /** Replaces file with lines, atomically (temp file, fsync, rename). */
 export function rewrite(file: string, lines: string[]) {
   const tmp = `${file}.tmp-${randomUUID().slice(0, 8)}`;
-  const fd = fs.openSync(tmp, "w");
+  const fd = fs.openSync(tmp, "w", FILE_MODE);
   try {
     appendDurably(fd, 0, Buffer.from(lines.map((l) => `${l}\n`).join("")));
   } catch (e) {
@@ -149,7 +152,7 @@ export function rewrite(file: string, lines: string[]) {
 
 /** Appends one JSON line to file (created if missing), durably. */
 export function appendLine(file: string, value: unknown) {
-  const fd = fs.openSync(file, "a");
+  const fd = fs.openSync(file, "a", FILE_MODE);
   try {
     appendDurably(fd, fs.fstatSync(fd).size, Buffer.from(`${JSON.stringify(value)}\n`));
   } finally {

@@ -73,6 +73,8 @@ describe("replay entry by entry", () => {
     expect(spool.backlog()).toBe(0);
     expect(await spool.replay(ctxOf())).toEqual({ applied: 0, duplicates: 0, deadLettered: 0, quarantined: 0 });
     expect(spoolFiles(dir)).toEqual([]);
+    const [deadFile] = fs.readdirSync(dir).filter((n) => n.startsWith("dead-"));
+    expect(fs.statSync(path.join(dir, deadFile)).mode & 0o777).toBe(0o600); // it names tenants and users
     spool.close();
   });
 

@@ -17,7 +17,7 @@ import { money, ZERO } from "./money.ts";
 import * as ledger from "./ledger.ts";
 import { applyEntry, parseEntry, tenantOf, type Entry, type ReserveEntry } from "./spool-entries.ts";
 import {
-  activePath, appendDurably, appendLine, deadLetterFiles, deadLetterPath, filesOf, newSpoolId, readLines, rewrite,
+  activePath, appendDurably, FILE_MODE, appendLine, deadLetterFiles, deadLetterPath, filesOf, newSpoolId, readLines, rewrite,
   segmentPath, spoolIds, tryLock, type LockTiming,
 } from "./spool-file.ts";
 import { TollgateError, type ActualUsage, type RecordDecision, type RecordRequest, type ReserveDecision, type ReserveRequest, type SettleResult, type Warning } from "./types.ts";
@@ -79,7 +79,7 @@ export class Spool {
     private readonly dir: string,
     private readonly lock: LockTiming = DEFAULT_LOCK,
   ) {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); // entries name tenants, users and costs
     this.claimId();
     this.adoptOrphans();
   }
@@ -138,7 +138,7 @@ export class Spool {
     this.renewIdIfLockLost();
     try {
       if (!this.active) {
-        const fd = fs.openSync(activePath(this.dir, this.id), "a");
+        const fd = fs.openSync(activePath(this.dir, this.id), "a", FILE_MODE);
         this.active = { fd, size: fs.fstatSync(fd).size, lines: 0 };
       }
       this.active.size = appendDurably(this.active.fd, this.active.size, Buffer.from(`${JSON.stringify(e)}\n`));
