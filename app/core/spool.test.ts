@@ -213,6 +213,27 @@ describe("adoption by lock, not PID", () => {
     spool.close();
   });
 
+  it("a spool that stalled and lost its lock to an adopter continues in a new file, not in the adopted one", async () => {
+    const tenantId = await createTenant(t.pool, "stalled");
+    const dir = tempDir();
+    const stalled = new Spool(dir);
+    await stalled.record({ tenantId, resource: "llm", idempotencyKey: "s1", actualCostUsd: "1" }, now);
+    // Its lock looks a minute old, as after a long event-loop stall.
+    const [lock] = fs.readdirSync(dir).filter((n) => n.endsWith(".lock"));
+    const minuteAgo = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(dir, lock), minuteAgo, minuteAgo);
+    const adopter = new Spool(dir);
+    expect([adopter.backlog(), spoolFiles(dir).length]).toEqual([1, 1]); // the fault happened: its file is the adopter's now
+    await stalled.record({ tenantId, resource: "llm", idempotencyKey: "s2", actualCostUsd: "2" }, now);
+    expect(adopter.backlog()).toBe(1);
+    expect(await adopter.replay(ctxOf())).toMatchObject({ applied: 1 });
+    expect(await stalled.replay(ctxOf())).toMatchObject({ applied: 1 });
+    expect(await costs(tenantId)).toEqual({ n: 2, total: "3.0000000000" });
+    expect(spoolFiles(dir)).toEqual([]);
+    stalled.close();
+    adopter.close();
+  });
+
   it("a spool that shut down gives its lock back: the next one adopts its entries and open holds at once", async () => {
     const tenantId = await createTenant(t.pool, "handover");
     const dir = tempDir();

@@ -85,9 +85,12 @@ export class Spool {
   }
 
   private claimId() {
-    this.id = newSpoolId();
+    const id = newSpoolId();
+    this.id = id;
     this.lockLost = false;
-    this.unlock = tryLock(this.dir, this.id, this.lock, () => (this.lockLost = true)) ?? (() => {});
+    // The lock of an id we already left behind may report its loss later: not ours any more.
+    // (Nor is it released: its directory may be the adopter's lock now.)
+    this.unlock = tryLock(this.dir, id, this.lock, () => this.id === id && (this.lockLost = true)) ?? (() => {});
   }
 
   /**
@@ -135,6 +138,10 @@ export class Spool {
   }
 
   private append(e: Entry) {
+    // Our active file renamed away: another instance adopted it (we stalled past the stale
+    // time and lost the lock before the lock's own timer could tell us). Appending through the
+    // old descriptor would write into a file that instance is replaying.
+    if (this.active && !fs.existsSync(activePath(this.dir, this.id))) this.lockLost = true;
     this.renewIdIfLockLost();
     try {
       if (!this.active) {
@@ -275,7 +282,9 @@ export class Spool {
     try {
       lines = readLines(file);
     } catch (e) {
-      return e;
+      if ((e as { code?: string }).code !== "ENOENT") return e;
+      this.segments.delete(file); // adopted by another instance after we lost our lock
+      return undefined;
     }
     const start = this.cursor.get(file) ?? 0;
     let end = lines.length;
