@@ -1,7 +1,7 @@
 // The navigation, as data: a new page adds one line here. Roles follow SPEC §6:
 //   admin        everything, incl. Users and API keys
 //   finance      Overview, Tenants, Pricing, Quotas, Cost records, Cost optimization, Alerts, Audit log
-//   ops          Overview, Tenants, Quotas, Cost records, Anomalies, Cost optimization, Alerts, Touchpoints, Sandbox errors
+//   ops          Overview, Tenants, Quotas, Cost records, Anomalies, Cost optimization, Alerts, Touchpoints, Sandbox errors, Spool
 //   tenant_admin their own tenant only: Spend, Cost records, Quotas, Alerts
 // Only pages that exist are listed (no "coming soon" links). The menu is a convenience, not
 // access control: every loader still calls requireUser / requireTenantAccess.
@@ -29,6 +29,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { label: "Alerts", to: "/alerts", roles: STAFF },
   { label: "Touchpoints", to: "/touchpoints", roles: ["admin", "ops"] },
   { label: "Sandbox errors", to: "/sandbox-errors", roles: ["admin", "ops"] },
+  { label: "Spool", to: "/spool", roles: ["admin", "ops"] },
   { label: "Audit log", to: "/audit", roles: ["admin", "finance"] },
   { label: "Users", to: "/users", roles: ["admin"] },
   { label: "API keys", to: "/api-keys", roles: ["admin"] },

@@ -14,8 +14,8 @@ import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
 import { reconcile } from "./reconcile.ts";
-import { Spool } from "./spool.ts";
-import { instruments, withSpan } from "./telemetry.ts";
+import { Spool, type SpoolStatus } from "./spool.ts";
+import { instruments, observeSpool, withSpan } from "./telemetry.ts";
 import { utilizationPercent } from "./decide.ts";
 import {
   TollgateError,
@@ -39,7 +39,8 @@ export { quotaExceededBody, quotaExceededEventStream, quotaExceededResponse, wan
 export { Money, money, toJson } from "./money.ts";
 export { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
 export { periodEnd, periodStart, retryAfterSeconds } from "./periods.ts";
-export { MAX_TTL_SECONDS, requestHash } from "./ledger.ts";
+export { MAX_TTL_SECONDS, requestHash, SPOOL_KEY_PREFIX } from "./ledger.ts";
+export { inspectSpoolDir, type DeadLetter, type SpoolStatus } from "./spool.ts";
 
 export interface TollgateOptions {
   /** PostgreSQL pool; decisions are hand-written SQL on it (one transaction each). */
@@ -103,6 +104,14 @@ export function createTollgate(options: TollgateOptions) {
     },
   };
   const spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
+  if (spool) observeSpool(() => ({ dir: options.spoolDir!, ...spool.status(0) }));
+  /** Replays the spool; an unavailable database stops it (the rest is kept) and is thrown. */
+  async function replay(): Promise<number> {
+    if (!spool) return 0;
+    const r = await spool.replay(ctx);
+    if (r.stoppedBy !== undefined) throw r.stoppedBy;
+    return r.applied + r.duplicates;
+  }
   const batched =
     options.groupCommit === false ? undefined : createGroupCommitter(ctx, typeof options.groupCommit === "object" ? options.groupCommit : {});
 
@@ -163,16 +172,20 @@ export function createTollgate(options: TollgateOptions) {
       );
     },
 
-    settle(reservationId: string, actual: ActualUsage): Promise<SettleResult> {
+    /**
+     * scope.tenantId: the tenant the caller is bound to. While the database is down the
+     * reservation's tenant cannot be checked; the spooled settle is applied only to that tenant.
+     */
+    settle(reservationId: string, actual: ActualUsage, scope: { tenantId?: string | null } = {}): Promise<SettleResult> {
       const invalid = settleProblems(reservationId, actual);
       if (invalid) return Promise.reject(invalid);
       return withSpan("cost.settle", { "tollgate.reservation": reservationId }, () =>
         timed("settle", "any", async () => {
           const r = spool?.isSpooled(reservationId)
-            ? await spool.settle(reservationId, actual, clock())
+            ? await spool.settle(reservationId, actual, clock(), scope.tenantId)
             : await orSpool(
                 () => withSpan("cost.db.insert", {}, () => (batched ? batched.settle(reservationId, actual) : ledger.settle(ctx, reservationId, actual))),
-                () => spool!.settleLater(reservationId, actual, clock()),
+                () => spool!.settleLater(reservationId, actual, clock(), scope.tenantId),
               );
           if (!r.replay) {
             instruments().activeHolds.add(-1, {});
@@ -183,11 +196,11 @@ export function createTollgate(options: TollgateOptions) {
       );
     },
 
-    release(reservationId: string) {
+    release(reservationId: string, scope: { tenantId?: string | null } = {}) {
       const invalid = reservationIdProblems(reservationId);
       if (invalid) return Promise.reject(invalid);
       return withSpan("quota.release", { "tollgate.reservation": reservationId }, async () => {
-        if (spool?.isSpooled(reservationId)) return spool.release(reservationId);
+        if (spool?.isSpooled(reservationId)) return spool.release(reservationId, scope.tenantId);
         // Fail-open: a release that cannot reach the database is harmless to skip; the hold
         // expires at its TTL and the sweeper returns it.
         const r = await orSpool(
@@ -253,7 +266,7 @@ export function createTollgate(options: TollgateOptions) {
         if (running) return;
         running = true;
         try {
-          if (spool) await spool.replay(ctx);
+          await replay();
           await ledger.sweepExpired(ctx);
         } catch (e) {
           onError(e);
@@ -266,13 +279,19 @@ export function createTollgate(options: TollgateOptions) {
       return () => clearInterval(timer);
     },
 
-    /** Replays spooled costs now (idempotent); returns how many entries were applied. */
-    replaySpool(): Promise<number> {
-      return spool ? spool.replay(ctx) : Promise.resolve(0);
-    },
+    /**
+     * Replays spooled costs now (idempotent); returns how many entries were applied. Entries
+     * the ledger refuses go to the dead letters; an unavailable database is thrown, the rest kept.
+     */
+    replaySpool: replay,
 
     spoolBacklog(): number {
       return spool?.backlog() ?? 0;
+    },
+
+    /** Backlog, dead letters and the newest of them (for /readyz, the panel and metrics); null without a spool. */
+    spoolStatus(limit = 100): SpoolStatus | null {
+      return spool ? spool.status(limit) : null;
     },
 
     reconcile: () => reconcile(direct(ctx.pool)),

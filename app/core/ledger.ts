@@ -355,10 +355,27 @@ async function priceUsage(q: Queryable, req: RecordRequest, at: Date) {
 }
 
 /**
- * One-shot check-and-record for costs known only after the fact. Backfills (occurredAt set)
- * are priced and counted in their own period and never denied.
+ * Record idempotency keys the fail-open spool writes when it settles a hold it made (keyed by
+ * the hold's id). Reserved: a client record using one could otherwise make the spool's cost
+ * look "already recorded" (a conflict) and be lost on replay.
  */
-export async function record(ctx: LedgerContext, req: RecordRequest): Promise<RecordDecision> {
+export const SPOOL_KEY_PREFIX = "spool:";
+
+export function assertClientKey(key: string) {
+  if (key.startsWith(SPOOL_KEY_PREFIX)) {
+    throw new TollgateError("invalid_request", `Idempotency keys starting with "${SPOOL_KEY_PREFIX}" are reserved.`, [
+      { path: "idempotencyKey", message: `must not start with "${SPOOL_KEY_PREFIX}"` },
+    ]);
+  }
+}
+
+/**
+ * One-shot check-and-record for costs known only after the fact. Backfills (occurredAt set)
+ * are priced and counted in their own period and never denied. `spoolKey`: the key is the
+ * spool's own (only the spool's replay passes it).
+ */
+export async function record(ctx: LedgerContext, req: RecordRequest, opts: { spoolKey?: boolean } = {}): Promise<RecordDecision> {
+  if (!opts.spoolKey) assertClientKey(req.idempotencyKey);
   const now = ctx.clock();
   const at = req.occurredAt ?? now;
   const backfill = req.occurredAt !== undefined;

@@ -3,6 +3,9 @@ import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../db/test/test-database.ts";
 import { createTollgate } from "./index.ts";
@@ -52,4 +55,22 @@ it("emits nested spans with tenant, outcome and binding scope, and decision metr
   expect(count("settled", "settle")).toBe(1);
   const cost = all.find((m) => m.descriptor.name === "tollgate.cost.usd")!;
   expect(cost.dataPoints.reduce((n, p) => n + (p.value as number), 0)).toBeCloseTo(0.5, 10);
+});
+
+it("the spool gauges report the backlog and the dead letters", async () => {
+  const tenantId = await createTenant(t.pool, "otel-spool");
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), "tollgate-otel-spool-"));
+  const line = (key: string, extra: Record<string, unknown>) =>
+    JSON.stringify({ t: "record", req: { tenantId, resource: "llm", idempotencyKey: key, actualCostUsd: "1", ...extra, occurredAt: new Date().toISOString(), spooledBackfill: false } });
+  writeFileSync(path.join(spoolDir, "spool-1-00000000000f.jsonl"), `${line("ok", {})}\n${line("nul", { userId: "\u0000" })}\n`);
+  const tg = createTollgate({ pool: t.pool, failMode: "open", spoolDir });
+  const gauges = async () => {
+    await reader.forceFlush();
+    const all = metricExporter.getMetrics().at(-1)!.scopeMetrics.flatMap((s) => s.metrics);
+    const value = (name: string) => all.find((m) => m.descriptor.name === name)?.dataPoints.at(-1)?.value;
+    return { backlog: value("tollgate.spool.backlog"), deadLetters: value("tollgate.spool.dead_letters") };
+  };
+  expect(await gauges()).toEqual({ backlog: 2, deadLetters: 0 });
+  expect(await tg.replaySpool()).toBe(1);
+  expect(await gauges()).toEqual({ backlog: 0, deadLetters: 1 });
 });

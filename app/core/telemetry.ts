@@ -14,7 +14,39 @@ function createInstruments() {
     sandboxErrors: meter.createCounter("tollgate.sandbox.errors", { description: "Sandbox errors by lifecycle stage" }),
     batchSize: meter.createHistogram("tollgate.batch.size", { description: "Decisions per group-commit transaction, by how the batch ended" }),
     spooled: meter.createCounter("tollgate.spool.entries", { description: "Costs spooled to disk while the database was unavailable" }),
+    ...spoolGauges(meter),
   };
+}
+
+/** What a fail-open spool reports to the gauges (one source per core with a spool). */
+export type SpoolGaugeSource = () => { dir: string; backlog: number; deadLetters: number };
+const spoolSources = new Set<SpoolGaugeSource>();
+
+/** Adds a spool to the gauges; returns its removal. */
+export function observeSpool(source: SpoolGaugeSource): () => void {
+  spoolSources.add(source);
+  instruments(); // the gauges exist once the instruments do
+  return () => spoolSources.delete(source);
+}
+
+function spoolGauges(meter: ReturnType<typeof metrics.getMeter>) {
+  const spoolBacklog = meter.createObservableGauge("tollgate.spool.backlog", { description: "Fail-open entries waiting to be replayed (this process)" });
+  const spoolDeadLetters = meter.createObservableGauge("tollgate.spool.dead_letters", { description: "Fail-open entries that could not be applied (spool directory)" });
+  meter.addBatchObservableCallback(
+    (result) => {
+      let backlog = 0;
+      const dead = new Map<string, number>(); // instances sharing a directory see the same dead letters
+      for (const source of spoolSources) {
+        const s = source();
+        backlog += s.backlog;
+        dead.set(s.dir, s.deadLetters);
+      }
+      result.observe(spoolBacklog, backlog);
+      result.observe(spoolDeadLetters, [...dead.values()].reduce((a, b) => a + b, 0));
+    },
+    [spoolBacklog, spoolDeadLetters],
+  );
+  return { spoolBacklog, spoolDeadLetters };
 }
 
 // Unlike tracers, meters are not proxies: instruments made before the host registers its

@@ -1,9 +1,13 @@
 // Readiness: the database answers `SELECT 1` within READY_TIMEOUT_MS (else 503, so a load
-// balancer stops routing here); also reports the fail-open spool backlog (costs waiting to be
-// replayed), so operators can watch it drain after an outage. No key needed.
+// balancer stops routing here). Also reports the fail-open spool: the backlog (costs waiting to
+// be replayed, so operators can watch it drain after an outage) and the dead letters (entries
+// replay could not apply, see /spool). Neither makes the instance not-ready: a backlog drains
+// by itself once the database answers, and dead letters need a person, not less traffic —
+// taking every instance sharing the spool directory out of rotation would turn a data problem
+// into an outage. They are alerting signals (also the tollgate.spool.* gauges). No key needed.
 import { dbPool } from "~/db/client.server.ts";
 import { json } from "~/services/api/respond.server.ts";
-import { tollgate } from "~/services/tollgate.server.ts";
+import { spoolReport } from "~/services/spool.server.ts";
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -23,8 +27,8 @@ async function databaseAnswers(): Promise<boolean> {
 
 export const loader = async () => {
   const ok = await databaseAnswers();
-  const spoolBacklog = tollgate().spoolBacklog();
+  const { backlog: spoolBacklog, deadLetters: spoolDeadLetters } = spoolReport(0);
   return ok
-    ? json({ status: "ready", database: "ok", spoolBacklog })
-    : json({ status: "unavailable", database: "unreachable", spoolBacklog }, 503);
+    ? json({ status: "ready", database: "ok", spoolBacklog, spoolDeadLetters })
+    : json({ status: "unavailable", database: "unreachable", spoolBacklog, spoolDeadLetters }, 503);
 };

@@ -1,10 +1,11 @@
-// Who may open the users, API keys, audit log, touchpoints and sandbox-errors pages: every
+// Who may open the users, API keys, audit log, touchpoints, sandbox-errors and spool pages: every
 // role against every loader and action, with a real session cookie. Forbidden answers 404.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as apiKeysPage from "~/routes/api-keys+/_index.tsx";
 import * as auditPage from "~/routes/audit+/_index.tsx";
 import * as sandboxErrorsPage from "~/routes/sandbox-errors+/_index.tsx";
+import * as spoolPage from "~/routes/spool+/_index.tsx";
 import * as touchpointsPage from "~/routes/touchpoints+/_index.tsx";
 import * as usersPage from "~/routes/users+/_index.tsx";
 import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
@@ -39,6 +40,7 @@ const PAGES = {
   "/audit": { module: auditPage, allowed: ["admin", "finance"] },
   "/touchpoints": { module: touchpointsPage, allowed: ["admin", "ops"] },
   "/sandbox-errors": { module: sandboxErrorsPage, allowed: ["admin", "ops"] },
+  "/spool": { module: spoolPage, allowed: ["admin", "ops"] },
 } as const;
 
 describe("loaders", () => {

@@ -26,10 +26,16 @@ export function tollgate(): Tollgate {
     hooks,
     enforcement: { llm: config.ENFORCE_COST_QUOTAS, sandbox: config.ENFORCE_E2B_QUOTAS },
     failMode: config.QUOTA_FAIL_MODE,
-    spoolDir: config.QUOTA_FAIL_MODE === "open" ? path.resolve(config.QUOTA_SPOOL_DIR ?? path.join(config.DATA_DIR, "spool")) : undefined,
+    spoolDir: config.QUOTA_FAIL_MODE === "open" ? spoolDir() : undefined,
     defaultTtlSeconds: config.RESERVATION_TTL_SECONDS,
   });
   return instance;
+}
+
+/** Where fail-open mode spools (QUOTA_SPOOL_DIR, default $DATA_DIR/spool). */
+export function spoolDir() {
+  const config = getConfig();
+  return path.resolve(config.QUOTA_SPOOL_DIR ?? path.join(config.DATA_DIR, "spool"));
 }
 
 /** Starts the expiry sweeper (and spool replay in fail-open mode); idempotent. */

@@ -7,6 +7,7 @@ const PAGES = [
   ["/audit", "Audit log · Tollgate"],
   ["/touchpoints", "Touchpoint coverage · Tollgate"],
   ["/sandbox-errors", "Sandbox errors · Tollgate"],
+  ["/spool", "Spool · Tollgate"],
 ] as const;
 
 for (const width of [1280, 390]) {

@@ -3,9 +3,9 @@
 import { expect, loginAs, navLinks, test, type DemoRole } from "../fixtures.ts";
 
 const EXPECTED_NAV: Record<DemoRole, { labels: string[]; role: RegExp }> = {
-  admin: { labels: ["Overview", "Tenants", "Pricing", "Quotas", "Cost records", "Anomalies", "Cost optimization", "Alerts", "Touchpoints", "Sandbox errors", "Audit log", "Users", "API keys"], role: /^Admin$/ },
+  admin: { labels: ["Overview", "Tenants", "Pricing", "Quotas", "Cost records", "Anomalies", "Cost optimization", "Alerts", "Touchpoints", "Sandbox errors", "Spool", "Audit log", "Users", "API keys"], role: /^Admin$/ },
   finance: { labels: ["Overview", "Tenants", "Pricing", "Quotas", "Cost records", "Cost optimization", "Alerts", "Audit log"], role: /^Finance$/ },
-  ops: { labels: ["Overview", "Tenants", "Quotas", "Cost records", "Anomalies", "Cost optimization", "Alerts", "Touchpoints", "Sandbox errors"], role: /^Ops$/ },
+  ops: { labels: ["Overview", "Tenants", "Quotas", "Cost records", "Anomalies", "Cost optimization", "Alerts", "Touchpoints", "Sandbox errors", "Spool"], role: /^Ops$/ },
   acme_admin: { labels: ["Spend", "Cost records", "Quotas", "Alerts"], role: /^Tenant admin · acme$/ },
   globex_admin: { labels: ["Spend", "Cost records", "Quotas", "Alerts"], role: /^Tenant admin · globex$/ },
 };

@@ -11,13 +11,20 @@ import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireStaff } from "~/services/auth.server.ts";
 import { getPlatformOverview } from "~/services/overview.server.ts";
+import { spoolReport } from "~/services/spool.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStaff(request);
   // Finance sees the findings but the anomalies page is for admin and ops (SPEC §6).
-  return { ...(await getPlatformOverview()), canReviewAnomalies: user.role !== "finance" };
+  const { mode, backlog, deadLetters } = spoolReport(0);
+  return {
+    ...(await getPlatformOverview()),
+    canReviewAnomalies: user.role !== "finance",
+    // The spool page is for admin and ops; finance sees the warning (costs are not final yet).
+    spool: { mode, backlog, deadLetters, canOpen: user.role !== "finance" },
+  };
 }
 
 type TopTenant = Awaited<ReturnType<typeof loader>>["topTenants"][number];
@@ -66,6 +73,32 @@ const topTenantColumns: ColumnDef<TopTenant, any>[] = [
   },
 ];
 
+/** Fail-open costs not in the ledger yet: waiting for replay, or refused by it (dead letters). */
+function SpoolWarning(s: { mode: string; backlog: number; deadLetters: number; canOpen: boolean }) {
+  if (s.backlog === 0 && s.deadLetters === 0) return null;
+  return (
+    <div className="warning-banner" role="alert" data-testid="spool-warning">
+      {s.deadLetters > 0 && (
+        <p>
+          <strong>{s.deadLetters.toLocaleString("en-US")} spooled {s.deadLetters === 1 ? "entry" : "entries"} could not be applied</strong>{" "}
+          and {s.deadLetters === 1 ? "is" : "are"} kept as dead letters: the spend shown here leaves {s.deadLetters === 1 ? "it" : "them"} out.
+        </p>
+      )}
+      {s.backlog > 0 && (
+        <p>
+          {s.backlog.toLocaleString("en-US")} {s.backlog === 1 ? "entry" : "entries"} spooled during a database outage{" "}
+          {s.backlog === 1 ? "is" : "are"} waiting{s.mode === "open" ? " to be replayed." : "; fail-closed instances do not replay them."}
+        </p>
+      )}
+      {s.canOpen && (
+        <p>
+          <Link to="/spool">Review the spool</Link>
+        </p>
+      )}
+    </div>
+  );
+}
+
 export default function Overview() {
   const o = useLoaderData<typeof loader>();
   const hasSpend = Number(o.monthUsd) > 0 || o.trend.some((d) => Number(d.llmUsd) > 0 || Number(d.sandboxUsd) > 0);
@@ -75,6 +108,8 @@ export default function Overview() {
         <h1>Overview</h1>
         <p className="muted">Platform-wide, in UTC. Today is {formatDay(o.asOf, { dateStyle: "medium" })}.</p>
       </div>
+
+      <SpoolWarning {...o.spool} />
 
       {!hasSpend && (
         <div className="empty-state" role="status">

@@ -143,6 +143,8 @@ describe("POST /api/v1/usage rejects bad input and writes nothing", () => {
     ["durationMs as a string", { tenantId: "bad-input", resource: "sandbox", idempotencyKey: "t", tier: "standard", durationMs: "1000" }, 400, "invalid_request", "durationMs"],
     ["an unknown field", usage({ extra: true }), 400, "invalid_request"],
     ["a malformed occurredAt", usage({ occurredAt: "yesterday" }), 400, "invalid_request", "occurredAt"],
+    // The fail-open spool's own record keys (ADR 0008): a client's must never pre-empt one.
+    ["an idempotencyKey in the spool's namespace", usage({ idempotencyKey: "spool:hold:0b2d0a4e-7e38-4a43-9d8e-1b1f6f3b2c11" }), 400, "invalid_request", "idempotencyKey"],
   ];
   for (const [name, body, status, code, path] of cases) {
     it(`${name} → ${status} ${code}`, () => rejects(() => api.post("/api/v1/usage", body), status, code, path));

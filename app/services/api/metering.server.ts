@@ -40,13 +40,15 @@ async function authorizeReservation(ctx: ApiContext) {
 export async function settleReservation(ctx: ApiContext) {
   const body = await parseBody(ctx.request, settleBody);
   const id = await authorizeReservation(ctx);
-  const r = await tollgate().settle(id, body as ActualUsage);
+  // The key's tenant travels with a settle spooled while the database is down (the check
+  // above could not run): replay applies it only to that tenant's reservation.
+  const r = await tollgate().settle(id, body as ActualUsage, { tenantId: ctx.key.tenantId });
   return json(settleBodyOf(r));
 }
 
 export async function releaseReservation(ctx: ApiContext) {
   const id = await authorizeReservation(ctx);
-  const r = await tollgate().release(id);
+  const r = await tollgate().release(id, { tenantId: ctx.key.tenantId });
   return json({ reservationId: r.reservationId, status: r.status });
 }
 

@@ -6,12 +6,16 @@ import { disposablePostgres, type DisposablePostgres } from "~/db/test/disposabl
 import { apiClient, apiKey } from "~/test/api-fixtures.ts";
 import { createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { startAppInstance, type AppInstance } from "~/test/app-instance.ts";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import path from "node:path";
 
 let pg: DisposablePostgres;
 let closed: AppInstance;
 let open: AppInstance;
+let full: AppInstance | undefined;
+let fullFs: string;
 let key: string;
 let revokedKey: string;
 
@@ -31,11 +35,22 @@ beforeAll(async () => {
     databaseUrl: pg.url,
     env: { ...fast, QUOTA_FAIL_MODE: "open", QUOTA_SPOOL_DIR: mkdtempSync(path.join(pg.dir, "spool-")) },
   });
+  // A fail-open instance whose spool directory is on a 64 KiB file system we can fill (root only).
+  fullFs = path.join(pg.dir, "full-fs");
+  mkdirSync(fullFs);
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", fullFs], { stdio: "ignore" });
+    full = await startAppInstance({ databaseUrl: pg.url, env: { ...fast, QUOTA_FAIL_MODE: "open", QUOTA_SPOOL_DIR: path.join(fullFs, "spool") } });
+  } catch {
+    // Not root or no tmpfs: the disk-full test is skipped and says why.
+  }
 }, 120_000);
 
 afterAll(async () => {
   await closed?.stop();
   await open?.stop();
+  await full?.stop();
+  if (full) execFileSync("umount", [fullFs]);
   await pg?.destroy();
 });
 
@@ -104,5 +119,27 @@ describe("database down", () => {
       await pg.start();
     }
     for (let i = 0; i < 100 && (await fetch(`${open.url}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+});
+
+describe("database down and the spool's disk full", () => {
+  it("open mode: 503 quota_unavailable (not allowed, not 500); the retry once the database is back lands once", async (test) => {
+    if (!full) test.skip("cannot mount a tmpfs here (needs root)");
+    const app = full!;
+    expect((await apiClient(app.url, key).post("/api/v1/usage", usage("full-up", "1"))).status).toBe(201); // key verified
+    await pg.stop();
+    const filler = path.join(fullFs, "filler");
+    expect(() => writeFileSync(filler, Buffer.alloc(128 * 1024))).toThrow(expect.objectContaining({ code: "ENOSPC" })); // the disk is full
+    const r = await apiClient(app.url, key).post("/api/v1/usage", usage("full-down", "16"));
+    expect([r.status, r.body]).toEqual([
+      503,
+      { error: "quota_unavailable", message: "The quota store is unavailable and the fail-open spool cannot be written; try again shortly." },
+    ]);
+    expect(r.headers.get("retry-after")).toBe("5");
+    expect((await (await fetch(`${app.url}/readyz`)).json()).spoolBacklog).toBe(0);
+    rmSync(filler);
+    await pg.start();
+    await expect.poll(async () => (await apiClient(app.url, key).post("/api/v1/usage", usage("full-down", "16"))).status, { timeout: 10_000 }).toBe(201);
+    expect(await recorded()).toEqual({ n: 5, total: "28.0000000000" });
   });
 });

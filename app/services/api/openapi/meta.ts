@@ -8,7 +8,8 @@ const Health = z.strictObject({ status: z.literal("ok") });
 const Readiness = z.strictObject({
   status: z.enum(["ready", "unavailable"]),
   database: z.enum(["ok", "unreachable"]),
-  spoolBacklog: z.number().int().describe("Fail-open costs waiting to be replayed"),
+  spoolBacklog: z.number().int().describe("Fail-open costs waiting to be replayed (this instance); does not affect readiness"),
+  spoolDeadLetters: z.number().int().describe("Fail-open entries replay could not apply, kept with their reason (spool directory); does not affect readiness"),
 });
 
 export const metaResponses = { Health, Readiness };
