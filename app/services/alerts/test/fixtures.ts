@@ -9,7 +9,7 @@ import { sealChannelSecret } from "../secrets.server.ts";
 process.env.SECRETS_KEY ??= "alerts-test-secrets-key-0123456789";
 // The local receivers listen on 127.0.0.1 (random ports): admitted for platform channels only,
 // exactly as an operator would list an internal receiver. Tenant channels never reach them.
-process.env.ALERT_ALLOWED_HOSTS ??= "127.0.0.1:*";
+process.env.ALERT_ALLOWED_HOSTS ??= "127.0.0.1:*,localhost:*";
 
 export const ALL_KINDS: AlertKind[] = ["quota_threshold", "quota_exceeded", "anomaly", "forecast_breach"];
 
