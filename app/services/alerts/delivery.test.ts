@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.t
 import { createChannel, events } from "./test/fixtures.ts";
 import { closedPort, startHttpReceiver, startSmtpReceiver } from "./test/receivers.ts";
 import { sendTestAlert } from "./delivery.server.ts";
+import { encryptSecret } from "./secrets.server.ts";
 import { enqueueAlerts, enqueueDueResolves, enqueueResolve, type AlertTrigger } from "./outbox.server.ts";
 import { deliverDueAlerts } from "./worker.server.ts";
 
@@ -178,4 +179,13 @@ it("PagerDuty incidents resolve when the quota period rolls over, or on demand (
     ["/pagerduty", { routing_key: "R0UTINGKEY0123", event_action: "resolve", dedup_key: "anomaly:f1" }],
     ["/pagerduty", { routing_key: "R0UTINGKEY0123", event_action: "resolve", dedup_key: "quota:q1:2026-11-01T00:00:00.000Z:80" }],
   ]);
+});
+
+it("a webhook row saved before URLs were secret (URL still in config) is delivered until the start-up migration moves it", async () => {
+  const { rows } = await t.pool.query(
+    `INSERT INTO alert_channels (type, name, config, secret_enc) VALUES ('webhook', 'Legacy', $1::jsonb, $2) RETURNING id`,
+    [JSON.stringify({ source: "panel", url: `${http.url}/legacy` }), encryptSecret(JSON.stringify({ signingSecret: SIGNING }))],
+  );
+  expect(await sendTestAlert(rows[0].id, t.pool)).toEqual({ ok: true, status: 200, outcome: "delivered", detail: "200 ok" });
+  expect(http.requests.map((r) => [r.path, r.signatureValid])).toEqual([["/legacy", true]]);
 });
