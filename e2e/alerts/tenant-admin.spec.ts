@@ -13,6 +13,7 @@ async function insertChannel(db: pg.Pool, tenantSlug: string | null, name: strin
 }
 
 test("a tenant admin manages only their tenant's channels; other channels answer 404", async ({ page, db }) => {
+  test.setTimeout(60_000); // many page round trips (the refused loopback URL adds one), like webhook-delivery.spec
   const suffix = unique();
   const globexChannel = await insertChannel(db, "globex", `Globex hook ${suffix}`);
   const platformChannel = await insertChannel(db, null, `Platform hook ${suffix}`);
