@@ -10,7 +10,8 @@ import { listDeliveries } from "./admin-deliveries.server.ts";
 import type { AlertScope } from "./admin-scope.server.ts";
 import { sendChannelTest, TEST_SENDS_PER_MINUTE } from "./admin-send-test.server.ts";
 import { sendTestAlert } from "./delivery.server.ts";
-import { OutboundRefused, resolveDestination } from "./outbound.server.ts";
+import { parseConfig } from "../config.server.ts";
+import { OutboundRefused, parseAllowList, resolveDestination } from "./outbound.server.ts";
 import { enqueueAlerts } from "./outbox.server.ts";
 import { createChannel as insertChannel } from "./test/fixtures.ts";
 import { closedPort, startHttpReceiver, startSilentReceiver } from "./test/receivers.ts";
@@ -249,5 +250,19 @@ describe("send test rate limit", () => {
     // The first press leaves the window 60 s after it was made.
     expect((await sendChannelTest(acmeScope(), a, { staff: false }, at(60_001))).throttled).toBe(false);
     expect((await t.pool.query(`SELECT count(*)::int AS n FROM alert_test_sends WHERE channel_id = $1`, [a])).rows[0].n).toBe(TEST_SENDS_PER_MINUTE + 1);
+  });
+});
+
+describe("ALERT_ALLOWED_HOSTS", () => {
+  it("reads host, host:port, host:* and IPv6 entries; a malformed list stops the start naming the variable", () => {
+    const list = parseConfig({ ALERT_ALLOWED_HOSTS: "127.0.0.1:9100, Alerts.Internal ,[::1]:*,fd00::5,," }).ALERT_ALLOWED_HOSTS;
+    expect(parseAllowList(list)).toEqual([
+      { host: "127.0.0.1", port: 9100 },
+      { host: "alerts.internal", port: null },
+      { host: "::1", port: "*" },
+      { host: "fd00::5", port: null },
+    ]);
+    expect(parseConfig({}).ALERT_ALLOWED_HOSTS).toEqual([]);
+    expect(() => parseConfig({ ALERT_ALLOWED_HOSTS: "http://alerts.internal/" })).toThrow("ALERT_ALLOWED_HOSTS: must list host, host:port or host:* entries");
   });
 });
