@@ -49,6 +49,9 @@ export default defineConfig({
       // timeout; a fixed key seals channel secrets (no generated key file, no warning).
       ALERT_WORKER_INTERVAL_SECONDS: "1",
       SECRETS_KEY: "e2e-only-secrets-key-not-for-production",
+      // The e2e receivers listen on 127.0.0.1 (random ports): admitted for platform channels
+      // only, as an operator would list an internal receiver; tenant channels are still refused.
+      ALERT_ALLOWED_HOSTS: "127.0.0.1:*",
     },
     // The first start initialises PostgreSQL, migrates and seeds 90 days of history.
     timeout: 300_000,

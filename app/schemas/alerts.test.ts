@@ -15,7 +15,8 @@ it("form input for an email channel splits into config and the secret part", () 
 
 it("webhook, Slack and PagerDuty: secrets go to the secret part, defaults apply", () => {
   expect(splitChannelInput(channelInput.parse({ type: "webhook", name: "Hook", enabled: true, url: "https://h.example.com/x", signingSecret: "12345678" }))).toEqual({
-    type: "webhook", name: "Hook", enabled: true, config: { source: "panel", url: "https://h.example.com/x" }, secret: { signingSecret: "12345678" },
+    // The webhook URL is a secret too (it often embeds a token): sealed, never in config.
+    type: "webhook", name: "Hook", enabled: true, config: { source: "panel" }, secret: { url: "https://h.example.com/x", signingSecret: "12345678" },
   });
   expect(splitChannelInput(channelInput.parse({ type: "slack", name: "S", enabled: true, webhookUrl: "https://hooks.slack.com/services/a" })).secret).toEqual({
     webhookUrl: "https://hooks.slack.com/services/a",

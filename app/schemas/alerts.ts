@@ -43,13 +43,15 @@ export const emailConfig = z.object({
   to: emailList,
 });
 export const pagerdutyConfig = z.object({ source, eventsUrl: httpUrl.default(DEFAULT_PAGERDUTY_EVENTS_URL) });
-export const webhookConfig = z.object({ source, url: httpUrl });
+// The webhook URL is part of the secret (below): such URLs often embed a bearer token.
+export const webhookConfig = z.object({ source });
 
-// Secret parts (sealed in alert_channels.secret_enc, never shown again after saving).
+// Secret parts (sealed in alert_channels.secret_enc, never shown again after saving; URLs are
+// shown masked to their host, e.g. "https://hooks.example.com/…").
 export const slackSecret = z.object({ webhookUrl: httpUrl });
 export const emailSecret = z.object({ password: safeText().max(1000).optional().transform((v) => v || undefined) });
 export const pagerdutySecret = z.object({ routingKey: safeText().trim().min(1, "required").max(200) });
-export const webhookSecret = z.object({ signingSecret: safeText().min(8, "at least 8 characters").max(500) });
+export const webhookSecret = z.object({ url: httpUrl, signingSecret: safeText().min(8, "at least 8 characters").max(500) });
 
 export const channelConfigSchemas = { slack: slackConfig, email: emailConfig, pagerduty: pagerdutyConfig, webhook: webhookConfig } as const;
 export const channelSecretSchemas = { slack: slackSecret, email: emailSecret, pagerduty: pagerdutySecret, webhook: webhookSecret } as const;

@@ -79,6 +79,13 @@ export const configSchema = z.object({
   // Delivery: attempts before an event is dead-lettered, and how often the worker polls.
   ALERT_MAX_ATTEMPTS: int(6, 1, 50),
   ALERT_WORKER_INTERVAL_SECONDS: int(5, 1, 3600),
+  // Internal receivers platform and env channels may reach (tenant channels never): comma list
+  // of host, host:port or host:* (any port). Everything else must be a public address.
+  ALERT_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+|[0-9a-f:]+)(:(\d{1,5}|\*))?$/, { message: "must list host, host:port or host:* entries" }))),
 });
 
 export type Config = z.infer<typeof configSchema>;

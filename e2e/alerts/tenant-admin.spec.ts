@@ -13,6 +13,7 @@ async function insertChannel(db: pg.Pool, tenantSlug: string | null, name: strin
 }
 
 test("a tenant admin manages only their tenant's channels; other channels answer 404", async ({ page, db }) => {
+  test.setTimeout(60_000); // many page round trips (the refused loopback URL adds one), like webhook-delivery.spec
   const suffix = unique();
   const globexChannel = await insertChannel(db, "globex", `Globex hook ${suffix}`);
   const platformChannel = await insertChannel(db, null, `Platform hook ${suffix}`);
@@ -28,10 +29,18 @@ test("a tenant admin manages only their tenant's channels; other channels answer
   await expect(page.getByLabel("Tenant", { exact: true })).toHaveCount(0); // fixed by the URL
   await page.getByLabel("Type").selectOption("webhook");
   await page.getByLabel("Name").fill(name);
+  // Tollgate's own network is off limits to tenants: a loopback URL is a form error, nothing saved.
   await page.getByLabel("URL", { exact: true }).fill("http://127.0.0.1:9/acme");
   await page.getByLabel("Signing secret").fill("acme-signing-secret");
   await page.getByRole("button", { name: "Create channel" }).click();
+  await expect(page.locator('[data-field-error="url"]')).toHaveText("this address is not allowed: alerts go only to public internet addresses");
+  expect((await db.query(`SELECT count(*)::int AS n FROM alert_channels WHERE name = $1`, [name])).rows[0].n).toBe(0);
+  // A public address passes (saving does not connect; a literal keeps the test off DNS).
+  await page.getByLabel("URL", { exact: true }).fill("https://93.184.215.14/acme/T0K3N");
+  await page.getByLabel("Signing secret").fill("acme-signing-secret");
+  await page.getByRole("button", { name: "Create channel" }).click();
   await expect(page).toHaveURL(/\/t\/acme\/alerts\/channels\/[0-9a-f-]{36}\?created=1$/);
+  expect(await page.content()).not.toContain("T0K3N"); // the URL is a secret: shown as its host only
   const ownId = new URL(page.url()).pathname.split("/").pop()!;
   const created = await db.query(`SELECT t.slug, c.secret_enc FROM alert_channels c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1`, [ownId]);
   expect(created.rows[0].slug).toBe("acme");
@@ -43,6 +52,7 @@ test("a tenant admin manages only their tenant's channels; other channels answer
   await expect(page).toHaveURL("/t/acme/alerts?saved=1");
   const list = page.getByRole("table");
   await expect(list.getByRole("row", { name: new RegExp(`${name} renamed`) })).toHaveCount(1);
+  await expect(list.getByRole("row", { name: new RegExp(`${name} renamed`) })).toContainText("https://93.184.215.14/…");
   await expect(list).not.toContainText(`Globex hook ${suffix}`);
   await expect(list).not.toContainText(`Platform hook ${suffix}`);
   const edited = await db.query(`SELECT name, secret_enc FROM alert_channels WHERE id = $1`, [ownId]);

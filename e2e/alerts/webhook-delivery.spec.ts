@@ -2,6 +2,9 @@
 // receiver's answer; adds a quota_threshold rule, drives a fresh tenant past 80% of its LLM
 // quota through /api/v1, and sees the event delivered in the delivery log — and the receiver
 // got correctly signed requests both times. (The e2e server's worker polls every second.)
+// The receiver is on 127.0.0.1: as the tenant's own channel it is refused (tenant channels reach
+// only public addresses); as a platform-wide channel the operator allow-list admits it, and a
+// platform channel carries every tenant's alerts.
 import { expect, loginAs, test } from "../fixtures.ts";
 import { api, unique } from "../quotas/api.ts";
 import { signatureValid, startReceiver } from "./receiver.ts";
@@ -34,19 +37,34 @@ test("ops: webhook channel, send test, rule, tenant past 80% → delivered and s
     await page.getByLabel("URL", { exact: true }).fill(receiver.url("/hook"));
     await page.getByLabel("Signing secret").fill(secret); // secrets are never sent back to the form
     await page.getByRole("button", { name: "Create channel" }).click();
+    // A loopback receiver as the tenant's channel: refused, nothing saved, nothing sent.
+    await expect(page.locator('[data-field-error="url"]')).toHaveText("this address is not allowed: alerts go only to public internet addresses");
+    expect((await db.query(`SELECT count(*)::int AS n FROM alert_channels WHERE name = $1`, [channelName])).rows[0].n).toBe(0);
+    expect(receiver.received).toHaveLength(0);
+    await page.getByLabel("Tenant", { exact: true }).selectOption({ label: "Platform-wide" });
+    await page.getByLabel("URL", { exact: true }).fill(receiver.url("/hook")); // the URL is a secret too: retyped
+    await page.getByLabel("Signing secret").fill(secret);
+    await page.getByRole("button", { name: "Create channel" }).click();
     await expect(page).toHaveURL(/\/alerts\/channels\/[0-9a-f-]{36}\?created=1$/);
     const channelId = new URL(page.url()).pathname.split("/").pop()!;
     const stored = (await db.query(`SELECT config, secret_enc, tenant_id FROM alert_channels WHERE id = $1`, [channelId])).rows[0];
-    expect(stored.config).toEqual({ source: "panel", url: receiver.url("/hook") });
+    expect(stored.config).toEqual({ source: "panel" }); // the URL is sealed with the signing secret
+    expect(stored.tenant_id).toBeNull();
     expect(stored.secret_enc).toMatch(/^v1:/);
     expect(stored.secret_enc).not.toContain(secret);
+    expect(stored.secret_enc).not.toContain("/hook");
+    // Shown as its host only, write-only like the signing secret.
+    await expect(page.getByLabel("URL", { exact: true })).toHaveValue("");
+    await expect(page.getByLabel("URL", { exact: true })).toHaveAttribute("placeholder", `${new URL(receiver.url("/")).origin}/… (stored)`);
+    expect(await page.content()).not.toContain(receiver.url("/hook"));
     await expect(page.getByLabel("Signing secret")).toHaveValue(""); // write-only
     await expect(page.getByLabel("Signing secret")).toHaveAttribute("placeholder", /stored/);
 
     await page.getByRole("button", { name: "Send test" }).click();
     const answer = page.getByTestId("test-answer");
     await expect(answer).toContainText("Test delivered.");
-    await expect(answer).toContainText("200 ok from the e2e receiver");
+    await expect(answer).toContainText("Outcome: delivered.");
+    await expect(answer).toContainText("200 ok from the e2e receiver"); // staff see the receiver's answer
     expect(receiver.received).toHaveLength(1);
     const test1 = receiver.received[0];
     expect(test1.path).toBe("/hook");
@@ -69,17 +87,19 @@ test("ops: webhook channel, send test, rule, tenant past 80% → delivered and s
 
     await page.goto(`/alerts/deliveries?channelId=${channelId}`);
     await expect(page).toHaveTitle("Alert delivery log · Tollgate");
+    // A platform channel gets every tenant's alerts: this tenant's row is the one to find.
+    const ours = new RegExp(`${tenantName}: LLM monthly quota at 85%`);
     await expect(async () => {
       await page.reload();
-      const row = page.getByRole("row", { name: /LLM monthly quota at 85%/ });
+      const row = page.getByRole("row", { name: ours });
       await expect(row).toHaveCount(1);
       await expect(row).toContainText("delivered");
     }).toPass({ timeout: 20_000 });
-    const row = page.getByRole("row", { name: /LLM monthly quota at 85%/ });
+    const row = page.getByRole("row", { name: ours });
     await expect(row).toContainText(tenantName);
     await expect(row).toContainText("Quota warning threshold reached");
 
-    const alerts = receiver.received.filter((r) => JSON.parse(r.rawBody).kind === "quota_threshold");
+    const alerts = receiver.received.filter((r) => JSON.parse(r.rawBody).kind === "quota_threshold" && JSON.parse(r.rawBody).summary.startsWith(`${tenantName}:`));
     expect(alerts).toHaveLength(1);
     expect(signatureValid(alerts[0], secret)).toBe(true);
     expect(JSON.parse(alerts[0].rawBody)).toMatchObject({

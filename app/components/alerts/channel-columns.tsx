@@ -8,19 +8,11 @@ export interface ChannelRow {
   name: string;
   type: string;
   tenantName: string | null;
-  config: Record<string, unknown>;
+  /** Computed by the server with secret URLs masked to their host. */
+  destination: string;
   enabled: boolean;
   fromEnv: boolean;
   ruleCount: number;
-}
-
-/** Where the alerts go, without secrets (a Slack webhook URL is the secret itself). */
-export function destinationOf(c: Pick<ChannelRow, "type" | "config">): string {
-  const cfg = c.config as Record<string, any>;
-  if (c.type === "webhook") return String(cfg.url ?? "—");
-  if (c.type === "pagerduty") return String(cfg.eventsUrl ?? "PagerDuty");
-  if (c.type === "email") return Array.isArray(cfg.to) ? cfg.to.join(", ") : "—";
-  return "Slack incoming webhook";
 }
 
 export function channelColumns(base: string, showTenant: boolean): ColumnDef<ChannelRow, any>[] {
@@ -45,7 +37,7 @@ export function channelColumns(base: string, showTenant: boolean): ColumnDef<Cha
   ];
   if (showTenant) cols.push({ id: "tenant", accessorFn: (c) => c.tenantName ?? "Platform-wide", header: "Tenant", meta: { optional: true } });
   cols.push(
-    { id: "destination", accessorFn: destinationOf, header: "Destination", cell: ({ getValue }) => <span className="break-anywhere">{getValue()}</span>, meta: { optional: true } },
+    { id: "destination", accessorFn: (c) => c.destination, header: "Destination", cell: ({ getValue }) => <span className="break-anywhere">{getValue()}</span>, meta: { optional: true } },
     { id: "rules", accessorFn: (c) => c.ruleCount, header: "Rules", meta: { numeric: true, optional: true } },
     { id: "status", accessorFn: (c) => (c.enabled ? "Enabled" : "Disabled"), header: "Status" },
     {

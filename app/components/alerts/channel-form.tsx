@@ -14,6 +14,8 @@ export interface ChannelFormProps {
   values: Record<string, unknown>;
   /** Edit: which secrets are stored. */
   secretsSet?: Record<string, boolean>;
+  /** Edit: the stored destination masked to its host, shown in place of a secret URL. */
+  maskedDestination?: string;
   /** Staff creating a channel pick its tenant (or platform-wide); otherwise fixed. */
   tenants?: { id: string; name: string }[];
   errors?: Record<string, string>;
@@ -24,7 +26,7 @@ export interface ChannelFormProps {
 
 const str = (v: unknown) => (v === undefined || v === null ? "" : Array.isArray(v) ? v.join(", ") : String(v));
 
-export function ChannelForm({ mode, values, secretsSet = {}, tenants, errors = {}, busy, submitLabel, children }: ChannelFormProps) {
+export function ChannelForm({ mode, values, secretsSet = {}, maskedDestination, tenants, errors = {}, busy, submitLabel, children }: ChannelFormProps) {
   const initial = TYPES.includes(values.type as Type) ? (values.type as Type) : "webhook";
   const [type, setType] = useState<Type>(initial);
   const text = (name: string, label: string, opts: { hint?: ReactNode; inputType?: string; placeholder?: string; fallback?: string } = {}) => (
@@ -37,6 +39,20 @@ export function ChannelForm({ mode, values, secretsSet = {}, tenants, errors = {
     return (
       <Field name={name} label={label} error={errors[name]} hint={stored ? "Stored encrypted. Leave blank to keep it; type a new value to replace it." : "Stored encrypted; never shown again."}>
         {(p) => <input {...p} type="password" autoComplete="new-password" placeholder={stored ? "•••••••• (stored)" : ""} />}
+      </Field>
+    );
+  };
+  // Webhook and Slack URLs are bearer secrets: write-only like a password, shown as their host.
+  const secretUrl = (name: string, label: string, placeholder: string) => {
+    const stored = mode === "edit" && secretsSet[name];
+    return (
+      <Field
+        name={name}
+        label={label}
+        error={errors[name]}
+        hint={stored ? `Stored encrypted (${maskedDestination ?? "set"}). Leave blank to keep it; type a new URL to replace it.` : "Stored encrypted; shown afterwards as its host only."}
+      >
+        {(p) => <input {...p} type="url" autoComplete="off" placeholder={stored ? `${maskedDestination ?? "••••"} (stored)` : placeholder} />}
       </Field>
     );
   };
@@ -79,10 +95,10 @@ export function ChannelForm({ mode, values, secretsSet = {}, tenants, errors = {
       <fieldset className="alerts-fieldset">
         <legend>{CHANNEL_TYPE_LABEL[type]} settings</legend>
         <div className="form-grid">
-          {type === "slack" && secret("webhookUrl", "Incoming webhook URL")}
+          {type === "slack" && secretUrl("webhookUrl", "Incoming webhook URL", "https://hooks.slack.com/services/…")}
           {type === "webhook" && (
             <>
-              {text("url", "URL", { inputType: "url", placeholder: "https://example.com/tollgate-alerts" })}
+              {secretUrl("url", "URL", "https://example.com/tollgate-alerts")}
               {secret("signingSecret", "Signing secret")}
             </>
           )}

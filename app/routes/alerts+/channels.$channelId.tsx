@@ -1,12 +1,11 @@
-// One alert channel: edit its settings (secrets write-only), send a test and see the receiver's
-// answer inline, or delete it. Channels from COST_ALERT_* env variables are shown read-only.
+// One alert channel: edit its settings (secrets write-only), send a test and see its outcome
+// inline (staff also the receiver's answer), or delete it. Channels from COST_ALERT_* env variables are shown read-only.
 // A channel outside the viewer's scope (another tenant's, or platform-wide for a tenant) is 404.
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import alertStyles from "~/components/alerts/alerts.css";
 import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx";
-import { destinationOf } from "~/components/alerts/channel-columns.tsx";
 import { CHANNEL_TYPE_LABEL, ChannelForm } from "~/components/alerts/channel-form.tsx";
 import { SendTestButton } from "~/components/alerts/send-test.tsx";
 import formStyles from "~/components/forms/forms.css";
@@ -29,7 +28,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.channelId ?? "";
   const form = await request.formData();
   const intent = form.get("intent");
-  if (intent === "test") return { test: await orNotFound(() => sendChannelTest(ctx.scope, id)) };
+  if (intent === "test") {
+    const r = await orNotFound(() => sendChannelTest(ctx.scope, id, { staff: ctx.staffViewer }));
+    return r.throttled ? data({ test: null, throttled: r.message }, { status: 429 }) : { test: r.answer, throttled: null };
+  }
   try {
     if (intent === "delete") {
       await deleteChannel(ctx.actor, ctx.scope, id);
@@ -70,7 +72,7 @@ export default function EditChannel() {
             environment. Secrets are stored encrypted and not shown.
           </p>
           <p>
-            Destination: <span className="break-anywhere">{destinationOf(channel)}</span>
+            Destination: <span className="break-anywhere">{channel.destination}</span>
           </p>
         </section>
       ) : (
@@ -79,6 +81,7 @@ export default function EditChannel() {
             mode="edit"
             values={result && "values" in result ? { ...result.values, type: channel.type } : { ...channel.config, name: channel.name, type: channel.type, enabled: channel.enabled }}
             secretsSet={channel.secretsSet}
+            maskedDestination={channel.destination}
             errors={result && "errors" in result ? result.errors : undefined}
             busy={busy}
             submitLabel="Save changes"

@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filters = Filters.parse(Object.fromEntries([...search].filter(([, v]) => v !== "")));
   const { request: pageRequest, damaged } = parsePageRequest(search, deliveryCursor);
-  const [page, channels] = await Promise.all([listDeliveries(ctx.scope, filters, pageRequest), listChannels(ctx.scope)]);
+  const [page, channels] = await Promise.all([listDeliveries(ctx.scope, filters, pageRequest, DELIVERY_PAGE_SIZE, ctx.staffViewer), listChannels(ctx.scope)]);
   const paged = Boolean(pageRequest.after || pageRequest.before);
   // The page size travels in the data: a .server module's constants do not reach the browser.
   const pageSize = DELIVERY_PAGE_SIZE;

@@ -10,6 +10,7 @@ import { channelInput, splitChannelInput, type ChannelType } from "~/schemas/ale
 import { auditedChange, type Actor, type Tx } from "../audit.server.ts";
 import { secretFieldsOf, type ChannelFormValues } from "./admin-channel-input.server.ts";
 import { assertVisible, scopeFilter, UUID, type AlertScope } from "./admin-scope.server.ts";
+import { assertDestinationsAllowed, destinationLabel } from "./channel-destinations.server.ts";
 import { decryptSecret, encryptSecret } from "./secrets.server.ts";
 
 export interface ChannelView {
@@ -21,6 +22,8 @@ export interface ChannelView {
   name: string;
   /** Non-secret settings only. */
   config: Record<string, unknown>;
+  /** Where alerts go, with secret URLs masked to their host ("https://hooks.example.com/…"). */
+  destination: string;
   /** Which secret fields hold a value (the values themselves never leave the server). */
   secretsSet: Record<string, boolean>;
   enabled: boolean;
@@ -48,6 +51,8 @@ function openSecret(enc: string | null): Record<string, unknown> {
 function view(r: any): ChannelView {
   const type = r.type as ChannelType;
   const secret = r.secret_enc ? openSecret(r.secret_enc) : {};
+  // A row not yet migrated (migrate-webhook-urls.server.ts) still has its URL in config: never shown.
+  const { url: _legacyUrl, ...config } = (r.config ?? {}) as Record<string, unknown>;
   return {
     id: r.id,
     tenantId: r.tenant_id,
@@ -55,7 +60,8 @@ function view(r: any): ChannelView {
     tenantName: r.tenant_name ?? null,
     type,
     name: r.name,
-    config: r.config ?? {},
+    config,
+    destination: destinationLabel(type, r.config ?? {}, secret),
     secretsSet: Object.fromEntries(secretFieldsOf(type).map((f) => [f, typeof secret[f] === "string" && secret[f] !== ""])),
     enabled: r.enabled,
     fromEnv: r.config?.source === "env",
@@ -110,6 +116,8 @@ async function tenantExists(tx: Tx, tenantId: string) {
 export async function createChannel(actor: Actor, scope: AlertScope, tenantId: string | null, values: ChannelFormValues): Promise<ChannelView> {
   if (scope.kind === "tenant" && tenantId !== scope.tenantId) throw new TollgateError("not_found", "Not found.");
   const input = validate(values.fields);
+  // Before the transaction: DNS lookups must not hold it open.
+  await assertDestinationsAllowed(input.type, input.config, input.secret, tenantId ? "tenant" : "platform");
   return auditedChange(actor, async (tx) => {
     if (tenantId) await tenantExists(tx, tenantId);
     const { rows } = await tx.query(
@@ -132,10 +140,13 @@ export async function updateChannel(actor: Actor, scope: AlertScope, id: string,
     refuseEnv(before);
     const stored = openSecret(secretEnc);
     const secretFields = secretFieldsOf(before.type);
-    const changed = secretFields.filter((f) => values.fields[f] !== undefined);
+    // Audited by name only ("url" changed), never by value; retyping the same value is no change.
+    const changed = secretFields.filter((f) => values.fields[f] !== undefined && values.fields[f] !== stored[f]);
     const merged: Record<string, unknown> = { ...values.fields, type: before.type };
     for (const f of secretFields) if (merged[f] === undefined && stored[f] !== undefined) merged[f] = stored[f];
     const input = validate(merged);
+    // The stored URL is checked again too: it may predate the policy, or its DNS may have moved.
+    await assertDestinationsAllowed(input.type, input.config, input.secret, before.tenantId ? "tenant" : "platform");
     await tx.query(`UPDATE alert_channels SET name = $2, config = $3::jsonb, secret_enc = $4, enabled = $5 WHERE id = $1`, [
       id,
       input.name,

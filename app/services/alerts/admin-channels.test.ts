@@ -1,10 +1,12 @@
 // Channel administration against a real database: audited changes, secrets sealed at rest and
-// write-only (blank keeps the stored one), env channels read-only, tenant isolation.
+// write-only (blank keeps the stored one), webhook URLs sealed and shown masked, env channels
+// read-only, tenant isolation. URLs are public literals (no DNS; the save does not connect).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { createChannel, deleteChannel, getChannel, listChannels, setChannelEnabled, updateChannel } from "./admin-channels.server.ts";
 import type { AlertScope } from "./admin-scope.server.ts";
-import { decryptSecret } from "./secrets.server.ts";
+import { sealLegacyWebhookUrls } from "./migrate-webhook-urls.server.ts";
+import { decryptSecret, encryptSecret } from "./secrets.server.ts";
 
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 
@@ -15,9 +17,12 @@ const actor = { id: null, label: "user:ops@tollgate.test" };
 const staff: AlertScope = { kind: "staff" };
 const acmeScope = (): AlertScope => ({ kind: "tenant", tenantId: acme });
 
+// A webhook URL that carries a bearer token, as many do.
+const HOOK = "https://93.184.215.14/hooks/T0K3N-first";
+const OTHER = "https://93.184.215.14/hooks/T0K3N-other";
 const webhook = (over: Record<string, unknown> = {}) => ({
   type: "webhook",
-  fields: { type: "webhook", name: "Ops hook", enabled: true, url: "http://127.0.0.1:9/hook", signingSecret: "first-secret-123", ...over },
+  fields: { type: "webhook", name: "Ops hook", enabled: true, url: HOOK, signingSecret: "first-secret-123", ...over },
 });
 
 async function auditRows(entityId: string) {
@@ -41,39 +46,42 @@ afterAll(async () => {
 });
 
 describe("channels", () => {
-  it("creates a channel with its secret sealed, never in config nor in the audit log", async () => {
+  it("creates a channel with its secret (signing secret and URL) sealed, never in config, the view nor the audit log", async () => {
     const c = await createChannel(actor, staff, null, webhook());
-    expect(c).toMatchObject({ tenantId: null, type: "webhook", name: "Ops hook", enabled: true, fromEnv: false, secretsSet: { signingSecret: true } });
-    expect(c.config).toEqual({ source: "panel", url: "http://127.0.0.1:9/hook" });
+    expect(c).toMatchObject({ tenantId: null, type: "webhook", name: "Ops hook", enabled: true, fromEnv: false, secretsSet: { url: true, signingSecret: true } });
+    expect(c.config).toEqual({ source: "panel" });
+    expect(c.destination).toBe("https://93.184.215.14/…");
+    expect(JSON.stringify(c)).not.toContain("T0K3N");
     const row = await stored(c.id);
-    expect(row.config).toEqual({ source: "panel", url: "http://127.0.0.1:9/hook" });
+    expect(row.config).toEqual({ source: "panel" });
     expect(row.secret_enc).toMatch(/^v1:/);
     expect(row.secret_enc).not.toContain("first-secret");
-    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ signingSecret: "first-secret-123" });
+    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ url: HOOK, signingSecret: "first-secret-123" });
     const audit = await auditRows(c.id);
     expect(audit.map((a) => [a.action, a.actor_label])).toEqual([["alert_channel.create", "user:ops@tollgate.test"]]);
-    expect(JSON.stringify(audit)).not.toContain("first-secret");
-    expect(audit[0].after).toMatchObject({ name: "Ops hook", secretsSet: { signingSecret: true } });
+    expect(JSON.stringify(audit)).not.toMatch(/first-secret|T0K3N/);
+    expect(audit[0].after).toMatchObject({ name: "Ops hook", destination: "https://93.184.215.14/…", secretsSet: { url: true, signingSecret: true } });
   });
 
   it("an edit with a blank secret keeps the stored one; a new secret replaces it; both audited", async () => {
     const c = await createChannel(actor, staff, null, webhook({ name: "Keep me" }));
     const { signingSecret: _blank, ...withoutSecret } = webhook().fields;
-    await updateChannel(actor, staff, c.id, { type: "webhook", fields: { ...withoutSecret, name: "Renamed", url: "http://127.0.0.1:9/other" } });
+    // The URL is a secret now: a new one is audited as "url changed", never by value.
+    await updateChannel(actor, staff, c.id, { type: "webhook", fields: { ...withoutSecret, name: "Renamed", url: OTHER } });
     let row = await stored(c.id);
     expect(row.name).toBe("Renamed");
-    expect(row.config).toEqual({ source: "panel", url: "http://127.0.0.1:9/other" });
-    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ signingSecret: "first-secret-123" });
+    expect(row.config).toEqual({ source: "panel" });
+    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ url: OTHER, signingSecret: "first-secret-123" });
 
-    await updateChannel(actor, staff, c.id, webhook({ name: "Renamed", signingSecret: "second-secret-456" }));
+    await updateChannel(actor, staff, c.id, webhook({ name: "Renamed", url: undefined, signingSecret: "second-secret-456" }));
     row = await stored(c.id);
-    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ signingSecret: "second-secret-456" });
+    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ url: OTHER, signingSecret: "second-secret-456" });
     const audit = await auditRows(c.id);
     expect(audit.map((a) => a.action)).toEqual(["alert_channel.create", "alert_channel.update", "alert_channel.update"]);
     expect(audit[1].before.name).toBe("Keep me");
-    expect(audit[1].after).toMatchObject({ name: "Renamed", secretsChanged: [] });
+    expect(audit[1].after).toMatchObject({ name: "Renamed", secretsChanged: ["url"] });
     expect(audit[2].after.secretsChanged).toEqual(["signingSecret"]);
-    expect(JSON.stringify(audit)).not.toMatch(/first-secret|second-secret/);
+    expect(JSON.stringify(audit)).not.toMatch(/first-secret|second-secret|T0K3N/);
   });
 
   it("bad input names the field and writes nothing", async () => {
@@ -115,7 +123,7 @@ describe("channels", () => {
 
   it("env channels are read-only; delete removes the channel and is audited", async () => {
     const { rows } = await t.pool.query(
-      `INSERT INTO alert_channels (type, name, config) VALUES ('webhook', 'env: webhook', '{"source":"env","url":"http://127.0.0.1:9/env"}') RETURNING id`,
+      `INSERT INTO alert_channels (type, name, config) VALUES ('webhook', 'env: webhook', '{"source":"env"}') RETURNING id`,
     );
     const env = await getChannel(staff, rows[0].id);
     expect(env.fromEnv).toBe(true);
@@ -129,5 +137,21 @@ describe("channels", () => {
     const audit = await auditRows(c.id);
     expect(audit.map((a) => a.action)).toEqual(["alert_channel.create", "alert_channel.delete"]);
     expect(audit[1]).toMatchObject({ before: { name: "Short-lived" }, after: null });
+  });
+
+  it("a webhook saved before URLs were secret: shown masked, then moved into the sealed secret at start (once)", async () => {
+    const { rows } = await t.pool.query(
+      `INSERT INTO alert_channels (type, name, config, secret_enc) VALUES ('webhook', 'Legacy hook', $1::jsonb, $2) RETURNING id`,
+      [JSON.stringify({ source: "panel", url: "https://hooks.example.com/legacy/T0K3N-legacy" }), encryptSecret(JSON.stringify({ signingSecret: "legacy-secret-1" }))],
+    );
+    const before = await getChannel(staff, rows[0].id);
+    expect({ config: before.config, destination: before.destination }).toEqual({ config: { source: "panel" }, destination: "https://hooks.example.com/…" });
+
+    expect(await sealLegacyWebhookUrls(t.pool)).toBe(1);
+    const row = await stored(rows[0].id);
+    expect(row.config).toEqual({ source: "panel" });
+    expect(JSON.parse(decryptSecret(row.secret_enc))).toEqual({ signingSecret: "legacy-secret-1", url: "https://hooks.example.com/legacy/T0K3N-legacy" });
+    expect(await sealLegacyWebhookUrls(t.pool)).toBe(0);
+    expect((await getChannel(staff, rows[0].id)).destination).toBe("https://hooks.example.com/…");
   });
 });

@@ -5,7 +5,7 @@ import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { TollgateError } from "~/core/index.ts";
 import type { FieldErrors } from "~/schemas/forms.ts";
 import type { Actor } from "../audit.server.ts";
-import { notFound, requireTenantAccess, requireUser, type SessionUser, type TenantRef } from "../auth.server.ts";
+import { isStaff, notFound, requireTenantAccess, requireUser, type SessionUser, type TenantRef } from "../auth.server.ts";
 import { tenantOptions } from "../tenant-options.server.ts";
 import { ALERT_STAFF_ROLES, type AlertScope } from "./admin-scope.server.ts";
 
@@ -17,16 +17,18 @@ export interface AlertContext {
   base: string;
   /** The tenant of a /t/<slug>/alerts page; null on the staff pages. */
   tenant: TenantRef | null;
+  /** Staff by role (also on a tenant's pages): may read receivers' answers and error details. */
+  staffViewer: boolean;
 }
 
 export async function alertContext(request: Request, params: LoaderFunctionArgs["params"]): Promise<AlertContext> {
   if (params.tenantSlug !== undefined) {
     // Staff may open a tenant's alert pages too; there they see only that tenant's channels.
     const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
-    return { user, actor: actorOf(user), scope: { kind: "tenant", tenantId: tenant.id }, base: `/t/${tenant.slug}/alerts`, tenant };
+    return { user, actor: actorOf(user), scope: { kind: "tenant", tenantId: tenant.id }, base: `/t/${tenant.slug}/alerts`, tenant, staffViewer: isStaff(user.role) };
   }
   const user = await requireUser(request, { roles: ALERT_STAFF_ROLES });
-  return { user, actor: actorOf(user), scope: { kind: "staff" }, base: "/alerts", tenant: null };
+  return { user, actor: actorOf(user), scope: { kind: "staff" }, base: "/alerts", tenant: null, staffViewer: true };
 }
 
 const actorOf = (user: SessionUser): Actor => ({ id: user.id, label: `user:${user.email}` });

@@ -1,6 +1,9 @@
 // The delivery log (the alert_events outbox as people read it) and re-sending a dead-lettered
 // event. Re-sending only resets the outbox row; the worker delivers it on its next poll, so a
-// re-send goes through the same retry, backoff and dead-letter path as any other event.
+// re-send goes through the same retry, backoff and dead-letter path as any other event (and the
+// outbound policy is applied again at that send). The last error is shown per role: staff read
+// the detail (`last_error`: the receiver's answer or the error text), everyone else only the
+// outcome (`last_outcome`: "timed out", "not sent: address not allowed", …).
 import { z } from "zod";
 import { TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
@@ -31,6 +34,7 @@ export interface DeliveryRow {
   summary: string;
   attempts: number;
   nextAttemptAt: string | null;
+  /** The detail for staff, the generic outcome for tenant admins (see listDeliveries). */
   lastError: string | null;
   deliveredAt: string | null;
   createdAt: string;
@@ -58,6 +62,8 @@ export async function listDeliveries(
   f: DeliveryFilter = {},
   request: PageRequest<DeliveryCursor> = {},
   pageSize = DELIVERY_PAGE_SIZE,
+  /** Whether the viewer is staff (by role, also on a tenant's pages): only then the detail. */
+  detail = scope.kind === "staff",
 ): Promise<KeysetPage<DeliveryRow>> {
   const read = async (cursor: DeliveryCursor | undefined, reverse: boolean, limit: number) => {
     const vis = scopeFilter(scope, "c.tenant_id", 1);
@@ -66,19 +72,22 @@ export async function listDeliveries(
     params.push(limit);
     const { rows } = await dbPool().query(
       `SELECT e.id::text, e.channel_id, c.name AS channel_name, c.type AS channel_type, t.slug AS tenant_slug, t.name AS tenant_name,
-              e.kind, e.status, e.payload->>'summary' AS summary, e.attempts, e.next_attempt_at, e.last_error, e.delivered_at, e.created_at
+              e.kind, e.status, e.payload->>'summary' AS summary, e.attempts, e.next_attempt_at, e.last_error, e.last_outcome, e.delivered_at, e.created_at
          FROM alert_events e JOIN alert_channels c ON c.id = e.channel_id LEFT JOIN tenants t ON t.id = e.tenant_id
         WHERE ${vis.sql} AND ($2::"AlertEventStatus" IS NULL OR e.status = $2)
           AND ($3::uuid IS NULL OR e.channel_id = $3) AND ($4::"AlertRuleKind" IS NULL OR e.kind = $4) AND ${keyset.condition}
         ORDER BY ${keyset.orderBy} LIMIT $${params.length}`,
       params,
     );
-    return rows.map(deliveryRow);
+    return rows.map((r) => deliveryRow(r, detail));
   };
   return readKeysetPage(read, request, pageSize, (d) => encodePageCursor({ t: d.createdAt, i: d.id } satisfies DeliveryCursor));
 }
 
-function deliveryRow(r: any): DeliveryRow {
+// Rows failed before last_outcome existed have only the detail: a tenant reads "delivery failed".
+const publicError = (r: any): string | null => r.last_outcome ?? (r.last_error ? "delivery failed" : null);
+
+function deliveryRow(r: any, detail: boolean): DeliveryRow {
   return {
     id: r.id,
     channelId: r.channel_id,
@@ -92,7 +101,7 @@ function deliveryRow(r: any): DeliveryRow {
     attempts: r.attempts,
     // A delivered or dead event is never attempted again: no "next attempt" to show.
     nextAttemptAt: r.status === "pending" ? iso(r.next_attempt_at) : null,
-    lastError: r.last_error,
+    lastError: detail ? r.last_error : publicError(r),
     deliveredAt: iso(r.delivered_at),
     createdAt: iso(r.created_at)!,
   };
@@ -112,6 +121,7 @@ export async function resendDeadEvent(actor: Actor, scope: AlertScope, eventId: 
     assertVisible(scope, ev.channel_tenant_id);
     if (ev.status !== "dead") throw new TollgateError("conflict", "Only dead-lettered events can be re-sent.");
     await tx.query(`UPDATE alert_events SET status = 'pending', attempts = 0, next_attempt_at = now() WHERE id = $1`, [eventId]);
+    // The audit log is staff-only, so it may keep the detail.
     const before = { status: ev.status, attempts: ev.attempts, lastError: ev.last_error };
     return {
       result: undefined,

@@ -11,6 +11,8 @@ import * as rulesPage from "~/routes/alerts+/rules._index.tsx";
 import * as newRulePage from "~/routes/alerts+/rules.new.tsx";
 import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "../auth.server.ts";
+import { TEST_SENDS_PER_MINUTE } from "./admin-send-test.server.ts";
+import { createChannel as insertChannel } from "./test/fixtures.ts";
 
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 
@@ -18,11 +20,12 @@ const ROLES: Role[] = ["admin", "finance", "ops", "tenant_admin"];
 let t: TestDatabase;
 let users: Record<Role, SignedInUser>;
 let globexChannel: string;
+let acme: string;
 
 beforeAll(async () => {
   t = await createAppTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
-  const acme = rows.find((r) => r.slug === "acme").id;
+  acme = rows.find((r) => r.slug === "acme").id;
   users = await signInUsers(t.pool, {
     admin: { role: "admin" },
     finance: { role: "finance" },
@@ -79,7 +82,7 @@ describe("loaders", () => {
 });
 
 describe("actions", () => {
-  const hook = { intent: "save", type: "webhook", name: "Hook", url: "http://127.0.0.1:9/h", signingSecret: "secret-secret", enabled: "on" };
+  const hook = { intent: "save", type: "webhook", name: "Hook", url: "https://93.184.215.14/h", signingSecret: "secret-secret", enabled: "on" };
 
   it("a tenant admin posting to the staff pages gets 404 and nothing is written", async () => {
     expect(await statusOf(() => newChannelPage.action(routeArgs(request("tenant_admin", "/alerts/channels/new", hook))))).toBe(404);
@@ -98,5 +101,27 @@ describe("actions", () => {
     expect(ok).toBe(302);
     const { rows } = await t.pool.query(`SELECT t.slug FROM alert_channels c JOIN tenants t ON t.id = c.tenant_id WHERE c.name = 'Hook'`);
     expect(rows).toEqual([{ slug: "acme" }]);
+  });
+
+  it("a tenant admin's webhook to http://127.0.0.1:… is a 400 on the URL field; nothing is written, the URL is not echoed", async () => {
+    const before = (await t.pool.query(`SELECT count(*)::int AS n FROM alert_channels`)).rows[0].n;
+    const r = (await newChannelPage.action(routeArgs(request("tenant_admin", "/t/acme/alerts/channels/new", { ...hook, name: "Loopback", url: "http://127.0.0.1:9100/h" }), { tenantSlug: "acme" }))) as any;
+    expect(r.init.status).toBe(400);
+    expect(r.data.errors).toEqual({ url: "this address is not allowed: alerts go only to public internet addresses" });
+    expect(r.data.values).not.toHaveProperty("url");
+    expect((await t.pool.query(`SELECT count(*)::int AS n FROM alert_channels`)).rows[0].n).toBe(before);
+  });
+
+  it("send test on a tenant's page: the outcome only, and a 429 with the wait after five presses a minute", async () => {
+    // Stored before the policy existed: aimed at loopback, refused at send time without traffic.
+    const id = await insertChannel(t.pool, { type: "webhook", tenantId: acme, secret: { url: "http://127.0.0.1:9100/h", signingSecret: "secret-secret" } });
+    const press = () => channelPage.action(routeArgs(request("tenant_admin", `/t/acme/alerts/channels/${id}`, { intent: "test" }), { tenantSlug: "acme", channelId: id })) as any;
+    for (let i = 0; i < TEST_SENDS_PER_MINUTE; i++) {
+      expect(await press()).toEqual({ test: { ok: false, status: null, outcome: "not sent: address not allowed", detail: null }, throttled: null });
+    }
+    const throttled = await press();
+    expect(throttled.init.status).toBe(429);
+    expect(throttled.data.test).toBeNull();
+    expect(throttled.data.throttled).toMatch(/^Too many test sends; try again in (59|60) s\.$/);
   });
 });

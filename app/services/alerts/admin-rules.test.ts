@@ -19,7 +19,7 @@ const actor = { id: null, label: "user:ops@tollgate.test" };
 const staff: AlertScope = { kind: "staff" };
 const acmeScope = (): AlertScope => ({ kind: "tenant", tenantId: acme });
 
-const hook = (name: string) => ({ type: "webhook", fields: { type: "webhook", name, enabled: true, url: "http://127.0.0.1:9/h", signingSecret: "secret-secret" } });
+const hook = (name: string) => ({ type: "webhook", fields: { type: "webhook", name, enabled: true, url: "https://93.184.215.14/h", signingSecret: "secret-secret" } });
 const rule = (channelId: string, over: Partial<{ kind: string; tenantId: string | null; enabled: boolean; params: Record<string, unknown> }> = {}) => ({
   kind: "quota_threshold",
   channelId,

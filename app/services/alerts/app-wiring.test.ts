@@ -24,6 +24,8 @@ beforeAll(async () => {
       COST_ALERT_WEBHOOK_URL: `${receiver.url}/tollgate`,
       COST_ALERT_WEBHOOK_SECRET: "wiring-signing-secret",
       ALERT_WORKER_INTERVAL_SECONDS: "1",
+      // The receiver is on loopback: the operator allow-list admits it for this (env) channel.
+      ALERT_ALLOWED_HOSTS: "127.0.0.1:*",
     },
   });
 });

@@ -17,10 +17,11 @@ export class ChannelUnusable extends Error {
 
 export function toLoadedChannel(row: { id: string; name: string; type: ChannelType; tenant_id: string | null; enabled: boolean; config: unknown; secret_enc: string | null }): LoadedChannel | ChannelUnusable {
   const config = channelConfigSchemas[row.type].safeParse(row.config ?? {});
+  const legacyUrl = row.type === "webhook" ? (row.config as { url?: unknown } | null)?.url : undefined;
   if (!config.success) return new ChannelUnusable(`Channel configuration is invalid: ${config.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
   let secret: unknown;
   try {
-    secret = openChannelSecret(row.type, row.secret_enc);
+    secret = openChannelSecret(row.type, row.secret_enc, typeof legacyUrl === "string" ? { url: legacyUrl } : {});
   } catch (e) {
     // zod issues name the missing field, never its value; decryption errors never echo the value.
     return new ChannelUnusable(e instanceof Error && e.name === "SecretError" ? e.message : "Channel secret is missing or invalid.");

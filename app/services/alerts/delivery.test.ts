@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.t
 import { createChannel, events } from "./test/fixtures.ts";
 import { closedPort, startHttpReceiver, startSmtpReceiver } from "./test/receivers.ts";
 import { sendTestAlert } from "./delivery.server.ts";
+import { encryptSecret } from "./secrets.server.ts";
 import { enqueueAlerts, enqueueDueResolves, enqueueResolve, type AlertTrigger } from "./outbox.server.ts";
 import { deliverDueAlerts } from "./worker.server.ts";
 
@@ -41,11 +42,15 @@ const trigger = (tenantId: string): AlertTrigger => ({
 });
 const q = () => (text: string, params?: unknown[]) => t.pool.query(text, params);
 
-async function channels(tenantId: string) {
+// All platform channels: the receivers are on 127.0.0.1, which only platform channels may reach
+// (ALERT_ALLOWED_HOSTS=127.0.0.1:* in test/fixtures.ts). The webhook used to be acme's own
+// channel; a tenant channel aimed at loopback is now refused (outbound.test.ts proves it), and a
+// platform channel receives acme's alerts just the same.
+async function channels(_tenantId: string) {
   return {
     slack: await createChannel(t.pool, { type: "slack", secret: { webhookUrl: `${http.url}/slack/T0/B0/xyz` } }),
     pagerduty: await createChannel(t.pool, { type: "pagerduty", config: { eventsUrl: `${http.url}/pagerduty` }, secret: { routingKey: "R0UTINGKEY0123" } }),
-    webhook: await createChannel(t.pool, { type: "webhook", tenantId, config: { url: `${http.url}/hook` }, secret: { signingSecret: SIGNING } }),
+    webhook: await createChannel(t.pool, { type: "webhook", secret: { url: `${http.url}/hook`, signingSecret: SIGNING } }),
     email: await createChannel(t.pool, {
       type: "email",
       config: { smtpHost: "127.0.0.1", smtpPort: smtp.port, secure: false, username: "alerts", from: "tollgate@example.com", to: ["ops@example.com", "cfo@example.com"] },
@@ -124,32 +129,32 @@ it("one quota warning reaches Slack, PagerDuty, the signed webhook and email wit
   expect(mail.html).toContain(`<tr><th align="left" style="padding:2px 12px 2px 0">Spend vs limit</th><td>$82.10 of $100.00 (82.1%)</td></tr>`);
 });
 
-it("send test answers with the receiver's reply, labelled as a test; failures carry the reason", async () => {
+it("send test answers with the outcome and the receiver's reply, labelled as a test; failures carry the reason", async () => {
   const acme = await createTenant(t.pool, "acme-test");
   const ids = await channels(acme);
-  expect(await sendTestAlert(ids.webhook, t.pool)).toEqual({ ok: true, status: 200, response: "200 ok" });
+  expect(await sendTestAlert(ids.webhook, t.pool)).toEqual({ ok: true, status: 200, outcome: "delivered", detail: "200 ok" });
   const hook = http.requests.at(-1)!;
   expect(hook.signatureValid).toBe(true);
   expect(hook.json).toMatchObject({ kind: "test", severity: "info", summary: 'Test alert from Tollgate for channel "webhook channel": delivery works', link: "https://tollgate.example.com/alerts" });
 
   const mail = await sendTestAlert(ids.email, t.pool);
-  expect(mail).toEqual({ ok: true, status: 250, response: "250 Message queued as test-1" });
+  expect(mail).toEqual({ ok: true, status: 250, outcome: "delivered", detail: "250 Message queued as test-1" });
   expect(smtp.messages.at(-1)!.subject).toBe('[Tollgate test] Test alert from Tollgate for channel "email channel": delivery works');
 
   // Nothing events-wise: a test does not go through the outbox.
   expect(await events(t.pool)).toEqual([]);
 
   const port = await closedPort();
-  const dead = await createChannel(t.pool, { type: "webhook", config: { url: `http://127.0.0.1:${port}/nothing-listens` }, secret: { signingSecret: SIGNING } });
-  expect(await sendTestAlert(dead, t.pool)).toEqual({ ok: false, status: null, response: `connect ECONNREFUSED 127.0.0.1:${port}` });
+  const dead = await createChannel(t.pool, { type: "webhook", secret: { url: `http://127.0.0.1:${port}/nothing-listens`, signingSecret: SIGNING } });
+  expect(await sendTestAlert(dead, t.pool)).toEqual({ ok: false, status: null, outcome: "could not connect", detail: `connect ECONNREFUSED 127.0.0.1:${port}` });
 
   const badPassword = await createChannel(t.pool, {
     type: "email",
     config: { smtpHost: "127.0.0.1", smtpPort: smtp.port, username: "alerts", from: "tollgate@example.com", to: ["ops@example.com"] },
     secret: { password: "wrong-password" },
   });
-  expect(await sendTestAlert(badPassword, t.pool)).toEqual({ ok: false, status: 535, response: "535 Invalid username or password" });
-  expect(await sendTestAlert("00000000-0000-0000-0000-000000000000", t.pool)).toEqual({ ok: false, status: null, response: "Channel not found." });
+  expect(await sendTestAlert(badPassword, t.pool)).toEqual({ ok: false, status: 535, outcome: "rejected by receiver (SMTP 535)", detail: "535 Invalid username or password" });
+  expect(await sendTestAlert("00000000-0000-0000-0000-000000000000", t.pool)).toEqual({ ok: false, status: null, outcome: "Channel not found.", detail: "Channel not found." });
 });
 
 it("PagerDuty incidents resolve when the quota period rolls over, or on demand (a dismissed anomaly); other channels get no resolve", async () => {
@@ -174,4 +179,13 @@ it("PagerDuty incidents resolve when the quota period rolls over, or on demand (
     ["/pagerduty", { routing_key: "R0UTINGKEY0123", event_action: "resolve", dedup_key: "anomaly:f1" }],
     ["/pagerduty", { routing_key: "R0UTINGKEY0123", event_action: "resolve", dedup_key: "quota:q1:2026-11-01T00:00:00.000Z:80" }],
   ]);
+});
+
+it("a webhook row saved before URLs were secret (URL still in config) is delivered until the start-up migration moves it", async () => {
+  const { rows } = await t.pool.query(
+    `INSERT INTO alert_channels (type, name, config, secret_enc) VALUES ('webhook', 'Legacy', $1::jsonb, $2) RETURNING id`,
+    [JSON.stringify({ source: "panel", url: `${http.url}/legacy` }), encryptSecret(JSON.stringify({ signingSecret: SIGNING }))],
+  );
+  expect(await sendTestAlert(rows[0].id, t.pool)).toEqual({ ok: true, status: 200, outcome: "delivered", detail: "200 ok" });
+  expect(http.requests.map((r) => [r.path, r.signatureValid])).toEqual([["/legacy", true]]);
 });

@@ -35,7 +35,7 @@ export function envChannels(c: Config): { channels: EnvChannel[]; problems: stri
       channels.push({ type, name: "PagerDuty (env)", config: { eventsUrl: c.COST_ALERT_PAGERDUTY_EVENTS_URL }, secret: { routingKey: c.COST_ALERT_PAGERDUTY_ROUTING_KEY } });
     }
     if (type === "webhook" && need(type, { COST_ALERT_WEBHOOK_URL: c.COST_ALERT_WEBHOOK_URL, COST_ALERT_WEBHOOK_SECRET: c.COST_ALERT_WEBHOOK_SECRET })) {
-      channels.push({ type, name: "Webhook (env)", config: { url: c.COST_ALERT_WEBHOOK_URL }, secret: { signingSecret: c.COST_ALERT_WEBHOOK_SECRET } });
+      channels.push({ type, name: "Webhook (env)", config: {}, secret: { url: c.COST_ALERT_WEBHOOK_URL, signingSecret: c.COST_ALERT_WEBHOOK_SECRET } });
     }
   }
   return { channels, problems };

@@ -48,12 +48,14 @@ it("materializes the listed channels once (concurrent starts too), updates them,
         type: "email", name: "Email (env)", enabled: true, kinds,
         config: { source: "env", smtpHost: "127.0.0.1", smtpPort: 2525, secure: false, username: "mailer", from: "tollgate@localhost", to: ["ops@example.com", "finance@example.com"] },
       },
-      { type: "webhook", name: "Webhook (env)", enabled: true, kinds, config: { source: "env", url: `${receiver.url}/env-hook` } },
+      // The webhook URL is sealed with the signing secret (it is often a bearer secret itself).
+      { type: "webhook", name: "Webhook (env)", enabled: true, kinds, config: { source: "env" } },
     ]);
     expect(rows[0].secret_enc).not.toContain("env-smtp-password");
     expect(openChannelSecret("email", rows[0].secret_enc)).toEqual({ password: "env-smtp-password" });
+    expect(openChannelSecret("webhook", rows[1].secret_enc)).toEqual({ url: `${receiver.url}/env-hook`, signingSecret: "env-webhook-secret" });
 
-    // A platform alert reaches the env webhook.
+    // A platform alert reaches the env webhook (127.0.0.1 is admitted by ALERT_ALLOWED_HOSTS, test/fixtures.ts).
     await enqueueAlerts((q, p) => t.pool.query(q, p), {
       kind: "forecast_breach", tenantId: null, dedupeKey: "forecast:q:2026-11", severity: "warning", summary: "Platform LLM quota will be exceeded on Nov 27", facts: [], link: "/quotas",
     });
@@ -66,7 +68,7 @@ it("materializes the listed channels once (concurrent starts too), updates them,
     // Email dropped from the list and the webhook URL changed: email disabled, webhook updated in place.
     await syncEnvChannels(t.pool, parseConfig({ ...env, COST_ALERT_CHANNELS: "webhook", COST_ALERT_WEBHOOK_URL: "https://hooks.example.com/x" }));
     rows = await envChannelRows();
-    expect(rows.map((r) => [r.type, r.enabled, r.config.url ?? null])).toEqual([["email", false, null], ["webhook", true, "https://hooks.example.com/x"]]);
+    expect(rows.map((r) => [r.type, r.enabled, r.type === "webhook" ? openChannelSecret("webhook", r.secret_enc).url : null])).toEqual([["email", false, null], ["webhook", true, "https://hooks.example.com/x"]]);
   } finally {
     await receiver.close();
   }

@@ -19,7 +19,7 @@ beforeEach(async () => {
 });
 
 const q = () => (text: string, params?: unknown[]) => t.pool.query(text, params);
-const webhook = { type: "webhook" as const, config: { url: "http://127.0.0.1:9/hook" }, secret: { signingSecret: "s3cret-signing" } };
+const webhook = { type: "webhook" as const, secret: { url: "http://127.0.0.1:9/hook", signingSecret: "s3cret-signing" } };
 
 function trigger(tenantId: string | null, over: Partial<AlertTrigger> = {}): AlertTrigger {
   return {

@@ -84,8 +84,12 @@ export function sealChannelSecret<T extends ChannelType>(type: T, secret: Channe
   return encryptSecret(JSON.stringify(channelSecretSchemas[type].parse(secret)));
 }
 
-/** Opens alert_channels.secret_enc (null → the type's empty secret, which fails validation if required). */
-export function openChannelSecret<T extends ChannelType>(type: T, enc: string | null): ChannelSecret[T] {
+/**
+ * Opens alert_channels.secret_enc (null → the type's empty secret, which fails validation if
+ * required). `legacy` supplies fields that older rows kept in plain config (a webhook's `url`,
+ * before it became secret) until sealLegacyWebhookUrls has moved them.
+ */
+export function openChannelSecret<T extends ChannelType>(type: T, enc: string | null, legacy: Record<string, unknown> = {}): ChannelSecret[T] {
   const json = enc ? JSON.parse(decryptSecret(enc)) : {};
-  return channelSecretSchemas[type].parse(json) as ChannelSecret[T];
+  return channelSecretSchemas[type].parse({ ...legacy, ...json }) as ChannelSecret[T];
 }

@@ -38,9 +38,10 @@ it("a flipped byte or another key fails with a message that does not echo the va
 });
 
 it("channel secrets are sealed as validated JSON with the configured key", () => {
-  const sealed = sealChannelSecret("webhook", { signingSecret: "whsec-very-secret" });
+  const sealed = sealChannelSecret("webhook", { url: "https://hooks.example.com/T0/token-abc", signingSecret: "whsec-very-secret" });
   expect(sealed).not.toContain("whsec");
-  expect(openChannelSecret("webhook", sealed)).toEqual({ signingSecret: "whsec-very-secret" });
+  expect(sealed).not.toContain("token-abc");
+  expect(openChannelSecret("webhook", sealed)).toEqual({ url: "https://hooks.example.com/T0/token-abc", signingSecret: "whsec-very-secret" });
   expect(() => openChannelSecret("pagerduty", null)).toThrow();
   expect(openChannelSecret("email", null)).toEqual({});
 });

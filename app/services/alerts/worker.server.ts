@@ -10,6 +10,7 @@ import { dbPool } from "~/db/client.server.ts";
 import { getConfig } from "../config.server.ts";
 import { ChannelUnusable, loadChannels, redact, secretValues } from "./channels.server.ts";
 import { syncEnvChannels } from "./env-channels.server.ts";
+import { sealLegacyWebhookUrls } from "./migrate-webhook-urls.server.ts";
 import { enqueueDueResolves } from "./outbox.server.ts";
 import type { AlertMessage } from "./message.server.ts";
 import { sendToChannel } from "./senders/index.server.ts";
@@ -17,7 +18,7 @@ import { sendToChannel } from "./senders/index.server.ts";
 export const LEASE_MS = 120_000; // > the worst send of a batch (parallel sends, 10 s timeouts per step)
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_CAP_MS = 3_600_000;
-const MAX_ERROR_CHARS = 1000;
+const MAX_ERROR_CHARS = 500; // senders already cut a receiver's answer to 200 characters
 
 /** Delay before attempt `attempt + 1`: 30 s, 1 min, 2 min, … capped at 1 h, ±20% jitter so a burst of failures does not retry in lockstep. */
 export function retryDelayMs(attempt: number, random = Math.random): number {
@@ -77,33 +78,36 @@ export async function deliverDueAlerts(opts: DeliverOptions = {}): Promise<Deliv
   await Promise.all(
     claimed.map(async (e) => {
       const channel = channels.get(e.channel_id);
+      // error: the detail staff read; outcome: what a tenant admin may read (ADR 0006).
       let error: string;
+      let outcome: string;
       let permanent = false;
       if (!channel || channel instanceof ChannelUnusable) {
-        error = channel?.message ?? "Channel not found.";
+        error = outcome = channel?.message ?? "Channel not found.";
         permanent = true;
       } else if (!channel.enabled) {
-        error = "Channel is disabled.";
+        error = outcome = "Channel is disabled.";
         permanent = true;
       } else {
         // A sender bug must cost one attempt, not the whole batch (the others are already sent).
-        const r = await sendToChannel(channel, e.payload).catch((err: unknown) => ({ ok: false, status: null, response: `send failed: ${(err as Error)?.message ?? err}` }));
+        const r = await sendToChannel(channel, e.payload).catch((err: unknown) => ({ ok: false, status: null, outcome: "send failed", detail: `send failed: ${(err as Error)?.message ?? err}` }));
         if (r.ok) {
           // Not guarded by attempts: if a slow send outlived its lease and was retried, the
           // event was still delivered.
-          await pool.query(`UPDATE alert_events SET status = 'delivered', delivered_at = $2, last_error = NULL WHERE id = $1 AND status = 'pending'`, [e.id, new Date()]);
+          await pool.query(`UPDATE alert_events SET status = 'delivered', delivered_at = $2, last_error = NULL, last_outcome = NULL WHERE id = $1 AND status = 'pending'`, [e.id, new Date()]);
           summary.delivered++;
           return;
         }
-        error = redact(r.response || "no answer", secretValues(channel)).slice(0, MAX_ERROR_CHARS);
+        error = redact(r.detail || "no answer", secretValues(channel)).slice(0, MAX_ERROR_CHARS);
+        outcome = r.outcome;
       }
       const dead = permanent || e.attempts >= maxAttempts;
       const label = channel instanceof ChannelUnusable || !channel ? e.channel_id : `${channel.type} channel "${channel.name}"`;
       // Guarded by attempts: a stale worker (its lease ran out, someone else claimed the event) must not overwrite the newer attempt's state.
       const { rowCount } = dead
-        ? await pool.query(`UPDATE alert_events SET status = 'dead', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [e.id, e.attempts, error])
-        : await pool.query(`UPDATE alert_events SET next_attempt_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [
-            e.id, e.attempts, new Date(now.getTime() + retryDelayMs(e.attempts)), error,
+        ? await pool.query(`UPDATE alert_events SET status = 'dead', last_error = $3, last_outcome = $4 WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [e.id, e.attempts, error, outcome])
+        : await pool.query(`UPDATE alert_events SET next_attempt_at = $3, last_error = $4, last_outcome = $5 WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [
+            e.id, e.attempts, new Date(now.getTime() + retryDelayMs(e.attempts)), error, outcome,
           ]);
       if (!rowCount) return;
       if (dead) {
@@ -145,7 +149,11 @@ export function startAlertWorker(): () => void {
       running = false;
     }
   };
-  syncEnvChannels(dbPool(), config).catch((e) => console.error("[alerts] env channels not applied:", (e as Error).message));
+  // Legacy webhook URLs are sealed first, so the env sync and every round see migrated rows.
+  sealLegacyWebhookUrls(dbPool())
+    .catch((e) => console.error("[alerts] webhook URLs not migrated:", (e as Error).message))
+    .then(() => syncEnvChannels(dbPool(), config))
+    .catch((e) => console.error("[alerts] env channels not applied:", (e as Error).message));
   const timer = setInterval(tick, config.ALERT_WORKER_INTERVAL_SECONDS * 1000);
   timer.unref();
   return () => {

@@ -37,7 +37,7 @@ async function receiver(respond?: (n: number) => [number, string]) {
   return r;
 }
 async function webhookChannel(url: string) {
-  return createChannel(t.pool, { type: "webhook", config: { url: `${url}/hook` }, secret: { signingSecret: "whsec-worker-test" } });
+  return createChannel(t.pool, { type: "webhook", secret: { url: `${url}/hook`, signingSecret: "whsec-worker-test" } });
 }
 
 it("backoff doubles from 30 s, is capped at 1 h, and jitters by ±20%", () => {

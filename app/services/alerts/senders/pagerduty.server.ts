@@ -2,7 +2,7 @@
 // one occurrence into one incident and a later `resolve` with the same key closes it.
 import type { PagerdutyConfig } from "~/schemas/alerts.ts";
 import { absoluteLink, type AlertMessage } from "../message.server.ts";
-import { postJson, type SendResult } from "./http.server.ts";
+import { postJson, type SendOptions, type SendResult } from "./http.server.ts";
 
 // PagerDuty's severities are critical | error | warning | info.
 const SEVERITY = { info: "info", warning: "warning", critical: "critical" } as const;
@@ -30,6 +30,6 @@ export function pagerdutyBody(routingKey: string, m: AlertMessage, action: "trig
   };
 }
 
-export function sendPagerduty(config: PagerdutyConfig, secret: { routingKey: string }, m: AlertMessage, action: "trigger" | "resolve" = "trigger"): Promise<SendResult> {
-  return postJson(config.eventsUrl, JSON.stringify(pagerdutyBody(secret.routingKey, m, action)));
+export function sendPagerduty(config: PagerdutyConfig, secret: { routingKey: string }, m: AlertMessage, action: "trigger" | "resolve", opts: SendOptions): Promise<SendResult> {
+  return postJson(config.eventsUrl, JSON.stringify(pagerdutyBody(secret.routingKey, m, action)), {}, opts);
 }

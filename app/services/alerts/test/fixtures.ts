@@ -1,11 +1,15 @@
 // Alert test fixtures: channels and rules inserted with plain SQL (secrets sealed as the app
-// does), and the outbox rows read back. Sets a SECRETS_KEY before anything reads the config so
+// does; no save-time outbound check, so send-time refusal can be tested), and the outbox rows
+// read back. Sets a SECRETS_KEY before anything reads the config so
 // tests never generate a key file in the working tree.
 import type pg from "pg";
 import type { AlertKind, ChannelSecret, ChannelType } from "~/schemas/alerts.ts";
 import { sealChannelSecret } from "../secrets.server.ts";
 
 process.env.SECRETS_KEY ??= "alerts-test-secrets-key-0123456789";
+// The local receivers listen on 127.0.0.1 (random ports): admitted for platform channels only,
+// exactly as an operator would list an internal receiver. Tenant channels never reach them.
+process.env.ALERT_ALLOWED_HOSTS ??= "127.0.0.1:*,localhost:*";
 
 export const ALL_KINDS: AlertKind[] = ["quota_threshold", "quota_exceeded", "anomaly", "forecast_breach"];
 

@@ -2,7 +2,7 @@
 // records every POST (and checks the webhook HMAC with the shared secret), and an SMTP server.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 
 export interface ReceivedRequest {
@@ -20,8 +20,12 @@ export function verifySignature(secret: string, timestamp: string, raw: string, 
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-/** `respond(n)` decides the answer to the n-th request (1-based): [status, body]. */
-export async function startHttpReceiver(opts: { signingSecret?: string; respond?: (n: number) => [number, string] } = {}) {
+/**
+ * `respond(n)` decides the answer to the n-th request (1-based): [status, body, headers?].
+ * `host` "::" listens on every address (IPv4 and IPv6), so refusal tests can aim at
+ * 127.0.0.1, ::1, 0.0.0.0, ::ffff:127.0.0.1 and localhost on one port and count what arrived.
+ */
+export async function startHttpReceiver(opts: { signingSecret?: string; respond?: (n: number) => [number, string, Record<string, string>?]; host?: string } = {}) {
   const requests: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,13 +42,14 @@ export async function startHttpReceiver(opts: { signingSecret?: string; respond?
       const sig = String(req.headers["x-tollgate-signature"] ?? "");
       const signatureValid = opts.signingSecret ? verifySignature(opts.signingSecret, ts, raw, sig) : null;
       requests.push({ path: req.url ?? "/", headers: req.headers, raw, json, signatureValid });
-      const [status, body] = opts.respond?.(requests.length) ?? [200, "ok"];
-      res.writeHead(status, { "Content-Type": "text/plain" }).end(body);
+      const [status, body, headers] = opts.respond?.(requests.length) ?? [200, "ok"];
+      res.writeHead(status, { "Content-Type": "text/plain", ...headers }).end(body);
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  await new Promise<void>((r) => server.listen(0, opts.host ?? "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  return { url, port, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 export interface ReceivedMail {
@@ -116,6 +121,34 @@ export async function startSmtpReceiver(opts: { user?: string; password?: string
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const port = (server.server.address() as AddressInfo).port;
   return { port, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * A receiver that accepts connections and never says a word (no HTTP answer, no SMTP greeting):
+ * the fault an overall send deadline exists for. `connections` proves a send reached it.
+ */
+export async function startSilentReceiver() {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    // Read and drop what arrives: a paused socket would never see the sender's FIN ('end').
+    socket.resume();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    /** Sockets still open: the sender must have closed its side when the deadline passed. */
+    open: () => sockets.size,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }
 
 /** A loopback port nothing listens on (bound, then released). */
