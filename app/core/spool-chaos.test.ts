@@ -81,7 +81,9 @@ it("poison, a deleted tenant, a torn line, a full disk, a restart with the same 
   const filler = path.join(mnt, "filler");
   expect(() => fs.writeFileSync(filler, Buffer.alloc(512 * 1024))).toThrow(expect.objectContaining({ code: "ENOSPC" }));
   const full = await a.tg
-    .record({ tenantId, resource: "llm", idempotencyKey: "down-full", actualCostUsd: "50", conversationId: "x".repeat(20_000) })
+    // Larger than a page (a full tmpfs still takes what fits in the file's last page): four
+    // ids at the core's 500-character limit, of 3-byte characters, are ~6 KB on disk.
+    .record({ tenantId, resource: "llm", idempotencyKey: "down-full", actualCostUsd: "50", ...Object.fromEntries(["userId", "touchpoint", "conversationId", "taskId"].map((k) => [k, "€".repeat(500)])) })
     .catch((e: unknown) => e);
   expect((full as { cause?: { code?: string } }).cause?.code).toBe("ENOSPC"); // the fault happened
   expect(full).toBeInstanceOf(TollgateError);

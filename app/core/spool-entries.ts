@@ -123,8 +123,12 @@ function mismatch(entryTenant: string, actualTenant: string): Outcome {
 }
 
 function dead(err: unknown): Outcome {
-  if (err instanceof TollgateError) return { kind: "dead", code: err.code, message: err.message };
-  const x = err as { code?: unknown; message?: unknown } | null;
+  // A value the server refused reaches us as invalid_request (core/db.ts classify) with the
+  // server's error as its cause: the operator reading a dead letter wants the SQLSTATE and the
+  // server's words ("invalid byte sequence … 0x00"), not the message meant for an API client.
+  const cause = err instanceof TollgateError ? (err as { cause?: { code?: unknown } }).cause : undefined;
+  if (err instanceof TollgateError && typeof cause?.code !== "string") return { kind: "dead", code: err.code, message: err.message };
+  const x = (cause ?? err) as { code?: unknown; message?: unknown } | null;
   return { kind: "dead", code: typeof x?.code === "string" ? x.code : "error", message: String(x?.message ?? err).slice(0, 500) };
 }
 

@@ -63,7 +63,6 @@ describe("leanRouter", () => {
       ["POST", "/api/v1/openapi.json", "{}"],
       ["GET", "/api/v1/quota-status?tenantId=acme"],
       ["POST", "/api/v1/reservations", "{}"],
-      ["POST", "/api/v1/reservations/%E0%A4%A/settle", "{}"],
       ["DELETE", "/api/v1/quotas/00000000-0000-0000-0000-000000000000"],
       ["GET", "/api/v1/tenants/acme/spend?groupBy=day"],
     ];
@@ -71,6 +70,17 @@ describe("leanRouter", () => {
       const lean = await answer(leanUrl, method, p, body);
       expect(lean.status, `${method} ${p}`).not.toBe(NOT_LEAN);
       expect([method, p, lean]).toEqual([method, p, await answer(remixUrl, method, p, body)]);
+    }
+  });
+
+  it("refuses a path parameter whose escapes are not UTF-8 with 400 in the API's error shape", async () => {
+    for (const p of ["/api/v1/reservations/%E0%A4%A/settle", "/api/v1/tenants/%ED%A0%80/spend"]) {
+      const r = await answer(leanUrl, p.includes("settle") ? "POST" : "GET", p, p.includes("settle") ? "{}" : undefined);
+      expect([p, r.status, JSON.parse(r.body)]).toEqual([
+        p,
+        400,
+        { error: "invalid_request", message: "The request is not valid.", issues: [{ path: p.includes("settle") ? "id" : "tenantId", message: "not valid UTF-8 percent-encoding" }] },
+      ]);
     }
   });
 

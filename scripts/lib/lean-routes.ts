@@ -68,13 +68,26 @@ function compile(build: ServerBuild): LeanRoute[] {
   return routes.sort((a, b) => b.score - a.score);
 }
 
+/** A path segment as text, or undefined when its escapes are not UTF-8 (e.g. a lone surrogate). */
 const decode = (s: string) => {
   try {
     return decodeURIComponent(s);
   } catch {
-    return s; // as react-router: a malformed escape stays as sent
+    return undefined;
   }
 };
+
+/**
+ * A parameter whose escapes do not decode: 400 in the API's error shape, before any handler
+ * runs. (react-router would pass the raw text on, and the handler would look up "%ED%A0%80"
+ * and answer 404; express used to refuse such paths with an HTML 400.)
+ */
+function malformed(param: string) {
+  return Response.json(
+    { error: "invalid_request", message: "The request is not valid.", issues: [{ path: param, message: "not valid UTF-8 percent-encoding" }] },
+    { status: 400 },
+  );
+}
 
 export function leanRouter(build: ServerBuild, opts: { getLoadContext?: LoadContextFor } = {}) {
   const routes = compile(build);
@@ -88,11 +101,18 @@ export function leanRouter(build: ServerBuild, opts: { getLoadContext?: LoadCont
       const m = route.pattern.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      route.keys.forEach((k, i) => (params[k] = decode(m[i + 1] ?? "")));
+      let bad: string | undefined;
+      route.keys.forEach((k, i) => {
+        const v = decode(m[i + 1] ?? "");
+        if (v === undefined) bad ??= k;
+        else params[k] = v;
+      });
       const head = req.method === "HEAD";
       const handler: Handler | undefined = req.method === "GET" || head ? route.module.loader : route.module.action;
       let response: Response;
-      if (!handler) {
+      if (bad) {
+        response = malformed(bad);
+      } else if (!handler) {
         response = Response.json({ error: "method_not_allowed", message: `${req.method} is not allowed here.` }, { status: 405 });
       } else {
         try {

@@ -311,8 +311,8 @@ function buildRequest(c: Case) {
     if (qs.length) url += `?${qs.join("&")}`;
   }
   const body = e.body ? JSON.stringify(c.wholeBody !== undefined ? c.wholeBody : target) ?? "null" : undefined;
-  // A lone surrogate in a path segment goes out as invalid UTF-8, which the HTTP server's router
-  // (express, scripts/serve.ts) refuses with its own 400 page before the app sees the request.
+  // A lone surrogate in a path segment goes out as invalid UTF-8, which the HTTP server's lean
+  // router (scripts/lib/lean-routes.ts) refuses with 400 before any handler runs.
   const malformedPath = Object.values(params).some((v) => /[\uD800-\uDFFF]/u.test(v));
   return { e, url, body, applied, params, malformedPath };
 }

@@ -119,6 +119,8 @@ describe("database down", () => {
       await pg.start();
     }
     for (let i = 0; i < 100 && (await fetch(`${open.url}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    // The valid key's spooled usage lands once (rv-0, rv-1 and rv-valid after the first test's 3).
+    await expect.poll(recorded, { timeout: 15_000 }).toEqual({ n: 6, total: "14.0000000000" });
   });
 });
 
@@ -140,6 +142,7 @@ describe("database down and the spool's disk full", () => {
     rmSync(filler);
     await pg.start();
     await expect.poll(async () => (await apiClient(app.url, key).post("/api/v1/usage", usage("full-down", "16"))).status, { timeout: 10_000 }).toBe(201);
-    expect(await recorded()).toEqual({ n: 5, total: "28.0000000000" });
+    // The earlier tests' 6 records ($14), then full-up and full-down once.
+    expect(await recorded()).toEqual({ n: 8, total: "31.0000000000" });
   });
 });
