@@ -25,6 +25,8 @@ export const BASELINE_DAYS = 28;
 export const MIN_HISTORY_DAYS = 14;
 /** Consecutive days beyond the band, on one side, that make a new normal. */
 export const SHIFT_DAYS = 3;
+/** After a shift, days below this share of the level count towards a shift back down. */
+const SHIFT_DOWN_RATIO = 0.5;
 const MIN_WEEKDAY_FACTOR = 0.1;
 const RECENT_LEVEL_DAYS = 7;
 /**
@@ -114,9 +116,10 @@ export function analyzeDaily(series: DayValue[], opts: { sensitivity: number; ev
     if (finding && report) out.findings.push(finding);
 
     // A run of days beyond the band on one side. Upward runs start a new level anywhere; a run
-    // below the band only ends a level that a shift began (an incident that stopped), because a
-    // few quiet days of an old tenant (a holiday) are not a new normal.
-    const side: 1 | -1 | 0 = score > opts.sensitivity ? 1 : score < -opts.sensitivity && shifted ? -1 : 0;
+    // below half the level only ends a level that a shift began (an incident that stopped),
+    // because a few quiet days of an old tenant (a holiday) are not a new normal. (Below: a ratio,
+    // since the 50% floor makes a z under −2 impossible — spend cannot fall below $0.)
+    const side: 1 | -1 | 0 = score > opts.sensitivity ? 1 : shifted && usd < expected * SHIFT_DOWN_RATIO ? -1 : 0;
     if (side === 0) run = null;
     else if (!run || run.side !== side) run = { side, from: i, flagged: finding ? [finding] : [] };
     else if (finding) run.flagged.push(finding);
