@@ -8,7 +8,7 @@
 import { mean, sampleStandardDeviation } from "simple-statistics";
 import { money } from "../../../app/core/money.ts";
 import { analyzeDaily, BASELINE_DAYS, type DayValue } from "../../../app/services/analysis/anomalies.ts";
-import { forecastPeriod, HISTORY_DAYS, Z80, type ForecastMethod, FORECAST_METHOD } from "../../../app/services/analysis/forecast.ts";
+import { forecastPeriod, HISTORY_DAYS, Z80, type ForecastInput, type ForecastMethod, FORECAST_METHOD } from "../../../app/services/analysis/forecast.ts";
 import { LOOKBACK_DAYS } from "../../../app/services/analysis/job.server.ts";
 import { forecastHistory, type DailySpend } from "../../../app/services/analysis/spend-series.server.ts";
 import { previousDailyFlags, previousForecast } from "./previous.ts";
@@ -41,24 +41,34 @@ export interface ForecastOutcome {
 const dayMs = (c: ForecastCase, i: number) => Date.parse(`${c.series[0].day}T00:00:00Z`) + i * DAY_MS;
 const spentBefore = (c: ForecastCase) => c.series.slice(c.periodStart, c.today).reduce((s, d) => s + d.usd, 0);
 
+/**
+ * What the job hands forecastPeriod for this case: the rows quotaDailySpend returns (days with
+ * spend in [min(period start, today − 56 days), today], NUMERIC text), spent = their sum in the
+ * period (the job prefers the usage row, which holds the same sum), history = forecastHistory.
+ * analysis-inputs.test.ts checks this against the job's SQL on a real database.
+ */
+export function tollgateForecastInput(c: ForecastCase): ForecastInput {
+  const from = Math.max(0, Math.min(c.periodStart, c.today - HISTORY_DAYS));
+  const rows: DailySpend[] = c.series.slice(from, c.today).filter((d) => d.usd > 0).map((d) => ({ day: d.day, usd: d.usd.toFixed(10) }));
+  const today = new Date(dayMs(c, c.today));
+  return {
+    now: today,
+    periodStart: new Date(dayMs(c, c.periodStart)),
+    periodEnd: new Date(dayMs(c, c.periodEnd)),
+    limitUsd: money(c.limit.toFixed(6)),
+    spentUsd: rows.filter((r) => r.day >= c.series[c.periodStart].day).reduce((s, r) => s.add(r.usd), money(0)),
+    history: forecastHistory(rows, today, HISTORY_DAYS),
+    sensitivity: c.sensitivity,
+  };
+}
+
 export function forecastWith(name: ForecastMethodName, c: ForecastCase, tollgateMethod: ForecastMethod = FORECAST_METHOD): ForecastOutcome {
   const spent = spentBefore(c);
   const left = c.periodEnd - c.today;
   const elapsed = c.today - c.periodStart;
   switch (name) {
     case "tollgate": {
-      // The rows quotaDailySpend returns: days with spend only, NUMERIC text.
-      const from = Math.max(0, Math.min(c.periodStart, c.today - HISTORY_DAYS));
-      const rows: DailySpend[] = c.series.slice(from, c.today).filter((d) => d.usd > 0).map((d) => ({ day: d.day, usd: d.usd.toFixed(10) }));
-      const today = new Date(dayMs(c, c.today));
-      const spentUsd = rows.filter((r) => r.day >= c.series[c.periodStart].day).reduce((s, r) => s.add(r.usd), money(0));
-      const r = forecastPeriod(
-        {
-          now: today, periodStart: new Date(dayMs(c, c.periodStart)), periodEnd: new Date(dayMs(c, c.periodEnd)),
-          limitUsd: money(c.limit.toFixed(6)), spentUsd, history: forecastHistory(rows, today, HISTORY_DAYS), sensitivity: c.sensitivity,
-        },
-        tollgateMethod,
-      );
+      const r = forecastPeriod(tollgateForecastInput(c), tollgateMethod);
       return { forecast: r.forecastUsd.toNumber(), low: r.lowUsd.toNumber(), high: r.highUsd.toNumber(), breach: r.breachAt !== null };
     }
     case "previous": {
