@@ -115,6 +115,10 @@ describe("runAnalysis", () => {
     expect(Date.parse(llm.breachAt!)).toBeLessThan(NOW.getTime() + DAY_MS);
     expect(Number(llm.lowUsd) <= Number(llm.forecastUsd) && Number(llm.forecastUsd) <= Number(llm.highUsd)).toBe(true);
     expect(await listForecasts({ breachesOnly: true, now: NOW, pool: t.pool })).toHaveLength(1);
+    // The $400 Monday is flagged, so it is left out of the rate (and the chart says so); the
+    // sandbox's flat $10 a day leaves nothing out.
+    expect(llm.rateBasis).toMatchObject({ rateFrom: "2026-10-23", excluded: [{ day: "2026-11-16", actualUsd: 400, expectedUsd: 100, reason: "anomaly" }], newLevelFrom: null, shortHistory: false });
+    expect(forecasts[1].rateBasis).toEqual({ rateFrom: "2026-10-23", dailyRateUsd: 10, excluded: [], newLevelFrom: null, shortHistory: false });
     // Next month's view has no forecast yet.
     expect(await listForecasts({ tenantId, now: new Date("2026-12-02T00:00:00Z"), pool: t.pool })).toEqual([]);
 
