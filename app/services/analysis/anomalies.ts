@@ -85,6 +85,10 @@ export function analyzeDaily(series: DayValue[], opts: { sensitivity: number; ev
   const first = firstRecordedIndex(series);
   if (first >= series.length) return out;
   out.firstDay = series[first].day;
+  // Consecutive days: weekday i = weekday 0 + i (parsing dates in the loop was most of the time).
+  const w0 = weekday(series[0].day);
+  const weekdayOf = series.map((_, i) => (w0 + i) % 7);
+  const spend = series.map((d) => d.usd);
   let levelStart = first;
   let frozenFactors: number[] | null = null; // weekday factors from before a shift, until the new level has its own
   let run: { side: 1 | -1; from: number; flagged: DailyFinding[] } | null = null;
@@ -98,13 +102,14 @@ export function analyzeDaily(series: DayValue[], opts: { sensitivity: number; ev
       if (report && !shifted) out.withheld.push(day);
       continue;
     }
-    const baseline = series.slice(from, i);
+    const values = spend.slice(from, i);
+    const weekdays = weekdayOf.slice(from, i);
     if (frozenFactors && n >= MIN_HISTORY_DAYS) frozenFactors = null;
-    const factor: number[] = frozenFactors ?? weekdayFactors(baseline);
-    const adjusted = baseline.map((d) => d.usd / factor[weekday(d.day)]);
+    const factor: number[] = frozenFactors ?? factorsOf(values, weekdays);
+    const adjusted = values.map((v, k) => v / factor[weekdays[k]]);
     // Back on the day's own scale, so the dollar floor is in real dollars (on a quiet weekday a
     // de-seasonalized $1 would be a few cents).
-    const f = factor[weekday(day)];
+    const f = factor[weekdayOf[i]];
     // The last week's median as well: under growth a 28-day median lags two weeks behind, and
     // the higher of the two keeps growing tenants from being flagged for growing.
     const expected = Math.max(median(adjusted), median(adjusted.slice(-RECENT_LEVEL_DAYS))) * f;
@@ -141,12 +146,14 @@ export function dailyAnomalies(series: DayValue[], opts: { sensitivity: number; 
 
 /** factor[0..6] (Sunday = 0): how that weekday's spend compares with the baseline's median day. */
 export function weekdayFactors(baseline: DayValue[]): number[] {
-  const overall = median(baseline.map((d) => d.usd));
-  return Array.from({ length: 7 }, (_, w) => {
-    const values = baseline.filter((d) => weekday(d.day) === w).map((d) => d.usd);
-    if (overall <= 0 || values.length === 0) return 1;
-    return Math.max(median(values) / overall, MIN_WEEKDAY_FACTOR);
-  });
+  return factorsOf(baseline.map((d) => d.usd), baseline.map((d) => weekday(d.day)));
+}
+
+function factorsOf(values: number[], weekdays: number[]): number[] {
+  const overall = median(values);
+  const byWeekday: number[][] = [[], [], [], [], [], [], []];
+  values.forEach((v, k) => byWeekday[weekdays[k]].push(v));
+  return byWeekday.map((xs) => (overall <= 0 || xs.length === 0 ? 1 : Math.max(median(xs) / overall, MIN_WEEKDAY_FACTOR)));
 }
 
 export interface HourFinding {

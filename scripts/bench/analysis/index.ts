@@ -14,7 +14,7 @@ const HELP = `npm run bench:analysis -- [options]
 Backtests the anomaly detection and the forecasts on generated series with known truth, against
 the classic mean + 2σ method, a naive run rate and the previous method, in one run.
 
-  --seeds N          series per family (default 60; about a second each on a busy core)
+  --seeds N          series per family (default 100: about a minute of CPU in all)
   --families LIST    ${FAMILIES.join(",")} (default: all)
   --sensitivity S    ANOMALY_SENSITIVITY to judge with (default 2)
   --help             this text
@@ -22,7 +22,7 @@ the classic mean + 2σ method, a naive run rate and the previous method, in one 
 Progress goes to stderr; stdout gets the tables and, as its last line, one JSON object.`;
 
 function parse(argv: string[]) {
-  const o = { seeds: 60, families: [...FAMILIES] as Family[], sensitivity: 2 };
+  const o = { seeds: 100, families: [...FAMILIES] as Family[], sensitivity: 2 };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split("=", 2);
     const value = () => inline ?? argv[++i];
