@@ -169,8 +169,8 @@ describe("the analysis after the seed", () => {
     expect(states.filter((x) => x.pct >= 80 && x.pct < 100).map((x) => [x.slug, x.resource, x.pct])).toEqual([
       ["cyberdyne", "sandbox", 90], ["hooli", "llm", 86], ["initech", "llm", 92],
     ]);
-    // Tyrell doubled 12 days ago: its first days are findings, then the new level is normal and
-    // the LLM forecast's rate starts at it.
+    // Tyrell's traffic rose sixfold 11 days ago: its first days are findings, then the new level is
+    // normal and the LLM forecast's rate starts at it.
     const [tyrell] = await q<{ basis: { newLevelFrom: string | null } }>(
       `SELECT f.rate_basis AS basis FROM forecasts f JOIN quotas q ON q.id = f.quota_id JOIN tenants t ON t.id = q.tenant_id
         WHERE t.slug = 'tyrell' AND q.scope = 'tenant' AND q.resource = 'llm' AND q.period = 'month'`,
@@ -353,9 +353,14 @@ describe("derived state", () => {
     expect(near.length).toBeLessThanOrEqual(3);
     for (const r of near) expect(Number(r.pct)).toBeLessThan(99);
     const nearTenants = new Set(near.map((r) => r.slug));
-    for (const r of rows.filter((r) => !nearTenants.has(r.slug))) expect(Number(r.pct), `${r.slug} ${r.resource}`).toBeLessThan(60);
+    // pied-piper's LLM limit is set to be passed before the month ends (a forecast breach in the
+    // demo): mid-month it is past 60% but not yet at its 80% warning.
+    const breaching = (r: { slug: string; resource: string }) => r.slug === "pied-piper" && r.resource === "llm";
+    for (const r of rows.filter((r) => !nearTenants.has(r.slug) && !breaching(r))) expect(Number(r.pct), `${r.slug} ${r.resource}`).toBeLessThan(60);
+    expect(Number(rows.find(breaching)!.pct)).toBeLessThan(80);
     const all = rows.filter((r) => r.resource === "all").sort((a, b) => Number(b.limit) - Number(a.limit));
-    expect(all.slice(0, 2).map((r) => r.slug).sort()).toEqual(["acme", "globex"]);
+    // The two biggest, and tyrell since its traffic rose sixfold (its level shift).
+    expect(all.slice(0, 3).map((r) => r.slug).sort()).toEqual(["acme", "globex", "tyrell"]);
 
     const platform = await q<{ pct: string }>(
       `SELECT (100 * u.spent_usd / q.limit_usd)::text AS pct FROM quotas q JOIN quota_usage u ON u.quota_id = q.id WHERE q.scope = 'platform'`,

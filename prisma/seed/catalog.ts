@@ -102,9 +102,11 @@ export const DEMO_TENANTS: DemoTenant[] = [
     slug: "tyrell", name: "Tyrell Systems", volume: 5, users: 14, utcOffset: 9, growth: 0.25,
     chatModels: [["anthropic/claude-opus-4-5-20251101", 2], ["anthropic/claude-sonnet-4-5-20250929", 5]],
     agentModel: "anthropic/claude-sonnet-4-5-20250929", codeHeavy: 1.1, sandboxTtlSeconds: 900,
-    // Rolled out to a second department 12 days ago: the analysis flags the first days, then
-    // takes the new level as normal (and the forecast's rate starts there).
-    levelShift: { daysAgo: 12, factor: 2.2 },
+    // Rolled out to all its departments 11 days ago (six times the traffic): the analysis flags the
+    // first days, then takes the new level as normal (and the forecast's rate starts there). Six,
+    // because a tenant of five conversations a day is noisy: a smaller step is not three days in
+    // a row above the band on every date the demo may be seeded.
+    levelShift: { daysAgo: 12, factor: 6 },
     budget: "normal", status: "active", createdDaysAgo: 180,
   },
   {

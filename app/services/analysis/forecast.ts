@@ -15,7 +15,7 @@
 // `npm run bench:analysis` (docs/adr/0005 has the table).
 import { sampleStandardDeviation } from "simple-statistics";
 import { money, type Money } from "~/core/money.ts";
-import { analyzeDaily, MIN_HISTORY_DAYS, SHIFT_DAYS, weekdayFactors, type DailyAnalysis, type DayValue } from "./anomalies.ts";
+import { analyzeDaily, MIN_HISTORY_DAYS, SHIFT_DAYS, type DailyAnalysis, type DayValue } from "./anomalies.ts";
 
 /** Days of history the job reads for a forecast (the anomaly baseline of the window's days needs 28 before them). */
 export const HISTORY_DAYS = 56;
@@ -133,7 +133,7 @@ export function forecastPeriod(input: ForecastInput, method: ForecastMethod = FO
     // Weekday factors are medians: on a sparse series (days without spend) they are noise that
     // multiplies the rate several-fold, so such a series is projected without them.
     const sparse = clean.filter((d) => d.usd <= 0).length > clean.length / 10;
-    const factor = window.length >= MIN_HISTORY_DAYS && !sparse ? weekdayFactors(clean) : Array(7).fill(1);
+    const factor = window.length >= MIN_HISTORY_DAYS && !sparse ? meanWeekdayFactors(clean) : Array(7).fill(1);
     const xs = clean.map((d) => (Date.parse(`${d.day}T00:00:00Z`) - today) / DAY_MS);
     const ys = clean.map((d) => d.usd / factor[weekday(d.day)]);
     const n = ys.length;
@@ -154,7 +154,9 @@ export function forecastPeriod(input: ForecastInput, method: ForecastMethod = FO
     const sumW = w.reduce((s, v) => s + v, 0);
     const sumW2 = w.reduce((s, v) => s + v * v, 0);
     const sumWX = segments.reduce((s, seg, i) => s + w[i] * (seg.x - xMean), 0);
-    variance = sigma ** 2 * (sumW2 + sumW ** 2 / n + (slope !== 0 ? sumWX ** 2 / sxx : 0));
+    // The damped-away part of the trend is a bias if growth goes on: it widens the interval.
+    const dampedAway = (rawSlope - slope) * sumWX;
+    variance = sigma ** 2 * (sumW2 + sumW ** 2 / n + (slope !== 0 ? sumWX ** 2 / sxx : 0)) + (slope !== 0 ? dampedAway ** 2 : 0);
   } else {
     // No history (a new scope): the pace of the period so far, with a spread as large as the rate.
     const elapsedDays = (now.getTime() - periodStart.getTime()) / DAY_MS;
@@ -178,6 +180,19 @@ export function forecastPeriod(input: ForecastInput, method: ForecastMethod = FO
     newLevelFrom: level?.shift && windowFrom === level.from ? level.from : null,
     shortHistory: window.length < MIN_HISTORY_DAYS,
   };
+}
+
+/**
+ * Weekday factors as means (a weekday's mean / the window's mean): the flagged days are already
+ * out, so the mean's efficiency wins over the median's robustness (four values a weekday).
+ */
+function meanWeekdayFactors(days: DayValue[]): number[] {
+  const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const overall = avg(days.map((d) => d.usd));
+  return Array.from({ length: 7 }, (_, w) => {
+    const values = days.filter((d) => weekday(d.day) === w).map((d) => d.usd);
+    return overall <= 0 || values.length === 0 ? 1 : Math.max(avg(values) / overall, 0.1);
+  });
 }
 
 /**
