@@ -106,8 +106,9 @@ export async function tuneTenantQuotas(sql: Sql, now: Date, tenantIds: Map<strin
 async function nearDayQuota(sql: Sql, tenantId: string, resource: "llm" | "sandbox", limit: Money): Promise<number> {
   return sql.$executeRawUnsafe(
     `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds, enforcement)
-     VALUES ('tenant', $1, $1::uuid, $2::"ResourceType", 'day', $3::numeric, '{80,90}', 'soft')
+     VALUES ('tenant', $1, $2::uuid, $3::"ResourceType", 'day', $4::numeric, '{80,90}', 'soft')
      ON CONFLICT (scope, tenant_id, scope_id, resource, period) DO UPDATE SET limit_usd = EXCLUDED.limit_usd, updated_at = now()`,
+    tenantId,
     tenantId,
     resource,
     limit.toFixed(2),
