@@ -153,6 +153,38 @@ describe("the analysis after the seed", () => {
     const [quotas] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM quotas WHERE enabled`);
     expect(countsAfterFirst.forecasts).toBe(quotas.n);
   });
+
+  it("shows a new user every state: a forecast breach, quotas past their 80% warning, a level shift", async () => {
+    // Tenant-scope quotas of this period: forecast to breach while still under the limit, and at 80–99%.
+    const states = await q<{ slug: string; resource: string; period: string; breach: boolean; pct: number }>(
+      `SELECT t.slug, q.resource::text AS resource, q.period::text AS period, f.breach_at IS NOT NULL AND f.spent_usd < f.limit_usd AS breach,
+              round(100 * u.spent_usd / q.limit_usd)::int AS pct
+         FROM quotas q JOIN tenants t ON t.id = q.tenant_id
+         JOIN forecasts f ON f.quota_id = q.id AND f.period_start = date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+         JOIN quota_usage u ON u.quota_id = q.id AND u.period_start = f.period_start
+        WHERE q.scope = 'tenant' AND q.period = 'month' ORDER BY 1, 2`,
+      [NOW],
+    );
+    expect(states.filter((x) => x.breach && x.pct < 80).map((x) => [x.slug, x.resource])).toEqual([["pied-piper", "llm"]]);
+    expect(states.filter((x) => x.pct >= 80 && x.pct < 100).map((x) => [x.slug, x.resource, x.pct])).toEqual([
+      ["cyberdyne", "sandbox", 90], ["hooli", "llm", 86], ["initech", "llm", 92],
+    ]);
+    // Tyrell's traffic rose sixfold 11 days ago: its first days are findings, then the new level is
+    // normal and the LLM forecast's rate starts at it.
+    const [tyrell] = await q<{ basis: { newLevelFrom: string | null } }>(
+      `SELECT f.rate_basis AS basis FROM forecasts f JOIN quotas q ON q.id = f.quota_id JOIN tenants t ON t.id = q.tenant_id
+        WHERE t.slug = 'tyrell' AND q.scope = 'tenant' AND q.resource = 'llm' AND q.period = 'month'`,
+    );
+    const daysAgo = (n: number) => new Date(Date.parse(NOW.toISOString().slice(0, 10)) - n * DAY).toISOString().slice(0, 10);
+    expect(tyrell.basis.newLevelFrom! >= daysAgo(12) && tyrell.basis.newLevelFrom! <= daysAgo(10)).toBe(true);
+    const findings = await q<{ day: string }>(
+      `SELECT to_char(a.day, 'YYYY-MM-DD') AS day FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id
+        WHERE t.slug = 'tyrell' AND a.resource = 'llm' AND a.hour = -1 AND a.day >= $1::date ORDER BY 1`,
+      [daysAgo(12)],
+    );
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.day <= daysAgo(8))).toBe(true);
+  });
 });
 
 describe("cost history", () => {
@@ -321,9 +353,14 @@ describe("derived state", () => {
     expect(near.length).toBeLessThanOrEqual(3);
     for (const r of near) expect(Number(r.pct)).toBeLessThan(99);
     const nearTenants = new Set(near.map((r) => r.slug));
-    for (const r of rows.filter((r) => !nearTenants.has(r.slug))) expect(Number(r.pct), `${r.slug} ${r.resource}`).toBeLessThan(60);
+    // pied-piper's LLM limit is set to be passed before the month ends (a forecast breach in the
+    // demo): mid-month it is past 60% but not yet at its 80% warning.
+    const breaching = (r: { slug: string; resource: string }) => r.slug === "pied-piper" && r.resource === "llm";
+    for (const r of rows.filter((r) => !nearTenants.has(r.slug) && !breaching(r))) expect(Number(r.pct), `${r.slug} ${r.resource}`).toBeLessThan(60);
+    expect(Number(rows.find(breaching)!.pct)).toBeLessThan(80);
     const all = rows.filter((r) => r.resource === "all").sort((a, b) => Number(b.limit) - Number(a.limit));
-    expect(all.slice(0, 2).map((r) => r.slug).sort()).toEqual(["acme", "globex"]);
+    // The two biggest, and tyrell since its traffic rose sixfold (its level shift).
+    expect(all.slice(0, 3).map((r) => r.slug).sort()).toEqual(["acme", "globex", "tyrell"]);
 
     const platform = await q<{ pct: string }>(
       `SELECT (100 * u.spent_usd / q.limit_usd)::text AS pct FROM quotas q JOIN quota_usage u ON u.quota_id = q.id WHERE q.scope = 'platform'`,

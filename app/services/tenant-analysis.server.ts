@@ -7,6 +7,8 @@ import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type { SpendRange } from "~/schemas/records.ts";
+import { BASELINE_DAYS, MIN_HISTORY_DAYS } from "./analysis/anomalies.ts";
+import { LOOKBACK_DAYS } from "./analysis/job.server.ts";
 import { listAnomalies, listForecasts, type AnomalyView, type ForecastView } from "./analysis/queries.server.ts";
 
 type Resource = "llm" | "sandbox" | "all";
@@ -25,6 +27,8 @@ export interface ForecastSeries {
   lowUsd: string;
   highUsd: string;
   breachAt: string | null;
+  /** What the rate was drawn from, and the days left out of it (and why). */
+  rateBasis: ForecastView["rateBasis"];
   /** Cumulative spend of the quota's resource at the end of each whole day before computedAt's day. */
   actual: { at: string; cumulativeUsd: string }[];
 }
@@ -45,11 +49,12 @@ export async function getTenantAnalysis(
   tenantId: string,
   range: SpendRange,
   now = new Date(),
-): Promise<{ forecasts: TenantForecast[]; anomalies: TenantAnomaly[] }> {
-  const [forecasts, anomalies] = await Promise.all([
+): Promise<{ forecasts: TenantForecast[]; anomalies: TenantAnomaly[]; historyNote: HistoryNote | null }> {
+  const [forecasts, anomalies, note] = await Promise.all([
     // The tenant's own quotas; user quotas would crowd the page (their page is the quotas page).
     listForecasts({ tenantId, now }).then((all) => all.filter((f) => f.scope === "tenant")),
     listAnomalies({ tenantId, from: range.from, to: range.to, limit: 200 }),
+    historyNote(tenantId, now),
   ]);
   const daily = forecasts.length ? await dailySpend(tenantId, forecasts, now) : [];
   return {
@@ -57,31 +62,69 @@ export async function getTenantAnalysis(
       .map((f) => withActuals(f, daily))
       .sort((a, b) => ORDER[a.period] - ORDER[b.period] || ORDER[a.resource] - ORDER[b.resource]),
     anomalies,
+    historyNote: note,
   };
 }
 
-/** Spend per day and resource from the earliest period start to today, read as the tenant (RLS). */
-async function dailySpend(tenantId: string, forecasts: ForecastView[], now: Date): Promise<{ day: string; resource: string; usd: string }[]> {
-  const earliest = Math.min(...forecasts.map((f) => Date.parse(f.periodStart)));
+/** Runs `read` in a read-only transaction as the row-level-security role scoped to the tenant. */
+async function asTenant<T>(tenantId: string, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client: pg.PoolClient = await dbPool().connect();
   try {
     await client.query("BEGIN READ ONLY");
     await client.query("SET LOCAL ROLE tollgate_tenant");
     await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const { rows } = await client.query(
-      `SELECT d.day::text AS day, r.resource, r.usd::text AS usd
-         FROM spend_daily d CROSS JOIN LATERAL (VALUES ('llm', d.llm_usd), ('sandbox', d.sandbox_usd)) AS r(resource, usd)
-        WHERE d.tenant_id = $1::uuid AND d.day >= $2::date AND d.day <= $3::date`,
-      [tenantId, isoDay(earliest), isoDay(now.getTime())],
-    );
+    const result = await read(client);
     await client.query("COMMIT");
-    return rows;
+    return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
     client.release();
   }
+}
+
+/** Spend per day and resource from the earliest period start to today, read as the tenant (RLS). */
+async function dailySpend(tenantId: string, forecasts: ForecastView[], now: Date): Promise<{ day: string; resource: string; usd: string }[]> {
+  const earliest = Math.min(...forecasts.map((f) => Date.parse(f.periodStart)));
+  return asTenant(tenantId, async (client) => {
+    const { rows } = await client.query(
+      `SELECT d.day::text AS day, r.resource, r.usd::text AS usd
+         FROM spend_daily d CROSS JOIN LATERAL (VALUES ('llm', d.llm_usd), ('sandbox', d.sandbox_usd)) AS r(resource, usd)
+        WHERE d.tenant_id = $1::uuid AND d.day >= $2::date AND d.day <= $3::date`,
+      [tenantId, isoDay(earliest), isoDay(now.getTime())],
+    );
+    return rows;
+  });
+}
+
+/** The anomaly page's "not enough history yet" note; null once the tenant has 28 days of history (or none). */
+export interface HistoryNote {
+  /** First day with spend within the analysis' window (YYYY-MM-DD). */
+  firstDay: string;
+  /** Days of history before a day is judged at all. */
+  minDays: number;
+  /** The first day that is judged. */
+  judgedFrom: string;
+}
+
+/**
+ * The analysis judges a day against the days since the series' first recorded one within the
+ * window it reads (LOOKBACK + BASELINE days): fewer than MIN_HISTORY_DAYS → withheld, fewer than
+ * BASELINE_DAYS → a wider band. This says so while it applies.
+ */
+async function historyNote(tenantId: string, now: Date): Promise<HistoryNote | null> {
+  const today = Date.parse(isoDay(now.getTime()));
+  const windowFrom = isoDay(today - (LOOKBACK_DAYS + BASELINE_DAYS) * DAY_MS);
+  const first: string | null = await asTenant(tenantId, async (client) => {
+    const { rows } = await client.query(
+      `SELECT min(day)::text AS first FROM spend_daily WHERE tenant_id = $1::uuid AND day >= $2::date AND day < $3::date AND (llm_usd > 0 OR sandbox_usd > 0)`,
+      [tenantId, windowFrom, isoDay(today)],
+    );
+    return rows[0].first;
+  });
+  if (first === null || first <= isoDay(today - BASELINE_DAYS * DAY_MS)) return null;
+  return { firstDay: first, minDays: MIN_HISTORY_DAYS, judgedFrom: isoDay(Date.parse(`${first}T00:00:00Z`) + MIN_HISTORY_DAYS * DAY_MS) };
 }
 
 function withActuals(f: ForecastView, daily: { day: string; resource: string; usd: string }[]): TenantForecast {
@@ -107,6 +150,7 @@ function withActuals(f: ForecastView, daily: { day: string; resource: string; us
     lowUsd: f.lowUsd,
     highUsd: f.highUsd,
     breachAt: f.breachAt,
+    rateBasis: f.rateBasis,
     actual,
   };
 }

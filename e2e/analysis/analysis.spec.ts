@@ -48,6 +48,18 @@ test("the tenant page shows the LLM forecast breaching its limit and the sandbox
   await expect(findings.getByRole("row")).toHaveCount(2); // header + the spike
   await expect(findings.getByRole("row").nth(1)).toContainText("$12.00");
   await expect(findings.getByRole("row").nth(1)).toContainText("Open");
+
+  // The spike is left out of the sandbox forecast's rate, and the card says so (issue #14).
+  const day = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" }).format(new Date(`${s.spikeDay}T00:00:00Z`));
+  const sandbox = page.getByRole("article", { name: "Sandbox · monthly forecast" });
+  await expect(sandbox.getByTestId("forecast-excluded-day")).toHaveText([`${day} ($12.00, about $1.00 expected)`]);
+  await expect(sandbox.getByTestId("forecast-rate-note")).toContainText("flagged as an anomaly, so its excess is counted in the spend so far but not projected");
+  // The finding links to its day in the records explorer, the most expensive records first.
+  const link = findings.getByRole("row").nth(1).getByTestId("anomaly-records-link");
+  await expect(link).toHaveAttribute("href", `/t/${s.slug}/records?resource=sandbox&from=${s.spikeDay}&to=${s.spikeDay}&sort=cost_desc`);
+  await link.click();
+  await expect(page).toHaveURL(`/t/${s.slug}/records?resource=sandbox&from=${s.spikeDay}&to=${s.spikeDay}&sort=cost_desc`);
+  await expect(page.getByRole("table").getByRole("row").nth(1)).toContainText("$12.00");
 });
 
 test("the overview lists the open anomaly and the forecast breach, linking to the tenant", async ({ page }) => {
@@ -120,13 +132,17 @@ test("a tenant admin sees their own tenant's forecasts and findings, read-only, 
   await expect(page.getByRole("heading", { name: "Forecasts" })).toBeVisible();
   const findings = page.getByRole("region", { name: "Anomalies" });
   await expect(findings.getByRole("button")).toHaveCount(0);
-  await expect(findings.getByRole("link")).toHaveCount(0);
   const { rows } = await db.query(
     `SELECT count(*)::int AS n FROM anomaly_findings a JOIN tenants t ON t.id = a.tenant_id
       WHERE t.slug = 'acme' AND a.day >= current_date - 29 AND a.day <= current_date`,
   );
   if (rows[0].n === 0) await expect(findings.getByText("No anomalies in this range")).toBeVisible();
   else await expect(findings.locator("tbody tr")).toHaveCount(rows[0].n);
+  // No review links: the only links are each finding's day in their own records explorer.
+  await expect(findings.getByRole("link")).toHaveCount(rows[0].n);
+  for (const href of await findings.getByRole("link").evaluateAll((as) => as.map((a) => a.getAttribute("href")))) {
+    expect(href).toMatch(/^\/t\/acme\/records\?(resource=(llm|sandbox)&)?from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d&sort=cost_desc$/);
+  }
   await expectNotFound(page, `/t/${s.slug}`);
   await expectNotFound(page, "/anomalies");
   await expectNotFound(page, "/cost-optimization");

@@ -18,10 +18,12 @@ export const DEMO_TENANT_ADMINS = [
 export type ModelKey = `${string}/${string}`;
 
 /**
- * How a tenant's tenant-scope monthly quotas are tuned after its history is known:
- * `normal` stays under 60% this month; the `near-*` ones land between 80% and 99%.
+ * How a tenant's tenant-scope quotas are tuned after its history is known: `normal` stays under
+ * 60% this month; the `near-*` ones land between 80% and 99% (of the month, or — in the first days
+ * of a month, when a month limit at 90% of a day's spend would be absurd — of a day quota); the
+ * `breach-llm` one is under its LLM month limit but on pace to pass it before the month ends.
  */
-export type Budget = "normal" | "near-llm" | "near-sandbox";
+export type Budget = "normal" | "near-llm" | "near-sandbox" | "breach-llm";
 
 export interface DemoTenant {
   slug: string;
@@ -45,6 +47,8 @@ export interface DemoTenant {
   sandboxTtlSeconds: number;
   budget: Budget;
   status: "active" | "suspended";
+  /** A level shift: from this many days ago on, `factor` × its usual traffic for good. */
+  levelShift?: { daysAgo: number; factor: number };
   /** A suspended tenant's traffic stops this many days ago. */
   stoppedDaysAgo?: number;
   createdDaysAgo: number;
@@ -98,6 +102,11 @@ export const DEMO_TENANTS: DemoTenant[] = [
     slug: "tyrell", name: "Tyrell Systems", volume: 5, users: 14, utcOffset: 9, growth: 0.25,
     chatModels: [["anthropic/claude-opus-4-5-20251101", 2], ["anthropic/claude-sonnet-4-5-20250929", 5]],
     agentModel: "anthropic/claude-sonnet-4-5-20250929", codeHeavy: 1.1, sandboxTtlSeconds: 900,
+    // Rolled out to all its departments 11 days ago (six times the traffic): the analysis flags the
+    // first days, then takes the new level as normal (and the forecast's rate starts there). Six,
+    // because a tenant of five conversations a day is noisy: a smaller step is not three days in
+    // a row above the band on every date the demo may be seeded.
+    levelShift: { daysAgo: 12, factor: 6 },
     budget: "normal", status: "active", createdDaysAgo: 180,
   },
   {
@@ -110,7 +119,7 @@ export const DEMO_TENANTS: DemoTenant[] = [
     slug: "pied-piper", name: "Pied Piper", volume: 4, users: 6, utcOffset: -8, growth: 0.6,
     chatModels: [["groq/llama-3.1-8b-instant", 3], ["google/gemini-2.0-flash", 4]],
     agentModel: "google/gemini-2.5-flash", codeHeavy: 2, sandboxTtlSeconds: 300,
-    budget: "normal", status: "active", createdDaysAgo: 120,
+    budget: "breach-llm", status: "active", createdDaysAgo: 120,
   },
   {
     slug: "wayne", name: "Wayne Enterprises", volume: 5, users: 16, utcOffset: -5, growth: 0.12,

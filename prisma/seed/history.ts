@@ -98,7 +98,8 @@ class TenantTraffic {
       const weekday = new Date(dayStart).getUTCDay();
       const rhythm = weekday === 0 || weekday === 6 ? 0.6 : 1;
       const growth = 1 + this.tenant.growth * ((HISTORY_DAYS - 1 - daysAgo) / (HISTORY_DAYS - 1));
-      const lambda = this.tenant.volume * rhythm * growth * this.rnd.logNormal(1, 0.1) * this.dayShare(dayStart, limit);
+      const shifted = this.tenant.levelShift && daysAgo < this.tenant.levelShift.daysAgo ? this.tenant.levelShift.factor : 1;
+      const lambda = this.tenant.volume * rhythm * growth * shifted * this.rnd.logNormal(1, 0.1) * this.dayShare(dayStart, limit);
       // Today is partial; a few conversations are guaranteed so "spend today" is never zero.
       const count = Math.max(this.rnd.poisson(lambda), daysAgo === 0 ? 3 : 0);
       for (let i = 0; i < count; i++) {

@@ -1,8 +1,10 @@
 // Table columns for anomaly findings, shared by the tenant page (read-only) and the anomalies
 // page (which adds a tenant column and the review actions).
+import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { ColumnDef } from "~/components/data-table.tsx";
 import { formatDay, formatUsd } from "~/components/format.ts";
+import { recordsSearch } from "~/schemas/records.ts";
 
 export interface AnomalyRow {
   id: string;
@@ -26,11 +28,23 @@ export function anomalyWhen(a: Pick<AnomalyRow, "day" | "hour">): string {
 }
 
 /**
- * Columns for findings. The anomalies page adds `lead` (the tenant link, heading the first cell)
- * and `review` (its buttons, under the status).
+ * The finding's day in a records explorer (`explorer`: "/records" for staff with `tenant`, or a
+ * tenant's "/t/<slug>/records"), most expensive records first: where the excess came from.
  */
-export function anomalyColumns<T extends AnomalyRow>(opts: { lead?: (row: T) => ReactNode; review?: (row: T) => ReactNode } = {}): ColumnDef<T, any>[] {
-  const { lead, review } = opts;
+export function anomalyRecordsHref(a: Pick<AnomalyRow, "day" | "resource">, explorer: string, tenant?: string): string {
+  const resource = a.resource === "all" ? undefined : a.resource;
+  return `${explorer}${recordsSearch({ tenant, resource, from: a.day, to: a.day }, "cost_desc")}`;
+}
+
+/**
+ * Columns for findings. The anomalies page adds `lead` (the tenant link, heading the first cell)
+ * and `review` (its buttons, under the status). `recordsHref`: the finding's day in the records
+ * explorer (linked from the "when").
+ */
+export function anomalyColumns<T extends AnomalyRow>(
+  opts: { lead?: (row: T) => ReactNode; review?: (row: T) => ReactNode; recordsHref?: (row: T) => string } = {},
+): ColumnDef<T, any>[] {
+  const { lead, review, recordsHref } = opts;
   return [
     {
       id: "finding",
@@ -41,7 +55,13 @@ export function anomalyColumns<T extends AnomalyRow>(opts: { lead?: (row: T) => 
         return (
           <span className="cell-stack">
             {lead?.(a)}
-            <span>{anomalyWhen(a)}</span>
+            {recordsHref ? (
+              <Link to={recordsHref(a)} aria-label={`Cost records of ${anomalyWhen(a)}`} data-testid="anomaly-records-link">
+                {anomalyWhen(a)}
+              </Link>
+            ) : (
+              <span>{anomalyWhen(a)}</span>
+            )}
             <span className="cell-stack__sub">
               {RESOURCE[a.resource]} · <span className={`severity severity--${a.severity}`}>{a.severity}</span>
             </span>

@@ -3,7 +3,7 @@
 // forecast crosses the limit, a marker at the predicted breach time. The x axis is real time
 // (ms), so a daily, weekly and monthly quota all use the same chart.
 import type { ForecastSeries } from "~/services/tenant-analysis.server.ts";
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
 import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, FORECAST_COLORS, GRID_STROKE } from "./theme.ts";
@@ -46,8 +46,20 @@ function chartPoints(s: ForecastSeries): Point[] {
   return points;
 }
 
+const DAY_MS = 86_400_000;
+
+/** Days of the period left out of the forecast rate (flagged anomalies), as [start, end) ms. */
+function excludedInPeriod(s: ForecastSeries): { day: string; from: number; to: number; actualUsd: number; expectedUsd: number }[] {
+  const start = Date.parse(s.periodStart);
+  const end = Date.parse(s.periodEnd);
+  return (s.rateBasis.excluded ?? [])
+    .map((e) => ({ ...e, from: Date.parse(`${e.day}T00:00:00Z`), to: Date.parse(`${e.day}T00:00:00Z`) + DAY_MS }))
+    .filter((e) => e.from >= start && e.from < end);
+}
+
 export function ForecastChart({ series: s, title }: { series: ForecastSeries; title: string }) {
   const hydrated = useHydrated();
+  const excluded = excludedInPeriod(s);
   const points = chartPoints(s);
   const limit = usdNumber(s.limitUsd);
   const top = Math.max(limit, usdNumber(s.highUsd), usdNumber(s.spentUsd)) * 1.08;
@@ -55,7 +67,7 @@ export function ForecastChart({ series: s, title }: { series: ForecastSeries; ti
   const domain: [number, number] = [Date.parse(s.periodStart), Date.parse(s.periodEnd)];
 
   return (
-    <figure className="chart" data-testid="forecast-chart" data-breach={s.breachAt ?? ""}>
+    <figure className="chart" data-testid="forecast-chart" data-breach={s.breachAt ?? ""} data-excluded={excluded.map((e) => e.day).join(" ")}>
       <figcaption className="visually-hidden">{title}</figcaption>
       <div className="chart__canvas" style={{ height: HEIGHT }} aria-hidden="true">
         {hydrated && (
@@ -77,6 +89,18 @@ export function ForecastChart({ series: s, title }: { series: ForecastSeries; ti
                 formatter={(value) => (Array.isArray(value) ? value.map((v) => formatUsd(Number(v))).join(" – ") : formatUsd(Number(value)))}
               />
               <Legend />
+              {excluded.map((e) => (
+                <ReferenceArea
+                  key={e.day}
+                  className="forecast-excluded"
+                  x1={e.from}
+                  x2={e.to}
+                  fill={FORECAST_COLORS.breach}
+                  fillOpacity={0.15}
+                  stroke="none"
+                  label={{ value: "left out", position: "insideTop", fill: FORECAST_COLORS.breach, fontSize: 11 }}
+                />
+              ))}
               <Area dataKey="band" name="80% interval" stroke="none" fill={FORECAST_COLORS.band} fillOpacity={0.35} isAnimationActive={false} />
               <Line dataKey="actual" name="Spend to date" stroke={FORECAST_COLORS.actual} strokeWidth={2} dot={false} isAnimationActive={false} />
               <Line
@@ -127,6 +151,10 @@ export function ForecastChart({ series: s, title }: { series: ForecastSeries; ti
               `${formatUsd(s.forecastUsd)} (${formatUsd(s.lowUsd)} – ${formatUsd(s.highUsd)})`,
             ],
           },
+          ...excluded.map((e) => ({
+            key: `excluded-${e.day}`,
+            cells: [`${formatInstant(new Date(e.from).toISOString(), false)} (left out of the rate: anomaly)`, formatUsd(e.actualUsd), `expected about ${formatUsd(e.expectedUsd)}`],
+          })),
           { key: "limit", cells: ["Limit", formatUsd(s.limitUsd), "—"] },
           { key: "breach", cells: ["Predicted breach", "—", s.breachAt ? `${formatInstant(s.breachAt)} UTC` : "none before the period ends"] },
         ]}

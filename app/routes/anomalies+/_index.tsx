@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } 
 import adminStyles from "~/components/admin/admin.css";
 import { Field, FilterActions } from "~/components/admin/forms.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
-import { anomalyColumns, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
+import { anomalyColumns, anomalyRecordsHref, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { DataTable } from "~/components/data-table.tsx";
 import { Pager } from "~/components/pager.tsx";
@@ -81,6 +81,7 @@ function ReviewButtons({ f }: { f: FindingRow }) {
 const columns = anomalyColumns<FindingRow>({
   lead: (f) => <Link to={`/t/${f.tenantSlug}`}>{f.tenantName}</Link>,
   review: (f) => <ReviewButtons f={f} />,
+  recordsHref: (f) => anomalyRecordsHref(f, "/records", f.tenantSlug),
 });
 
 export default function Anomalies() {

@@ -1,7 +1,7 @@
 // Daily anomalies on synthetic series with known answers, and hourly spikes.
 import { mean, standardDeviation } from "simple-statistics";
 import { describe, expect, it } from "vitest";
-import { DAILY_FLOORS, dailyAnomalies, hourlySpike, weekdayFactors, type DayValue } from "./anomalies.ts";
+import { analyzeDaily, DAILY_FLOORS, dailyAnomalies, hourlySpike, weekdayFactors, type DayValue } from "./anomalies.ts";
 import { robustScore } from "./robust.ts";
 
 const DAY_MS = 86_400_000;
@@ -20,9 +20,9 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
     expect(new Date(START + 66 * DAY_MS).getUTCDay()).toBe(4);
     const findings = dailyAnomalies(weekly(90, 100, 40, { 66: 300 }), { sensitivity: 2 });
     expect(findings).toHaveLength(1);
-    // The spread of a flat series is the floor, 25% of the expected $100: z = (300 − 100) / 25.
+    // The spread of a flat series is the floor, 50% of the expected $100: z = (300 − 100) / 50.
     expect(findings[0]).toMatchObject({ day: dayOf(66), actual: 300, expected: 100, severity: "high" });
-    expect(findings[0].score).toBeCloseTo(8, 9);
+    expect(findings[0].score).toBeCloseTo(4, 9);
   });
 
   it("a quiet weekend is not an anomaly, and a dip never is", () => {
@@ -36,8 +36,8 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
   it("busy weekends are the rhythm, not spikes (a baseline without weekdays would flag every one)", () => {
     const series = weekly(90, 100, 250);
     expect(dailyAnomalies(series, { sensitivity: 2 })).toEqual([]);
-    // What a weekday-blind median/MAD would have said about Saturday (day 68) at 250: z = 150 / 25.
-    expect(robustScore(250, series.slice(40, 68).map((d) => d.usd), DAILY_FLOORS).score).toBe(6);
+    // What a weekday-blind median/MAD would have said about Saturday (day 68) at 250: z = 150 / 50.
+    expect(robustScore(250, series.slice(40, 68).map((d) => d.usd), DAILY_FLOORS).score).toBe(3);
   });
 
   it("outliers in the baseline do not mask a later spike", () => {
@@ -51,11 +51,11 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
   });
 
   it("severity follows the score bands around the sensitivity (s = 2: low, medium from 3, high from 4)", () => {
-    // Day 58 is a Wednesday; the spread is the $25 floor, so z = (usd − 100) / 25.
+    // Day 58 is a Wednesday; the spread is the $50 floor, so z = (usd − 100) / 50.
     const judge = (usd: number) => dailyAnomalies(weekly(60, 100, 40, { 58: usd }), { sensitivity: 2 }).map((f) => f.severity);
-    expect([judge(150), judge(165), judge(180), judge(205)]).toEqual([[], ["low"], ["medium"], ["high"]]);
+    expect([judge(200), judge(210), judge(260), judge(305)]).toEqual([[], ["low"], ["medium"], ["high"]]);
     // A stricter sensitivity: z = 4.2 is only low at s = 4.
-    expect(dailyAnomalies(weekly(60, 100, 40, { 58: 205 }), { sensitivity: 4 }).map((f) => f.severity)).toEqual(["low"]);
+    expect(dailyAnomalies(weekly(60, 100, 40, { 58: 310 }), { sensitivity: 4 }).map((f) => f.severity)).toEqual(["low"]);
   });
 
   it("the dollar floor keeps a tiny tenant's extra dollar from being a finding", () => {
@@ -64,16 +64,61 @@ describe("daily anomalies against a weekday-aware 28-day baseline", () => {
     expect(dailyAnomalies(weekly(40, 1, 1, { 35: 3.5 }), { sensitivity: 2 }).map((f) => f.score)).toEqual([2.5]);
   });
 
-  it("needs 14 days with spend in the baseline (a new tenant is not judged)", () => {
+  it("needs 14 days since the first recorded day (a new tenant is not judged before)", () => {
     const young = weekly(40, 100, 40, { 35: 900 }).map((d, i) => (i < 25 ? { ...d, usd: 0 } : d));
     expect(dailyAnomalies(young, { sensitivity: 2 })).toEqual([]);
-    // With 15 active days it is.
+    // With 15 days of history it is.
     const older = weekly(40, 100, 40, { 35: 900 }).map((d, i) => (i < 20 ? { ...d, usd: 0 } : d));
     expect(dailyAnomalies(older, { sensitivity: 2 }).map((f) => f.day)).toEqual([dayOf(35)]);
   });
 
   it("evaluateFrom skips older days", () => {
     expect(dailyAnomalies(weekly(90, 100, 40, { 45: 300 }), { sensitivity: 2, evaluateFrom: dayOf(46) })).toEqual([]);
+  });
+});
+
+describe("history and level shifts (issue #14)", () => {
+  /** A tenant whose first cost is on day `first`: zero before (the days the job's dense series fills in). */
+  const newTenant = (n: number, first: number, overrides: Record<number, number> = {}) =>
+    weekly(n, 100, 40, overrides).map((d, i) => (i < first ? { ...d, usd: 0 } : d));
+
+  it("a tenant with 10 days of history and a normal pattern gets no finding: the verdict is withheld", () => {
+    const a = analyzeDaily(newTenant(70, 60), { sensitivity: 2 });
+    expect(a.findings).toEqual([]);
+    expect(a.withheld).toEqual(Array.from({ length: 10 }, (_, k) => dayOf(60 + k)));
+    // Even a 5× day is withheld that early: too little history to know the tenant's normal.
+    expect(dailyAnomalies(newTenant(70, 60, { 66: 500 }), { sensitivity: 2 })).toEqual([]);
+  });
+
+  it("ordinary weekdays three weeks in are normal (the days before the first cost are not $0 days)", () => {
+    // 21 days of history: the 28-day window would hold 7 empty days. Judged on the 21 real ones,
+    // every weekday is expected at $100 and none is flagged.
+    const series = newTenant(81, 60);
+    const a = analyzeDaily(series, { sensitivity: 2, evaluateFrom: dayOf(74) });
+    expect([a.findings, a.withheld]).toEqual([[], []]);
+    // A real spike that early is still found, against a band widened by √(28 / 20): z = 200 / (50 × 1.183).
+    const spike = dailyAnomalies(newTenant(81, 60, { 80: 300 }), { sensitivity: 2 });
+    expect(spike.map((f) => [f.day, f.expected])).toEqual([[dayOf(80), 100]]);
+    expect(spike[0].score).toBeCloseTo(200 / (50 * Math.sqrt(28 / 20)), 9);
+  });
+
+  it("a tenant that doubles its usage for good is flagged on its first days, then it is the new normal", () => {
+    // From day 60 (a Saturday) on, 2.5× the old spend every day.
+    const series = weekly(110, 100, 40).map((d, i) => (i >= 60 ? { ...d, usd: d.usd * 2.5 } : d));
+    const a = analyzeDaily(series, { sensitivity: 2 });
+    expect(a.findings.map((f) => f.day)).toEqual([dayOf(60), dayOf(61), dayOf(62)]);
+    expect([a.shifts, [...a.shiftDays]]).toEqual([[dayOf(60)], [dayOf(60), dayOf(61), dayOf(62)]]);
+    // A spike on the new level is still found (3× the new normal on day 100).
+    const later = series.map((d, i) => (i === 100 ? { ...d, usd: d.usd * 3 } : d));
+    expect(dailyAnomalies(later, { sensitivity: 2 }).map((f) => f.day)).toEqual([dayOf(60), dayOf(61), dayOf(62), dayOf(100)]);
+  });
+
+  it("an incident that ends hands back the old level (a run below the incident's band)", () => {
+    // Days 60–64 at 4×, then normal again; a 3× day on 90 is judged against the normal level.
+    const series = weekly(100, 100, 40).map((d, i) => (i >= 60 && i <= 64 ? { ...d, usd: d.usd * 4 } : i === 90 ? { ...d, usd: d.usd * 3 } : d));
+    const a = analyzeDaily(series, { sensitivity: 2 });
+    expect(a.shifts).toEqual([dayOf(60), dayOf(65)]);
+    expect(a.findings.map((f) => f.day)).toEqual([dayOf(60), dayOf(61), dayOf(62), dayOf(90)]);
   });
 });
 

@@ -11,9 +11,9 @@ import { enqueueAlerts } from "../alerts/outbox.server.ts";
 import { anomalyTrigger, forecastTrigger } from "./alerts.server.ts";
 import { BASELINE_DAYS } from "./anomalies.ts";
 import { findDaily, findHourly, HOURLY_HISTORY_DAYS, type Finding } from "./findings.ts";
-import { forecastPeriod, RECENT_DAYS } from "./forecast.ts";
+import { forecastPeriod, HISTORY_DAYS, type ForecastResult } from "./forecast.ts";
 import { HOUR_MS, readDailySeries, readHourly, readQuotas } from "./inputs.server.ts";
-import { currentPeriod, denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
+import { currentPeriod, forecastHistory, isoDay, quotaDailySpend } from "./spend-series.server.ts";
 import { replaceTtlAdvice } from "./ttl-advice-store.server.ts";
 import { computeTtlAdvice, TTL_WINDOW_DAYS, ttlWindow } from "./ttl-advice.server.ts";
 
@@ -81,7 +81,7 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
   summary.anomalies.hourly = spikes.length;
   progress(`anomalies: ${series.length} tenant × resource series, ${daily.length} daily findings (last ${LOOKBACK_DAYS} days), ${spikes.length} hourly spikes (last 24 h)`);
 
-  const forecasts = await computeForecasts(client, now);
+  const forecasts = await computeForecasts(client, now, sensitivity);
   summary.forecasts.written = forecasts.length;
   summary.forecasts.breaches = forecasts.filter((f) => f.breachAt).length;
   progress(`forecasts: ${forecasts.length} quotas, ${summary.forecasts.breaches} predicted to reach their limit this period`);
@@ -140,9 +140,9 @@ async function upsertFinding(client: pg.PoolClient, f: Finding): Promise<{ id: s
 
 type ComputedForecast = Awaited<ReturnType<typeof computeForecasts>>[number];
 
-async function computeForecasts(client: pg.PoolClient, now: Date) {
+async function computeForecasts(client: pg.PoolClient, now: Date, sensitivity: number) {
   const today = new Date(Date.parse(isoDay(now)));
-  const historyFrom = new Date(today.getTime() - RECENT_DAYS * DAY_MS);
+  const historyFrom = new Date(today.getTime() - HISTORY_DAYS * DAY_MS);
   const out = [];
   for (const quota of await readQuotas(client, now)) {
     const { start, end } = currentPeriod(quota.period, now);
@@ -151,24 +151,45 @@ async function computeForecasts(client: pg.PoolClient, now: Date) {
     const spent = quota.usageSpentUsd !== null
       ? money(quota.usageSpentUsd)
       : days.filter((d) => d.day >= isoDay(start)).reduce((s, d) => s.add(d.usd), money(0));
-    const recentDaily = denseDays(days.filter((d) => d.day < isoDay(today)), historyFrom, today).map((d) => Number(d.usd));
-    const r = forecastPeriod({ now, periodStart: start, periodEnd: end, limitUsd: money(quota.limitUsd), spentUsd: spent, recentDaily });
+    const history = forecastHistory(days, today, HISTORY_DAYS);
+    const r = forecastPeriod({ now, periodStart: start, periodEnd: end, limitUsd: money(quota.limitUsd), spentUsd: spent, history, sensitivity });
     out.push({
       quota, periodStart: start, spentUsd: toDb(spent),
       forecastUsd: toDb(r.forecastUsd), lowUsd: toDb(r.lowUsd), highUsd: toDb(r.highUsd), breachAt: r.breachAt,
+      rateBasis: rateBasis(r),
     });
   }
   return out;
 }
 
+/** What the chart says about the rate: the days it was drawn from and the days left out, and why. */
+export interface RateBasis {
+  rateFrom: string | null;
+  dailyRateUsd: number;
+  excluded: { day: string; actualUsd: number; expectedUsd: number; reason: "anomaly" }[];
+  newLevelFrom: string | null;
+  shortHistory: boolean;
+}
+
+function rateBasis(r: ForecastResult): RateBasis {
+  return {
+    rateFrom: r.rateFrom,
+    dailyRateUsd: round(r.dailyRateUsd, 6),
+    excluded: r.excluded.map((e) => ({ ...e, actualUsd: round(e.actualUsd, 6), expectedUsd: round(e.expectedUsd, 6) })),
+    newLevelFrom: r.newLevelFrom,
+    shortHistory: r.shortHistory,
+  };
+}
+
 async function upsertForecast(client: pg.PoolClient, f: ComputedForecast, now: Date) {
   await client.query(
-    `INSERT INTO forecasts (quota_id, period_start, spent_usd, limit_usd, forecast_usd, low_usd, high_usd, breach_at, computed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO forecasts (quota_id, period_start, spent_usd, limit_usd, forecast_usd, low_usd, high_usd, breach_at, computed_at, rate_basis)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
      ON CONFLICT (quota_id, period_start) DO UPDATE
        SET spent_usd = EXCLUDED.spent_usd, limit_usd = EXCLUDED.limit_usd, forecast_usd = EXCLUDED.forecast_usd,
-           low_usd = EXCLUDED.low_usd, high_usd = EXCLUDED.high_usd, breach_at = EXCLUDED.breach_at, computed_at = EXCLUDED.computed_at`,
-    [f.quota.id, f.periodStart, f.spentUsd, f.quota.limitUsd, f.forecastUsd, f.lowUsd, f.highUsd, f.breachAt, now],
+           low_usd = EXCLUDED.low_usd, high_usd = EXCLUDED.high_usd, breach_at = EXCLUDED.breach_at, computed_at = EXCLUDED.computed_at,
+           rate_basis = EXCLUDED.rate_basis`,
+    [f.quota.id, f.periodStart, f.spentUsd, f.quota.limitUsd, f.forecastUsd, f.lowUsd, f.highUsd, f.breachAt, now, JSON.stringify(f.rateBasis)],
   );
 }
 

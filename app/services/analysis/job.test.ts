@@ -74,7 +74,7 @@ describe("runAnalysis", () => {
   it("stores the daily anomaly, the hourly spike and one forecast per enabled quota", async () => {
     const summary = await runAnalysis({ now: NOW, pool: t.pool, sensitivity: 2 });
     expect(summary).toMatchObject({ ran: true, anomalies: { daily: 1, hourly: 1, new: 2 }, forecasts: { written: 2, breaches: 1 } });
-    // Monday Nov 16 against its weekday-aware baseline: expected $100, flat series → spread $25, z = 12.
+    // Monday Nov 16 against its weekday-aware baseline: expected $100, flat series → spread $50 (the 50% floor), z = 6.
     // Today 10:00–11:00: $60 against $2 in that hour on each of 14 days; the spread is an eighth
     // of the typical day ($100 / 8 = $12.50): z = 58 / 12.5 = 4.64.
     expect(await findings()).toEqual([
@@ -98,7 +98,7 @@ describe("runAnalysis", () => {
       ["2026-11-20", 10, "llm", "spiky", "high", "open"],
       ["2026-11-16", null, "llm", "spiky", "high", "open"],
     ]);
-    expect([anomalies[1].score, anomalies[0].score]).toEqual([12, 4.64]);
+    expect([anomalies[1].score, anomalies[0].score]).toEqual([6, 4.64]);
     expect(await listAnomalies({ from: "2026-11-17", pool: t.pool })).toHaveLength(1);
 
     const forecasts = await listForecasts({ tenantId, now: NOW, pool: t.pool });
@@ -115,6 +115,10 @@ describe("runAnalysis", () => {
     expect(Date.parse(llm.breachAt!)).toBeLessThan(NOW.getTime() + DAY_MS);
     expect(Number(llm.lowUsd) <= Number(llm.forecastUsd) && Number(llm.forecastUsd) <= Number(llm.highUsd)).toBe(true);
     expect(await listForecasts({ breachesOnly: true, now: NOW, pool: t.pool })).toHaveLength(1);
+    // The $400 Monday is flagged, so it is left out of the rate (and the chart says so); the
+    // sandbox's flat $10 a day leaves nothing out.
+    expect(llm.rateBasis).toMatchObject({ rateFrom: "2026-10-23", excluded: [{ day: "2026-11-16", actualUsd: 400, expectedUsd: 100, reason: "anomaly" }], newLevelFrom: null, shortHistory: false });
+    expect(forecasts[1].rateBasis).toEqual({ rateFrom: "2026-10-23", dailyRateUsd: 10, excluded: [], newLevelFrom: null, shortHistory: false });
     // Next month's view has no forecast yet.
     expect(await listForecasts({ tenantId, now: new Date("2026-12-02T00:00:00Z"), pool: t.pool })).toEqual([]);
 

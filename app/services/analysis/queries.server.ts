@@ -12,6 +12,7 @@ import { auditedChange, type Actor } from "../audit.server.ts";
 import { denseDays, isoDay, quotaDailySpend } from "./spend-series.server.ts";
 import { enqueueResolve } from "../alerts/outbox.server.ts";
 import { scopedRead } from "./scoped-read.server.ts";
+import type { RateBasis } from "./job.server.ts";
 
 export type AnomalyStatus = "open" | "acknowledged" | "dismissed";
 
@@ -132,6 +133,8 @@ export interface ForecastView {
   /** Predicted time spend reaches the limit (≤ computedAt: already there); null = not this period. */
   breachAt: string | null;
   computedAt: string;
+  /** What the rate was drawn from and the days left out of it ({} for forecasts stored before issue #14). */
+  rateBasis: Partial<RateBasis>;
 }
 
 /**
@@ -149,7 +152,7 @@ export async function listForecasts(
     `SELECT f.id, f.quota_id, q.scope::text AS scope, q.scope_id, q.tenant_id, t.slug, t.name, q.resource::text AS resource,
             q.period::text AS period, q.enforcement::text AS enforcement, f.period_start, f.limit_usd::text AS limit_usd,
             f.spent_usd::text AS spent, f.forecast_usd::text AS forecast, f.low_usd::text AS low, f.high_usd::text AS high,
-            f.breach_at, f.computed_at
+            f.breach_at, f.computed_at, f.rate_basis
        FROM forecasts f JOIN quotas q ON q.id = f.quota_id LEFT JOIN tenants t ON t.id = q.tenant_id
       WHERE q.enabled AND f.period_start = CASE q.period WHEN 'day' THEN $2::timestamptz WHEN 'week' THEN $3::timestamptz ELSE $4::timestamptz END
         AND ($1::uuid IS NULL OR q.tenant_id = $1::uuid) AND (NOT $5::boolean OR f.breach_at IS NOT NULL)
@@ -177,6 +180,7 @@ export async function listForecasts(
     highUsd: r.high,
     breachAt: r.breach_at ? new Date(r.breach_at).toISOString() : null,
     computedAt: new Date(r.computed_at).toISOString(),
+    rateBasis: r.rate_basis ?? {},
   }));
 }
 

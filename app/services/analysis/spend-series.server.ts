@@ -45,6 +45,15 @@ export function denseDays(rows: DailySpend[], from: Date, to: Date): DailySpend[
   return out;
 }
 
+/**
+ * A forecast's history: the complete days of [today − days, today) as numbers, from the rows
+ * quotaDailySpend read (which may also hold today's partial day; it is not history).
+ */
+export function forecastHistory(rows: DailySpend[], today: Date, days: number): { day: string; usd: number }[] {
+  const from = new Date(today.getTime() - days * DAY_MS);
+  return denseDays(rows.filter((d) => d.day < isoDay(today)), from, today).map((d) => ({ day: d.day, usd: Number(d.usd) }));
+}
+
 /** The period of a quota that contains `now`. */
 export function currentPeriod(period: Period, now: Date) {
   return { start: periodStart(period, now), end: periodEnd(period, now) };

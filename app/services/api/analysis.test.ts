@@ -90,8 +90,9 @@ describe("GET /api/v1/tenants/{tenantId}/forecasts and /anomalies", () => {
     expect(r.status).toBe(200);
     conforms("AnomalyList", r.body);
     const normal = [0, 6].includes(new Date(SPIKE_DAY).getUTCDay()) ? 40 : 100;
+    // A flat series: the spread is the 50% floor, so ×4 scores (4 − 1) / 0.5 = 6.
     expect(r.body.anomalies).toEqual([
-      { id: expect.any(String), date: SPIKE_DAY, hour: null, resourceType: "llm", actualUsd: normal * 4, expectedUsd: normal, score: 12, severity: "high", status: "open" },
+      { id: expect.any(String), date: SPIKE_DAY, hour: null, resourceType: "llm", actualUsd: normal * 4, expectedUsd: normal, score: 6, severity: "high", status: "open" },
     ]);
     const before = await a.get(`/api/v1/tenants/tenant-a/anomalies?from=2020-01-01&to=${isoDay(today - 4 * DAY_MS)}`);
     expect([before.status, before.body.anomalies]).toEqual([200, []]);

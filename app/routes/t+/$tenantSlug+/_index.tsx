@@ -7,7 +7,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigation } from "@remix-run/react";
 import analysisStyles from "~/components/analysis/analysis.css";
-import { anomalyColumns, type AnomalyRow } from "~/components/analysis/anomaly-columns.tsx";
+import { anomalyColumns, anomalyRecordsHref, type AnomalyRow } from "~/components/analysis/anomaly-columns.tsx";
 import { ForecastCards } from "~/components/analysis/forecast-cards.tsx";
 import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
@@ -55,11 +55,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const recentColumns = recordColumns({ showTenant: false });
-const findingColumns = anomalyColumns<AnomalyRow>();
+const findingColumns = (tenantSlug: string) =>
+  anomalyColumns<AnomalyRow>({ recordsHref: (a) => anomalyRecordsHref(a, `/t/${tenantSlug}/records`) });
 
 export default function TenantPage() {
   const {
-    tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies,
+    tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies, historyNote,
     ttlAdvice, ttlSavingUsd, ttlComputed, ttlRefreshEveryHours,
   } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
@@ -136,9 +137,20 @@ export default function TenantPage() {
             <h2 id="anomalies">Anomalies</h2>
             {canReview && <Link to={`/anomalies?tenant=${encodeURIComponent(tenant.slug)}`}>Review on the anomalies page →</Link>}
           </div>
-          <p className="muted quota-note">Days and hours whose spend was far above this tenant's usual pattern, in the selected range.</p>
+          <p className="muted quota-note">
+            Days and hours whose spend was far above this tenant's usual pattern, in the selected range. Each links to that day's
+            cost records.
+          </p>
+          {historyNote && (
+            <p className="history-note" role="note" data-testid="anomaly-history-note">
+              Not enough history yet: spend is first recorded on {formatDay(historyNote.firstDay, { dateStyle: "medium" })}, and a day
+              is judged against the tenant's own pattern once there are {historyNote.minDays} days of it (from{" "}
+              {formatDay(historyNote.judgedFrom, { dateStyle: "medium" })}). Until then no day is flagged; for the first four weeks the
+              band is wider.
+            </p>
+          )}
           <DataTable
-            columns={findingColumns}
+            columns={findingColumns(tenant.slug)}
             data={anomalies}
             caption={`Anomaly findings for ${tenant.name}, ${rangeLabel}`}
             emptyMessage="No anomalies in this range: spend followed its usual pattern."
