@@ -60,7 +60,7 @@ export function throwawayEmail(testTitle: string) {
 export const test = base.extend<{}, { db: pg.Pool }>({
   db: [
     async ({}, use) => {
-      const pool = new pg.Pool({ connectionString: E2E.databaseUrl, max: 2 });
+      const pool = new pg.Pool({ connectionString: E2E.databaseUrl(), max: 2 });
       await use(pool);
       await pool.end();
     },

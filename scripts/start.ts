@@ -4,6 +4,7 @@
 import { disconnectDb, db, dbPool } from "../app/db/client.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 import { ensureBuild } from "./lib/build.ts";
+import { DemoCredentialsExposedError } from "./lib/demo-credentials.ts";
 import { serve } from "./serve.ts";
 
 const step = (msg: string) => console.log(`\x1b[2m[tollgate]\x1b[0m ${msg}`);
@@ -23,7 +24,13 @@ if (config.SEED_DEMO) {
 
 await ensureBuild(step);
 
-const server = await serve({ port: config.PORT, host: config.HOST });
+const server = await serve({ port: config.PORT, host: config.HOST }).catch(async (e) => {
+  if (!(e instanceof DemoCredentialsExposedError)) throw e;
+  console.error(e.message);
+  await disconnectDb();
+  await database.release();
+  process.exit(1);
+});
 const { DEMO_PLATFORM_KEY } = await import("../app/services/api-keys.server.ts");
 step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`

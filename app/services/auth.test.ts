@@ -171,7 +171,7 @@ describe("the throttle window", () => {
   const now = new Date("2026-03-10T12:00:00Z");
   const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
   const attempt = (at: Date, success: boolean) =>
-    t.pool.query(`INSERT INTO login_attempts (email, ip, success, created_at) VALUES ($1, $2, $3, $4)`, [
+    t.pool.query(`INSERT INTO login_attempts (email, ip, ip_group, success, created_at) VALUES ($1, $2, $2, $3, $4)`, [
       key.email,
       key.ip,
       success,

@@ -30,6 +30,8 @@ export async function startAppInstance(opts: { databaseUrl: string; env?: Record
       SEED_DEMO: "false",
       // The scheduled analysis would write forecasts (and alerts) mid-test; tests run it explicitly.
       ANALYSIS_INTERVAL_HOURS: "0",
+      // Production with DATABASE_URL requires it (config.server.ts); a test may set its own.
+      SECRETS_KEY: "app-instance-test-secrets-key",
       ...opts.env,
     } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

@@ -13,6 +13,7 @@ import type { NextFunction, Request as ExpressRequest, Response as ExpressRespon
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
+import type { GuardedRequest } from "./panel-guard.ts";
 
 export function remixHandler(opts: {
   build: ServerBuild;
@@ -48,8 +49,11 @@ function remixRequest(req: ExpressRequest, res: ExpressResponse): Request {
   res.on("close", () => controller?.abort());
   const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
   if (req.method !== "GET" && req.method !== "HEAD") {
-    init.body = createReadableStreamFromReadable(req);
-    init.duplex = "half";
+    // Panel requests arrive already read and size-checked by panel-guard.ts; API requests are
+    // streamed (their routes enforce their own limit).
+    const buffered = (req as GuardedRequest).bufferedBody;
+    init.body = buffered ? new Uint8Array(buffered) : createReadableStreamFromReadable(req);
+    if (!buffered) init.duplex = "half";
   }
   return new Request(url.href, init);
 }
