@@ -16,10 +16,15 @@ export interface AppInstance {
 
 const START_TIMEOUT_MS = 30_000;
 
-export async function startAppInstance(opts: { databaseUrl: string; env?: Record<string, string> }): Promise<AppInstance> {
+export async function startAppInstance(opts: {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Interface to listen on (default 127.0.0.1); requests always go to 127.0.0.1. */
+  host?: string;
+}): Promise<AppInstance> {
   if (!existsSync(path.join(ROOT, "build/index.js"))) throw new Error("build/index.js is missing: run `remix build` first");
   const port = await freePort();
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["app/test/serve-instance.ts", String(port)], {
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["app/test/serve-instance.ts", String(port), ...(opts.host ? [opts.host] : [])], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -42,7 +42,8 @@ export async function demoCredentialsInUse(databaseUrl: string): Promise<DemoCre
 export class DemoCredentialsExposedError extends Error {
   constructor(host: string, found: DemoCredentials) {
     const what = [
-      found.accounts.length ? `the demo accounts ${found.accounts.join(", ")} still have the published password "${DEMO_PASSWORD}"` : "",
+      found.accounts.length === 1 ? `the demo account ${found.accounts[0]} still has the published password "${DEMO_PASSWORD}"` : "",
+      found.accounts.length > 1 ? `the demo accounts ${found.accounts.join(", ")} still have the published password "${DEMO_PASSWORD}"` : "",
       found.platformKey ? `the published demo platform API key (${apiKeyPrefix(DEMO_PLATFORM_KEY)}…) is active` : "",
     ].filter(Boolean);
     super(
