@@ -40,7 +40,7 @@ export class TextCompatClient extends pg.Client {
  *  The URL's TLS settings travel along (`ssl`): building discrete parameters once dropped them,
  *  so `?sslmode=require` to a managed PostgreSQL silently connected in plaintext. */
 export function poolConfig(url: string): pg.PoolConfig {
-  const c = parse(url);
+  const c = parseWithTls(url);
   const config: pg.PoolConfig = {
     host: c.host ?? "localhost",
     port: c.port ? Number(c.port) : 5432,
@@ -48,8 +48,7 @@ export function poolConfig(url: string): pg.PoolConfig {
     password: c.password,
     database: c.database ?? undefined,
   };
-  const ssl = sslConfig(url);
-  if (ssl !== undefined) config.ssl = ssl;
+  if (c.ssl !== undefined && c.ssl !== null) config.ssl = c.ssl as pg.PoolConfig["ssl"];
   return config;
 }
 
@@ -67,14 +66,13 @@ export function poolConfig(url: string): pg.PoolConfig {
  * `sslrootcert=system` (libpq 16) means the system CAs. `ssl=true|1|0` (node-postgres style)
  * is honoured as node-postgres reads it (true: verify-full).
  */
-function sslConfig(url: string): pg.PoolConfig["ssl"] | undefined {
+function parseWithTls(url: string) {
+  if (!url.includes("?")) return parse(url);
   const u = new URL(url);
   const mode = u.searchParams.get("sslmode");
-  if (mode === "disable" || mode === "allow") return false;
-  const systemCa = u.searchParams.get("sslrootcert") === "system";
-  if (systemCa) u.searchParams.delete("sslrootcert");
-  const parsed = parse(u.toString(), { useLibpqCompat: mode !== null && !u.searchParams.has("uselibpqcompat") });
-  return parsed.ssl as pg.PoolConfig["ssl"] | undefined;
+  if (mode === "allow") u.searchParams.set("sslmode", "disable");
+  if (u.searchParams.get("sslrootcert") === "system") u.searchParams.delete("sslrootcert");
+  return parse(u.toString(), { useLibpqCompat: mode !== null && !u.searchParams.has("uselibpqcompat") });
 }
 
 export function pgAdapter(url = process.env.DATABASE_URL, extra: pg.PoolConfig = {}) {

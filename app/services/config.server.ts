@@ -94,7 +94,10 @@ export const configSchema = z.object({
   EMBEDDED_PG_PORT: int(54320, 1, 65535),
   // Demo data (known passwords, a published API key): default on only for the embedded
   // database; with DATABASE_URL it needs an explicit SEED_DEMO=true (see resolveDefaults).
-  SEED_DEMO: bool(false).optional(),
+  SEED_DEMO: z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+    .transform((v) => v === "true" || v === "1" || v === "yes")
+    .optional(),
   TRUST_PROXY: trustProxy,
   ENFORCE_COST_QUOTAS: bool(true),
   ENFORCE_E2B_QUOTAS: bool(true),
