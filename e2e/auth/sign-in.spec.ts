@@ -76,7 +76,8 @@ test.describe("sign-in", () => {
       }),
     );
     const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/logout");
-    await page.goto("http://evil.test/");
+    // The page navigates away as soon as it loads: wait for the POST's answer, not for its load.
+    await page.goto("http://evil.test/", { waitUntil: "commit" });
     const response = await answered;
     expect(response.status()).toBe(403);
     expect(response.request().headers()["origin"]).toBe("http://evil.test");

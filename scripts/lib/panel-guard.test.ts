@@ -6,7 +6,7 @@ import { createAppTestDatabase, type TestDatabase } from "../../app/db/test/test
 import { startAppInstance, type AppInstance } from "../../app/test/app-instance.ts";
 import { signInUsers, type SignedInUser } from "../../app/test/panel-sessions.ts";
 import { SESSION_COOKIE } from "../../app/services/session.server.ts";
-import { PANEL_BODY_LIMIT, SIGN_IN_BODY_LIMIT } from "./panel-guard.ts";
+import { bodyLimitFor, PANEL_BODY_LIMIT, PRICE_IMPORT_BODY_LIMIT, SIGN_IN_BODY_LIMIT } from "./panel-guard.ts";
 
 let t: TestDatabase;
 let app: AppInstance;
@@ -107,6 +107,23 @@ describe("body limits", () => {
     const ok = await send("/quotas/new", { headers: { ...form, ...sameOrigin(), ...cookie(admin) }, body: fits });
     expect(ok.status).toBe(302);
     expect(await quotas()).toBe(1);
+  });
+
+  it("the price import has its own documented 2 MiB: a 512 KiB CSV sent back url-encoded fits, more does not", async () => {
+    // Remix's client posts to `<route>.data`; the route's limit applies there too.
+    expect(bodyLimitFor("/pricing/import")).toBe(PRICE_IMPORT_BODY_LIMIT);
+    expect(bodyLimitFor("/pricing/import.data")).toBe(PRICE_IMPORT_BODY_LIMIT);
+    expect(bodyLimitFor("/login.data")).toBe(SIGN_IN_BODY_LIMIT);
+    expect(bodyLimitFor("/login/")).toBe(SIGN_IN_BODY_LIMIT);
+    expect(bodyLimitFor("/quotas/new.data")).toBe(PANEL_BODY_LIMIT);
+    // Every comma of the CSV becomes "%2C": 512 KiB of commas is 1.5 MiB on the wire.
+    const csv = encodeURIComponent(",".repeat(512 * 1024));
+    const fits = await send("/pricing/import?kind=llm", { headers: { ...form, ...sameOrigin(), ...cookie(admin) }, body: `kind=llm&csv=${csv}` });
+    expect(fits.status).toBe(200);
+    const over = `kind=llm&csv=${"x".repeat(PRICE_IMPORT_BODY_LIMIT)}`;
+    const refused = await send("/pricing/import?kind=llm", { headers: { ...form, ...sameOrigin(), ...cookie(admin) }, body: over });
+    expect(refused.status).toBe(413);
+    expect(refused.text).toContain("larger than 2 MiB");
   });
 
   it("/api keeps its own limit and error contract (64 KiB → 413 payload_too_large JSON)", async () => {
