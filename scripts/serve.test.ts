@@ -1,12 +1,15 @@
 // scripts/serve.ts as deployed: which client address sign-in throttling sees (TRUST_PROXY),
 // and the refusal to listen beyond loopback while the published demo credentials work.
 import { hash } from "@node-rs/argon2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
 import { startAppInstance, type AppInstance } from "../app/test/app-instance.ts";
 import { apiKeyPrefix, DEMO_PLATFORM_KEY, DEMO_PLATFORM_KEY_NAME, hashApiKey } from "../app/services/api-keys.server.ts";
 import { MAX_FAILURES } from "../app/services/login-throttle.server.ts";
 import { DEMO_PASSWORD } from "../prisma/seed/catalog.ts";
+
+// Every test starts its own app process (tsx + the build), which is slow on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -66,11 +69,27 @@ describe("TRUST_PROXY", () => {
     }
   });
 
-  it("loopback: a proxy on this machine is trusted", async () => {
-    const app = await startAppInstance({ databaseUrl: t.url, env: { TRUST_PROXY: "loopback" } });
+  it("loopback: a proxy on this machine is trusted; a form from PUBLIC_URL's origin is same-origin even when the proxy rewrites Host", async () => {
+    const publicUrl = "https://tollgate.example.com";
+    const app = await startAppInstance({ databaseUrl: t.url, env: { TRUST_PROXY: "loopback", PUBLIC_URL: publicUrl } });
     try {
       expect((await signInAs(app, "loopback-proxy@tollgate.test", "192.0.2.33")).status).toBe(401);
       expect(await recordedIps("loopback-proxy@tollgate.test")).toEqual(["192.0.2.33"]);
+      // Host is 127.0.0.1:<port>, Origin the public address: accepted by the guard, and not
+      // turned into a 500 by Remix's own host-only check.
+      const viaProxy = await fetch(`${app.url}/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: publicUrl },
+        body: new URLSearchParams({ email: "public-url@tollgate.test", password: "x" }),
+      });
+      expect(viaProxy.status).toBe(401);
+      const elsewhere = await fetch(`${app.url}/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://tollgate.example.com.evil.test" },
+        body: new URLSearchParams({ email: "public-url@tollgate.test", password: "x" }),
+      });
+      expect(elsewhere.status).toBe(403);
+      expect(app.output()).not.toMatch(/\n\s+at /);
     } finally {
       await app.stop();
     }
@@ -118,5 +137,6 @@ describe("demo credentials on a non-loopback HOST", () => {
     const exposed = await startAppInstance({ databaseUrl: t.url, host: "0.0.0.0" });
     expect((await fetch(`${exposed.url}/healthz`)).status).toBe(200);
     await exposed.stop();
-  });
+    // Four app processes start in this test; on a loaded machine each can take 20 s.
+  }, 240_000);
 });

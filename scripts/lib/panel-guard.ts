@@ -23,6 +23,12 @@ export const PRICE_IMPORT_BODY_LIMIT = 2 * MiB;
 /** The body a guarded request was read into; remix-handler.ts hands it to Remix. */
 export interface GuardedRequest extends ExpressRequest {
   bufferedBody?: Buffer;
+  /**
+   * The same-origin check passed (this file's, which also accepts PUBLIC_URL). Remix's own
+   * host-only check would then only add false alarms (a 500 when a proxy rewrites Host), so
+   * remix-handler.ts does not hand it the Origin header.
+   */
+  originVerified?: boolean;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
@@ -122,6 +128,8 @@ export function panelGuard(opts: { extraOrigins?: readonly string[]; log?: (line
           "If you sent it from Tollgate, reload the page and try again.",
       );
     }
+
+    req.originVerified = true;
 
     const limit = bodyLimitFor(req.path);
     const tooLarge = () =>

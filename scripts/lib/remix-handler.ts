@@ -41,7 +41,9 @@ function remixRequest(req: ExpressRequest, res: ExpressResponse): Request {
   const port = req.get("X-Forwarded-Host")?.split(":")[1] ?? req.get("host")?.split(":")[1];
   const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
   const headers = new Headers();
+  const originVerified = (req as GuardedRequest).originVerified === true;
   for (const [key, values] of Object.entries(req.headers)) {
+    if (originVerified && key === "origin") continue;
     for (const value of Array.isArray(values) ? values : values ? [values] : []) headers.append(key, value);
   }
   let controller: AbortController | null = new AbortController();
