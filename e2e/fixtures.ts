@@ -8,6 +8,13 @@ export { expect };
 
 export const DEMO_PASSWORD = "tollgate-demo";
 
+/**
+ * For page.request posts that stand in for a form of our own pages: Playwright's API requests
+ * carry no Origin (a browser's always do), and the panel refuses state changes without one
+ * (scripts/lib/panel-guard.ts).
+ */
+export const SAME_ORIGIN = { Origin: E2E.baseUrl } as const;
+
 export const DEMO_USERS = {
   admin: { email: "admin@tollgate.dev", home: "/admin" },
   finance: { email: "finance@tollgate.dev", home: "/admin" },
@@ -60,7 +67,7 @@ export function throwawayEmail(testTitle: string) {
 export const test = base.extend<{}, { db: pg.Pool }>({
   db: [
     async ({}, use) => {
-      const pool = new pg.Pool({ connectionString: E2E.databaseUrl, max: 2 });
+      const pool = new pg.Pool({ connectionString: E2E.databaseUrl(), max: 2 });
       await use(pool);
       await pool.end();
     },

@@ -6,6 +6,9 @@ import express from "express";
 import http, { type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { getConfig, isLoopbackHost } from "../app/services/config.server.ts";
+import { assertNoDemoCredentials } from "./lib/demo-credentials.ts";
+import { panelGuard } from "./lib/panel-guard.ts";
 import { ROOT } from "./lib/postgres.ts";
 import { leanRouter } from "./lib/lean-routes.ts";
 import { remixHandler, type LoadContextFor } from "./lib/remix-handler.ts";
@@ -26,17 +29,31 @@ export async function serve(opts: {
    */
   background?: boolean | "own";
 }): Promise<RunningServer> {
+  const config = getConfig();
+  // Before anything listens: published demo credentials must not be reachable from elsewhere.
+  if (!isLoopbackHost(opts.host)) {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set");
+    await assertNoDemoCredentials(opts.host, url);
+  }
   const buildPath = opts.buildPath ?? path.join(ROOT, "build/index.js");
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
-  // The peer address (we do not sit behind a trusted proxy by default), for login throttling.
-  const getLoadContext: LoadContextFor = (req) => ({ clientIp: req.socket.remoteAddress ?? "unknown" });
+  // The client address for login throttling: express's req.ip (the peer, or with TRUST_PROXY the
+  // address the trusted proxies report); requests on the lean path, which no route throttles by
+  // address, carry the peer's.
+  const getLoadContext: LoadContextFor = (req) => ({ clientIp: (req as express.Request).ip ?? req.socket.remoteAddress ?? "unknown" });
   // Machine traffic (/api/v1, health checks) skips express and Remix's document pipeline.
   const lean = leanRouter(build, { getLoadContext });
   const app = express();
   app.disable("x-powered-by");
+  // TRUST_PROXY: whether X-Forwarded-For/-Proto/-Host are believed (req.ip, req.protocol). Off
+  // by default, so a client cannot pick its own address for login throttling.
+  app.set("trust proxy", config.TRUST_PROXY);
   // Fingerprinted assets can be cached forever; everything else in public/ for an hour.
   app.use("/build", express.static(path.join(ROOT, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(ROOT, "public"), { maxAge: "1h" }));
+  // Same-origin check and body limits for everything but /api (scripts/lib/panel-guard.ts).
+  app.use(panelGuard({ extraOrigins: config.PUBLIC_URL ? [config.PUBLIC_URL] : [] }));
   app.all(
     "*",
     remixHandler({

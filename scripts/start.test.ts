@@ -33,16 +33,24 @@ describe("npm start configuration", () => {
     expect(r.stderr).toContain("ENFORCE_COST_QUOTAS: must be true or false");
     expect(r.stderr).toContain("DATABASE_URL: must be a postgresql:// URL");
   });
+
+  it("in production with DATABASE_URL but no SECRETS_KEY: stops naming SECRETS_KEY, before touching any database", () => {
+    const r = start({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:p@127.0.0.1:1/x", DATA_DIR: "/nonexistent/should-not-be-created" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("SECRETS_KEY: is required in production when DATABASE_URL is set");
+    expect(r.stdout).toBe("");
+  });
 });
 
 describe("npm start with DATABASE_URL", () => {
-  it("uses that server (no embedded PostgreSQL), serves the sign-in page and stops cleanly on SIGTERM", async () => {
+  it("uses that server (no embedded PostgreSQL, no demo data by default), serves the sign-in page and stops cleanly on SIGTERM", async () => {
     const t = await createTestDatabase();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "tollgate-start-"));
     const port = await freePort();
     const child = spawn(process.execPath, START, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), DATA_DIR: dataDir, SEED_DEMO: "false", WEB_CONCURRENCY: "1" } as NodeJS.ProcessEnv,
+      // SEED_DEMO unset: with DATABASE_URL the default is not to seed (known passwords, a public key).
+      env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), DATA_DIR: dataDir, SEED_DEMO: "", WEB_CONCURRENCY: "1" } as NodeJS.ProcessEnv,
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -56,6 +64,8 @@ describe("npm start with DATABASE_URL", () => {
       const res = await fetch(`http://127.0.0.1:${port}/login`);
       expect(res.status).toBe(200);
       expect(existsSync(path.join(dataDir, "postgres"))).toBe(false);
+      expect((await t.pool.query(`SELECT count(*)::int AS n FROM users`)).rows[0].n).toBe(0);
+      expect((await t.pool.query(`SELECT count(*)::int AS n FROM api_keys`)).rows[0].n).toBe(0);
     } finally {
       child.kill("SIGTERM");
     }

@@ -4,6 +4,8 @@
 import { disconnectDb, db, dbPool } from "../app/db/client.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 import { ensureBuild } from "./lib/build.ts";
+import { isLoopbackHost } from "../app/services/config.server.ts";
+import { assertNoDemoCredentials, DemoCredentialsExposedError } from "./lib/demo-credentials.ts";
 import { serve } from "./serve.ts";
 import { serverProcesses, serveWorkers } from "./lib/workers.ts";
 import { ownShutdownSignals } from "./lib/postgres.ts";
@@ -45,10 +47,21 @@ if (config.SEED_DEMO) {
 await ensureBuild(step);
 
 const processes = serverProcesses(config.WEB_CONCURRENCY);
-server =
-  processes > 1
-    ? await serveWorkers({ count: processes, port: config.PORT, host: config.HOST, log: step })
-    : await serve({ port: config.PORT, host: config.HOST });
+try {
+  // serve() checks this too; checked here first so a process group does not start only to
+  // have each of its processes refuse.
+  if (!isLoopbackHost(config.HOST)) await assertNoDemoCredentials(config.HOST, database.url);
+  server =
+    processes > 1
+      ? await serveWorkers({ count: processes, port: config.PORT, host: config.HOST, log: step })
+      : await serve({ port: config.PORT, host: config.HOST });
+} catch (e) {
+  if (!(e instanceof DemoCredentialsExposedError)) throw e;
+  console.error(e.message);
+  await disconnectDb();
+  await database.release();
+  process.exit(1);
+}
 const { DEMO_PLATFORM_KEY } = await import("../app/services/api-keys.server.ts");
 step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${processes} server process${processes > 1 ? "es" : ""})`);
 console.log(`

@@ -36,16 +36,43 @@ export class TextCompatClient extends pg.Client {
 }
 
 /** Discrete pool parameters from a URL. (b) A connectionString would override `database`
- *  in connectToShadowDb(), so shadow-DB operations would hit the main database. */
+ *  in connectToShadowDb(), so shadow-DB operations would hit the main database.
+ *  The URL's TLS settings travel along (`ssl`): building discrete parameters once dropped them,
+ *  so `?sslmode=require` to a managed PostgreSQL silently connected in plaintext. */
 export function poolConfig(url: string): pg.PoolConfig {
-  const c = parse(url);
-  return {
+  const c = parseWithTls(url);
+  const config: pg.PoolConfig = {
     host: c.host ?? "localhost",
     port: c.port ? Number(c.port) : 5432,
     user: c.user,
     password: c.password,
     database: c.database ?? undefined,
   };
+  if (c.ssl !== undefined && c.ssl !== null) config.ssl = c.ssl as pg.PoolConfig["ssl"];
+  return config;
+}
+
+/**
+ * libpq's meaning of `sslmode` (pg-connection-string's "libpq compat" mode), which is what
+ * people who write these URLs expect; the library's own default reads `require` as verify-full.
+ * - absent, disable, allow: plaintext (`allow` tries plaintext first in libpq; it is accepted).
+ *   libpq's default `prefer` would try TLS first; node-postgres cannot fall back, so an
+ *   absent sslmode keeps the plaintext the embedded database and earlier releases used.
+ * - prefer, require: TLS without verifying the certificate (libpq: require + sslrootcert
+ *   verifies the chain). node-postgres cannot fall back to plaintext, so `prefer` fails
+ *   against a server without TLS ("The server does not support SSL connections").
+ * - verify-ca: TLS, chain checked against sslrootcert, any host name.
+ * - verify-full: TLS, chain (sslrootcert, or the system CAs) and host name checked.
+ * `sslrootcert=system` (libpq 16) means the system CAs. `ssl=true|1|0` (node-postgres style)
+ * is honoured as node-postgres reads it (true: verify-full).
+ */
+function parseWithTls(url: string) {
+  if (!url.includes("?")) return parse(url);
+  const u = new URL(url);
+  const mode = u.searchParams.get("sslmode");
+  if (mode === "allow") u.searchParams.set("sslmode", "disable");
+  if (u.searchParams.get("sslrootcert") === "system") u.searchParams.delete("sslrootcert");
+  return parse(u.toString(), { useLibpqCompat: mode !== null && !u.searchParams.has("uselibpqcompat") });
 }
 
 export function pgAdapter(url = process.env.DATABASE_URL, extra: pg.PoolConfig = {}) {

@@ -13,7 +13,17 @@ import {
   startSessionAndRedirect,
   type SessionUser,
 } from "./auth.server.ts";
-import { MAX_FAILURES, secondsUntilAllowed, throttleMessage, WINDOW_MS } from "./login-throttle.server.ts";
+import {
+  addressGroup,
+  MAX_ACCOUNT_FAILURES,
+  MAX_ADDRESS_FAILURES,
+  MAX_FAILURES,
+  PRUNE_BATCH,
+  pruneAttempts,
+  secondsUntilAllowed,
+  throttleMessage,
+  WINDOW_MS,
+} from "./login-throttle.server.ts";
 import { hashToken, SESSION_COOKIE } from "./session.server.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -171,7 +181,7 @@ describe("the throttle window", () => {
   const now = new Date("2026-03-10T12:00:00Z");
   const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
   const attempt = (at: Date, success: boolean) =>
-    t.pool.query(`INSERT INTO login_attempts (email, ip, success, created_at) VALUES ($1, $2, $3, $4)`, [
+    t.pool.query(`INSERT INTO login_attempts (email, ip, ip_group, success, created_at) VALUES ($1, $2, $2, $3, $4)`, [
       key.email,
       key.ip,
       success,
@@ -189,6 +199,89 @@ describe("the throttle window", () => {
     // A success resets the count.
     await attempt(ago(5), true);
     expect(await secondsUntilAllowed(t.pool, key, now)).toBe(0);
+  });
+});
+
+describe("throttling per account and per address", () => {
+  const failures = (where: string, params: unknown[]) =>
+    t.pool.query(`SELECT count(*)::int AS n FROM login_attempts WHERE NOT success AND ${where}`, params).then((r) => r.rows[0].n);
+
+  it("one account guessed from many addresses is refused after 20 failures, from any address, right password included", async () => {
+    const email = "botnet-target@tollgate.test";
+    await t.pool.query(`INSERT INTO users (email, name, role, password_hash) VALUES ($1, 'Target', 'ops', $2)`, [email, await hash(PASSWORD)]);
+    for (let i = 0; i < MAX_ACCOUNT_FAILURES; i++) {
+      // Each address stays under its own per-pair limit of 5.
+      expect(await signIn({ email, password: `guess-${i}`, ip: `198.51.100.${i + 1}` })).toMatchObject({ reason: "invalid_credentials" });
+    }
+    const refused = await signIn({ email, password: PASSWORD, ip: "203.0.113.77" });
+    expect(refused).toMatchObject({ ok: false, reason: "throttled" });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(WINDOW_MS / 1000 - 60);
+    expect(await failures("email = $1", [email])).toBe(MAX_ACCOUNT_FAILURES);
+  });
+
+  it("one address spraying many accounts is refused after 30 failures, for every account, existing or not", async () => {
+    const ip = "192.0.2.44";
+    for (let i = 0; i < MAX_ADDRESS_FAILURES; i++) {
+      expect(await signIn({ email: `spray-${i}@tollgate.test`, password: "Winter2026!", ip })).toMatchObject({ reason: "invalid_credentials" });
+    }
+    // A real account with its right password, and an unknown one: the same answer.
+    expect(await signIn({ email: "finance@tollgate.test", password: PASSWORD, ip })).toMatchObject({ reason: "throttled" });
+    expect(await signIn({ email: "never-seen@tollgate.test", password: PASSWORD, ip })).toMatchObject({ reason: "throttled" });
+    expect(await failures("ip_group = $1", [ip])).toBe(MAX_ADDRESS_FAILURES);
+    // Other addresses are unaffected.
+    expect(await signIn({ email: "finance@tollgate.test", password: PASSWORD, ip: "192.0.2.45" })).toMatchObject({ ok: true });
+  });
+
+  it("a success on an account of one's own does not reset the address count", async () => {
+    const ip = "192.0.2.60";
+    for (let i = 0; i < MAX_ADDRESS_FAILURES - 1; i++) await signIn({ email: `reset-${i}@tollgate.test`, password: "x", ip });
+    expect(await signIn({ email: "admin@tollgate.test", password: PASSWORD, ip })).toMatchObject({ ok: true });
+    expect(await signIn({ email: "reset-last@tollgate.test", password: "x", ip })).toMatchObject({ reason: "invalid_credentials" });
+    expect(await signIn({ email: "reset-more@tollgate.test", password: "x", ip })).toMatchObject({ reason: "throttled" });
+  });
+
+  it("IPv6 addresses of one /64 count together; another /64 does not", async () => {
+    expect(addressGroup("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(addressGroup("2001:db8:1:2:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(addressGroup("::ffff:192.0.2.9")).toBe("192.0.2.9");
+    expect(addressGroup("192.0.2.9")).toBe("192.0.2.9");
+    expect(addressGroup("unknown")).toBe("unknown");
+    const email = "v6-target@tollgate.test";
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      // A new address of the same /64 for every guess.
+      expect(await signIn({ email, password: "x", ip: `2001:db8:aa:bb::${(i + 1).toString(16)}` })).toMatchObject({ reason: "invalid_credentials" });
+    }
+    expect(await signIn({ email, password: "x", ip: "2001:db8:aa:bb:1234::99" })).toMatchObject({ reason: "throttled" });
+    expect(await signIn({ email, password: "x", ip: "2001:db8:aa:bc::1" })).toMatchObject({ reason: "invalid_credentials" });
+    const { rows } = await t.pool.query(`SELECT DISTINCT ip_group FROM login_attempts WHERE email = $1 ORDER BY 1`, [email]);
+    expect(rows.map((r) => r.ip_group)).toEqual(["2001:db8:aa:bb::/64", "2001:db8:aa:bc::/64"]);
+  });
+});
+
+describe("pruning login attempts", () => {
+  it("a sign-in deletes up to 100 attempts older than the window, oldest first, and keeps recent ones", async () => {
+    const now = new Date();
+    await t.pool.query(
+      `INSERT INTO login_attempts (email, ip, ip_group, success, created_at)
+       SELECT 'old-' || g || '@tollgate.test', '10.66.0.1', '10.66.0.1', false, $1::timestamptz - make_interval(secs => g)
+         FROM generate_series(1, 150) g`,
+      [new Date(now.getTime() - WINDOW_MS - 60_000)],
+    );
+    const old = () =>
+      t.pool.query(`SELECT count(*)::int AS n FROM login_attempts WHERE created_at <= $1`, [new Date(Date.now() - WINDOW_MS)]).then((r) => r.rows[0].n);
+    const recent = () =>
+      t.pool.query(`SELECT count(*)::int AS n FROM login_attempts WHERE created_at > $1`, [new Date(Date.now() - WINDOW_MS)]).then((r) => r.rows[0].n);
+    expect(await old()).toBe(150);
+    const recentBefore = await recent();
+    await signIn({ email: "prune@tollgate.test", password: "x", ip: "10.66.0.2" });
+    expect(await old()).toBe(150 - PRUNE_BATCH);
+    expect(await recent()).toBe(recentBefore + 1);
+    // The oldest went first: the 50 left are the newest of the old ones.
+    const left = (await t.pool.query(`SELECT email FROM login_attempts WHERE email LIKE 'old-%'`)).rows.map((r) => Number(/old-(\d+)@/.exec(r.email)![1]));
+    expect(Math.max(...left)).toBe(50);
+    await signIn({ email: "prune@tollgate.test", password: "x", ip: "10.66.0.2" });
+    expect(await old()).toBe(0);
+    expect(await pruneAttempts(t.pool, new Date())).toBe(0);
   });
 });
 

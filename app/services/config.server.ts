@@ -1,5 +1,7 @@
 // The one place configuration is read: process.env is parsed once with zod at start-up.
 // A bad value stops the start with a message naming the variable.
+import ipaddr from "ipaddr.js";
+import { parse as parsePgUrl } from "pg-connection-string";
 import { z } from "zod";
 
 const bool = (fallback: boolean) =>
@@ -28,7 +30,60 @@ const httpUrl = z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v), { messag
 
 const postgresUrl = z
   .string()
-  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), { message: "must be a postgresql:// URL" });
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), { message: "must be a postgresql:// URL" })
+  .superRefine((v, ctx) => {
+    const problem = databaseTlsProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** The TLS modes of libpq's `sslmode` that the pools honour (app/db/pg-adapter.ts). */
+export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+
+/**
+ * A DATABASE_URL whose TLS settings would be silently weakened or fail at the first query is
+ * refused at start instead: an unknown sslmode, verify-ca without the CA to verify against, an
+ * sslrootcert/sslcert/sslkey file that cannot be read.
+ */
+function databaseTlsProblem(url: string): string | null {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url).searchParams;
+  } catch {
+    return "must be a valid URL";
+  }
+  const mode = params.get("sslmode");
+  if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) return `sslmode must be one of ${SSL_MODES.join(", ")}`;
+  if (mode === "verify-ca" && !params.get("sslrootcert")) return "sslmode=verify-ca needs sslrootcert (the CA certificate file)";
+  try {
+    if (params.get("sslrootcert") !== "system") parsePgUrl(url, { useLibpqCompat: true });
+  } catch (e) {
+    return `TLS settings cannot be used: ${(e as Error).message}`;
+  }
+  return null;
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and "localhost": only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  return ipaddr.isValid(h) && ipaddr.process(h).range() === "loopback";
+}
+
+/**
+ * TRUST_PROXY: whose X-Forwarded-For to believe for the client address (login throttling) and
+ * X-Forwarded-Proto/Host (same-origin checks). `false`: nobody, the peer address is the client.
+ * A number N: the N nearest proxies (the client is the Nth address from the right).
+ * `loopback`: proxies on this machine (127.0.0.0/8, ::1). Passed to express's "trust proxy".
+ */
+const trustProxy = z
+  .string()
+  .default("false")
+  .refine((v) => /^(false|loopback|\d{1,2})$/.test(v.trim()), { message: "must be false, loopback or a number of proxy hops" })
+  .transform((v): false | number | "loopback" => {
+    const t = v.trim();
+    if (t === "false" || t === "0") return false;
+    return t === "loopback" ? "loopback" : Number(t);
+  });
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -39,7 +94,13 @@ export const configSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: int(54320, 1, 65535),
-  SEED_DEMO: bool(true),
+  // Demo data (known passwords, a published API key): default on only for the embedded
+  // database; with DATABASE_URL it needs an explicit SEED_DEMO=true (see resolveDefaults).
+  SEED_DEMO: z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+    .transform((v) => v === "true" || v === "1" || v === "yes")
+    .optional(),
+  TRUST_PROXY: trustProxy,
   ENFORCE_COST_QUOTAS: bool(true),
   ENFORCE_E2B_QUOTAS: bool(true),
   QUOTA_FAIL_MODE: z.enum(["closed", "open"], { message: "must be closed or open" }).default("closed"),
@@ -88,7 +149,7 @@ export const configSchema = z.object({
     .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+|[0-9a-f:]+)(:(\d{1,5}|\*))?$/, { message: "must list host, host:port or host:* entries" }))),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, "SEED_DEMO"> & { SEED_DEMO: boolean };
 
 export class ConfigError extends Error {
   constructor(public readonly problems: { variable: string; message: string }[]) {
@@ -110,7 +171,27 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       result.error.issues.map((i) => ({ variable: String(i.path[0] ?? "?"), message: i.message })),
     );
   }
-  return result.data;
+  return resolveDefaults(result.data);
+}
+
+/**
+ * Defaults that depend on other variables (docs/security.md, "deployment defaults"):
+ * - SEED_DEMO: true on the embedded database, false with DATABASE_URL unless set explicitly.
+ * - SECRETS_KEY is required in production once the data or the server leaves this machine
+ *   (DATABASE_URL set, or HOST not loopback): a generated key file on one instance's disk would
+ *   differ between instances and be lost with the machine. `npm start` on the embedded database
+ *   at 127.0.0.1 keeps working without it (a local demo).
+ */
+function resolveDefaults(c: z.infer<typeof configSchema>): Config {
+  if (c.NODE_ENV === "production" && !c.SECRETS_KEY && (c.DATABASE_URL || !isLoopbackHost(c.HOST))) {
+    throw new ConfigError([
+      {
+        variable: "SECRETS_KEY",
+        message: `is required in production when ${c.DATABASE_URL ? "DATABASE_URL is set" : `HOST (${c.HOST}) is not a loopback address`}: set it to a long random string, the same on every instance (e.g. openssl rand -base64 32)`,
+      },
+    ]);
+  }
+  return { ...c, SEED_DEMO: c.SEED_DEMO ?? !c.DATABASE_URL };
 }
 
 let cached: Config | undefined;

@@ -16,10 +16,15 @@ export interface AppInstance {
 
 const START_TIMEOUT_MS = 30_000;
 
-export async function startAppInstance(opts: { databaseUrl: string; env?: Record<string, string> }): Promise<AppInstance> {
+export async function startAppInstance(opts: {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Interface to listen on (default 127.0.0.1); requests always go to 127.0.0.1. */
+  host?: string;
+}): Promise<AppInstance> {
   if (!existsSync(path.join(ROOT, "build/index.js"))) throw new Error("build/index.js is missing: run `remix build` first");
   const port = await freePort();
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["app/test/serve-instance.ts", String(port)], {
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["app/test/serve-instance.ts", String(port), ...(opts.host ? [opts.host] : [])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -30,6 +35,8 @@ export async function startAppInstance(opts: { databaseUrl: string; env?: Record
       SEED_DEMO: "false",
       // The scheduled analysis would write forecasts (and alerts) mid-test; tests run it explicitly.
       ANALYSIS_INTERVAL_HOURS: "0",
+      // Production with DATABASE_URL requires it (config.server.ts); a test may set its own.
+      SECRETS_KEY: "app-instance-test-secrets-key",
       ...opts.env,
     } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

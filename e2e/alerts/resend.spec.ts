@@ -1,6 +1,6 @@
 // Re-send from the dead letter: ops filters the delivery log to dead events, clicks Re-send, and
 // the worker delivers the event to the (now reachable) receiver; the change is audited.
-import { expect, loginAs, test } from "../fixtures.ts";
+import { expect, loginAs, test, SAME_ORIGIN } from "../fixtures.ts";
 import { unique } from "../quotas/api.ts";
 import { signatureValid, startReceiver } from "./receiver.ts";
 
@@ -13,6 +13,7 @@ test("ops re-sends a dead event and sees it delivered", async ({ page, db }) => 
     const secret = `resend-secret-${unique()}`;
     // The channel through the same form action the page posts to.
     const created = await page.request.post("/alerts/channels/new", {
+      headers: SAME_ORIGIN,
       form: { intent: "save", type: "webhook", name, url: receiver.url("/resend"), signingSecret: secret, enabled: "on" },
       maxRedirects: 0,
     });

@@ -1,7 +1,7 @@
 // A tenant admin sees and manages only their tenant's alert channels and rules: platform-wide and
 // other tenants' channels are not listed, their URLs answer 404, and posts to them change nothing.
 import type pg from "pg";
-import { expect, expectNotFound, loginAs, test } from "../fixtures.ts";
+import { expect, expectNotFound, loginAs, test, SAME_ORIGIN } from "../fixtures.ts";
 import { unique } from "../quotas/api.ts";
 
 async function insertChannel(db: pg.Pool, tenantSlug: string | null, name: string) {
@@ -72,12 +72,12 @@ test("a tenant admin manages only their tenant's channels; other channels answer
   // Another tenant's or a platform channel: 404 on the page, and posts change nothing.
   for (const id of [globexChannel, platformChannel]) {
     await expectNotFound(page, `/t/acme/alerts/channels/${id}`);
-    const del = await page.request.post(`/t/acme/alerts/channels/${id}`, { form: { intent: "delete" }, maxRedirects: 0 });
+    const del = await page.request.post(`/t/acme/alerts/channels/${id}`, { headers: SAME_ORIGIN, form: { intent: "delete" }, maxRedirects: 0 });
     expect(del.status()).toBe(404);
-    const test = await page.request.post(`/t/acme/alerts/channels/${id}`, { form: { intent: "test" }, maxRedirects: 0 });
+    const test = await page.request.post(`/t/acme/alerts/channels/${id}`, { headers: SAME_ORIGIN, form: { intent: "test" }, maxRedirects: 0 });
     expect(test.status()).toBe(404);
   }
-  const rule = await page.request.post("/t/acme/alerts/rules/new", { form: { kind: "anomaly", channelId: globexChannel, enabled: "on" }, maxRedirects: 0 });
+  const rule = await page.request.post("/t/acme/alerts/rules/new", { headers: SAME_ORIGIN, form: { kind: "anomaly", channelId: globexChannel, enabled: "on" }, maxRedirects: 0 });
   expect(rule.status()).toBe(400); // the form answers "Choose a channel." and writes nothing
   const left = await db.query(`SELECT count(*)::int AS n FROM alert_channels WHERE id = ANY($1::uuid[])`, [[globexChannel, platformChannel]]);
   expect(left.rows[0].n).toBe(2);

@@ -2,7 +2,7 @@
 // POST /api/v1/analysis/run: the forecast chart with its limit line and breach marker, the
 // anomaly marked on the spend timeline, the overview's lists, the review on the anomalies page
 // (audited), and who may see what.
-import { expect, expectNotFound, loginAs, test } from "../fixtures.ts";
+import { expect, expectNotFound, loginAs, test, SAME_ORIGIN } from "../fixtures.ts";
 import { createScenario, runAnalysis, type Scenario } from "./scenario.ts";
 
 test.describe.configure({ mode: "serial" });
@@ -105,7 +105,7 @@ test("ops acknowledges, re-opens and dismisses the finding; the audit log shows 
   expect(rows).toEqual([{ status: "dismissed", reviewed_by: "user:ops@tollgate.dev" }]);
 
   // A malformed review changes nothing and says why.
-  const bad = await page.request.post("/anomalies?index", { form: { intent: "acknowledge", id: "not-a-uuid" } });
+  const bad = await page.request.post("/anomalies?index", { headers: SAME_ORIGIN, form: { intent: "acknowledge", id: "not-a-uuid" } });
   expect(bad.status()).toBe(400);
 
   // The audit log is for admin and finance: sign in again as admin.
@@ -123,7 +123,7 @@ test("finance reads the findings on the overview but cannot open the anomalies p
   await expect(page.getByRole("region", { name: "Open anomalies" })).toBeVisible();
   await expect(page.getByRole("link", { name: /Review all/ })).toHaveCount(0);
   await expectNotFound(page, "/anomalies");
-  const post = await page.request.post("/anomalies?index", { form: { intent: "dismiss", id: s.id }, maxRedirects: 0 });
+  const post = await page.request.post("/anomalies?index", { headers: SAME_ORIGIN, form: { intent: "dismiss", id: s.id }, maxRedirects: 0 });
   expect(post.status()).toBe(404);
 });
 

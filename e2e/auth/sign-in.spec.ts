@@ -1,4 +1,5 @@
 import { hash } from "@node-rs/argon2";
+import { E2E } from "../env.ts";
 import { DEMO_PASSWORD, DEMO_USERS, expect, loginAs, submitSignIn, test, throwawayEmail } from "../fixtures.ts";
 
 test.describe("sign-in", () => {
@@ -63,6 +64,28 @@ test.describe("sign-in", () => {
     const { rows } = await db.query(`SELECT success FROM login_attempts WHERE email = $1`, [email]);
     expect(rows).toHaveLength(5);
     expect(rows.every((r) => r.success === false)).toBe(true);
+  });
+
+  test("a form on another site that posts to Tollgate is refused (403) and changes nothing", async ({ page }) => {
+    await loginAs(page, "ops");
+    // A page of another origin that submits a sign-out form to Tollgate as soon as it loads.
+    await page.route("http://evil.test/**", (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<form id="f" method="post" action="${E2E.baseUrl}/logout"></form><script>document.getElementById("f").submit()</script>`,
+      }),
+    );
+    const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/logout");
+    // The page navigates away as soon as it loads: wait for the POST's answer, not for its load.
+    await page.goto("http://evil.test/", { waitUntil: "commit" });
+    const response = await answered;
+    expect(response.status()).toBe(403);
+    expect(response.request().headers()["origin"]).toBe("http://evil.test");
+    await expect(page.getByRole("heading", { level: 1, name: "Request refused" })).toBeVisible();
+    // Still signed in.
+    await page.goto("/admin");
+    await expect(page).toHaveURL("/admin");
+    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
   });
 
   test("sign-out ends the session", async ({ page }) => {

@@ -1,6 +1,6 @@
 // A tenant admin sees their tenant's quotas read-only and manages quotas for their own end
 // users; a post that edits a tenant quota is refused and changes nothing.
-import { expect, loginAs, test } from "../fixtures.ts";
+import { expect, loginAs, test, SAME_ORIGIN } from "../fixtures.ts";
 import { unique } from "./api.ts";
 
 test("a tenant admin creates and edits a user quota for their tenant; tenant quotas have no edit controls", async ({ page, db }) => {
@@ -47,11 +47,12 @@ test("a tenant admin's post editing a tenant quota is refused and nothing change
   );
   await loginAs(page, "acme_admin");
   const refused = await page.request.post("/t/acme/quotas", {
+    headers: SAME_ORIGIN,
     form: { intent: "update", id: rows[0].id, limitUsd: "999999", warningThresholds: "80", enforcement: "hard", enabled: "on" },
     maxRedirects: 0,
   });
   expect(refused.status()).toBe(404);
-  const created = await page.request.post("/t/acme/quotas", { form: { intent: "create", scope: "tenant", resource: "llm", period: "day", limitUsd: "1" }, maxRedirects: 0 });
+  const created = await page.request.post("/t/acme/quotas", { headers: SAME_ORIGIN, form: { intent: "create", scope: "tenant", resource: "llm", period: "day", limitUsd: "1" }, maxRedirects: 0 });
   expect(created.status()).toBe(403);
   const after = await db.query(`SELECT limit_usd::text AS l FROM quotas WHERE id = $1`, [rows[0].id]);
   expect(after.rows[0].l).toBe(rows[0].l);

@@ -1,5 +1,5 @@
-import { startEmbeddedPostgres, ensureDatabase, urlFor } from "../lib/postgres.ts";
+import { startEmbeddedPostgres, ensureDatabase, withDatabase } from "../lib/postgres.ts";
 const s = await startEmbeddedPostgres({ dir: "/tmp/devpg", port: 54399, persistent: true, onLog: () => {} });
-await ensureDatabase(urlFor(54399, "dev"));
+await ensureDatabase(withDatabase(s.adminUrl, "dev"));
 console.log("up", s.adminUrl);
 setInterval(() => {}, 1 << 30);

