@@ -12,7 +12,10 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: "list",
-  timeout: 30_000,
+  // 60 s: on a fresh 2-core CI machine (two Playwright workers, Chromium, two app processes and
+  // PostgreSQL on two cores) the longest walk through the explorer took 34.8 s (22 s on a warm
+  // checkout). A timeout is not an assertion: every expectation keeps its own 10 s limit.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL: E2E.baseUrl,
