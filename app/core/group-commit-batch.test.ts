@@ -3,8 +3,7 @@
 // batch, together. `inFlight: 1` keeps that deterministic.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../db/test/test-database.ts";
-import pg from "pg";
-import { quoteLiteral, type BatchReport } from "./group-commit.ts";
+import type { BatchReport } from "./decider.ts";
 import { createTollgate, type ReserveDecision } from "./index.ts";
 import { createQuota, createTenant, usageOf } from "./test/fixtures.ts";
 
@@ -201,7 +200,7 @@ describe("the same key from two processes' batches at once", () => {
   });
 });
 
-describe("parameters sent as literals", () => {
+describe("parameters bound, never pasted into SQL", () => {
   it("keys and labels with quotes, backslashes, braces, commas and the word NULL are stored exactly", async () => {
     const tenantId = await createTenant(t.pool, "gc-literals");
     const { tg } = batched();
@@ -221,26 +220,6 @@ describe("parameters sent as literals", () => {
     odd.forEach((s, i) => {
       expect(byKey.get(`key ${i} ${s}`)).toEqual({ key: `key ${i} ${s}`, user_id: s || null, touchpoint: s, conversation_id: s, cost_touchpoint: s, cost_user: s || null });
     });
-  });
-});
-
-describe("quoteLiteral", () => {
-  it("quotes exactly as pg's escapeLiteral, on tricky and on 2,000 random strings", () => {
-    const alphabet = ["a", "'", "\\", '"', ",", "{", "}", " ", "\n", "é", "✓", "0", "E", "N", "U", "L"];
-    const random = Array.from({ length: 2000 }, (_, i) =>
-      Array.from({ length: i % 17 }, (_, j) => alphabet[(i * 31 + j * 7 + ((i * j) % 5)) % alphabet.length]).join(""),
-    );
-    for (const s of ["", "'", "\\", "\\'", "it's", String.raw`a\b`, "NULL", "ünïcode ✓", ...random]) {
-      expect(quoteLiteral(s)).toBe(pg.escapeLiteral(s));
-    }
-  });
-
-  it("refuses U+0000, which no literal can carry (validate.ts refuses it before, naming the field)", () => {
-    for (const s of ["\u0000", "a\u0000b", "'\u0000", "\\\u0000"]) {
-      expect(() => quoteLiteral(s)).toThrow(expect.objectContaining({ code: "invalid_request" }));
-    }
-    // Every other control character is quoted as pg quotes it (they are refused upstream all the same).
-    for (let c = 1; c < 0x20; c++) expect(quoteLiteral(`a${String.fromCharCode(c)}'`)).toBe(pg.escapeLiteral(`a${String.fromCharCode(c)}'`));
   });
 });
 

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../db/test/test-database.ts";
-import { createGroupCommitter, type BatchReport } from "./group-commit.ts";
+import { createDecider, type BatchReport } from "./decider.ts";
 import { createTollgate, type ReserveDecision, type ReserveRequest } from "./index.ts";
 import { createQuota, createTenant, usageOf } from "./test/fixtures.ts";
 
@@ -193,11 +193,11 @@ describe("the core's own checks (no schema in front)", () => {
 
 describe("the batch's backstop (values that reach SQL anyway)", () => {
   it("a batch holding a value it cannot send (U+0000) is decided one by one: the offending request alone fails with invalid_request", async () => {
-    // The committer directly, without the core's checks in front: as if validate.ts missed a value.
+    // The decider directly, without the core's checks in front: as if validate.ts missed a value.
     const tenantId = await createTenant(t.pool, "backstop");
     const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
     const batches: BatchReport[] = [];
-    const gc = createGroupCommitter(
+    const gc = createDecider(
       { pool: t.pool, clock: () => new Date(), hooks: {}, enforce: () => true, defaultTtlSeconds: 900 },
       { inFlight: 1, onBatch: (b) => batches.push(b) },
     );
@@ -214,7 +214,7 @@ describe("the batch's backstop (values that reach SQL anyway)", () => {
     const tenantId = await createTenant(t.pool, "backstop-22");
     const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10", enforcement: "soft" });
     const batches: BatchReport[] = [];
-    const gc = createGroupCommitter(
+    const gc = createDecider(
       { pool: t.pool, clock: () => new Date(), hooks: {}, enforce: () => false, defaultTtlSeconds: 900 },
       { inFlight: 1, onBatch: (b) => batches.push(b) },
     );

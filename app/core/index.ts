@@ -9,7 +9,7 @@
 //   await tollgate.settle(d.reservationId, { inputTokens, outputTokens });
 import type pg from "pg";
 import { direct, guardPool, isUnavailable } from "./db.ts";
-import { createGroupCommitter, type GroupCommitOptions } from "./group-commit.ts";
+import { createDecider, type GroupCommitOptions } from "./decider.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
@@ -112,8 +112,7 @@ export function createTollgate(options: TollgateOptions) {
     if (r.stoppedBy !== undefined) throw r.stoppedBy;
     return r.applied + r.duplicates;
   }
-  const batched =
-    options.groupCommit === false ? undefined : createGroupCommitter(ctx, typeof options.groupCommit === "object" ? options.groupCommit : {});
+  const decider = createDecider(ctx, options.groupCommit === false ? false : typeof options.groupCommit === "object" ? options.groupCommit : {});
 
   /** In fail-open mode an unavailable database turns into a spooled, allowed answer. */
   async function orSpool<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
@@ -160,7 +159,7 @@ export function createTollgate(options: TollgateOptions) {
           const d = await orSpool(
             () => {
               const lockSpan = <T,>(fn: () => Promise<T>) => withSpan("quota.db.lock", attrs, fn);
-              return batched ? batched.reserve(req, lockSpan) : ledger.reserve(ctx, req, lockSpan);
+              return decider.reserve(req, lockSpan);
             },
             () => spool!.reserve(req, ctx.defaultTtlSeconds, clock()),
           );
@@ -184,7 +183,7 @@ export function createTollgate(options: TollgateOptions) {
           const r = spool?.isSpooled(reservationId)
             ? await spool.settle(reservationId, actual, clock(), scope.tenantId)
             : await orSpool(
-                () => withSpan("cost.db.insert", {}, () => (batched ? batched.settle(reservationId, actual) : ledger.settle(ctx, reservationId, actual))),
+                () => withSpan("cost.db.insert", {}, () => decider.settle(reservationId, actual)),
                 () => spool!.settleLater(reservationId, actual, clock(), scope.tenantId),
               );
           if (!r.replay) {

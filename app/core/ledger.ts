@@ -1,6 +1,7 @@
-// The transactions: reserve, settle, release, record and the expiry sweep. Each runs in ONE
-// database transaction; every decision is made on QuotaUsage rows locked in the global order
-// (usage-rows.ts), so the sum of held + settled amounts never passes a hard limit.
+// The ledger's rules and its one-transaction operations: pricing what happened, the entry a
+// settle writes, release, one-shot records and the expiry sweep. Reserve and settle are decided
+// by decider.ts (a batch, or a batch of one). Every decision is made on QuotaUsage rows locked in
+// the global order (statements.ts), so the sum of held + settled amounts never passes a hard limit.
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { writeCostEntry, type CostEntry } from "./cost-records.ts";
@@ -22,16 +23,9 @@ import {
   type SettleResult,
   type Warning,
 } from "./types.ts";
-import {
-  applies,
-  ensureUsageRows,
-  lockUsageRows,
-  lockUsageRowsById,
-  usageParams,
-  WRITE_USAGE_CTE,
-  type UsageDelta,
-  type UsageRow,
-} from "./usage-rows.ts";
+import { run, type StatementMode } from "./sql.ts";
+import { DROP_HOLDS, RESERVATION_COLUMNS } from "./statements.ts";
+import { ensureUsageRows, lockUsageRows, lockUsageRowsById, usageValues, type UsageDelta, type UsageRow } from "./usage-rows.ts";
 
 export interface LedgerContext {
   pool: pg.Pool;
@@ -41,11 +35,12 @@ export interface LedgerContext {
   defaultTtlSeconds: number;
   /** Sees every set of locked rows a reservation decides on (utilization metrics). */
   observe?: (rows: UsageRow[]) => void;
+  /** Named statements (parsed once per connection, the default) or unnamed (a pooler in transaction mode). */
+  statements?: StatementMode;
 }
 
 export const MAX_TTL_SECONDS = 86_400;
-// Advisory-lock namespaces: same-key requests of one tenant are decided one after another.
-const RESERVE_KEY_LOCK = 7301;
+// Advisory-lock namespace: same-key records of one tenant are decided one after another.
 const RECORD_KEY_LOCK = 7302;
 
 /** SHA-256 of the request with keys sorted: the same idempotency key with another body conflicts. */
@@ -85,7 +80,8 @@ async function notifyDenial(ctx: LedgerContext, c: Queryable, binding: UsageRow)
   await fire(ctx, events, c);
 }
 
-function notFoundOnMissingTenant(e: unknown): never {
+/** A write that names a deleted tenant (its foreign key) is answered as an unknown tenant. */
+export function notFoundOnMissingTenant(e: unknown): never {
   const err = e as { code?: string; constraint?: string };
   if (err?.code === "23503" && String(err.constraint).includes("tenant")) {
     throw new TollgateError("not_found", "Unknown tenant.", [{ path: "tenantId", message: "no such tenant" }]);
@@ -107,66 +103,6 @@ export async function prepareReserve(ctx: LedgerContext, req: ReserveRequest) {
   return { ttl, hash: requestHash(req), estimate };
 }
 
-export async function reserve(ctx: LedgerContext, req: ReserveRequest, lockSpan?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ReserveDecision> {
-  const { ttl, hash, estimate } = await prepareReserve(ctx, req);
-  const now = ctx.clock();
-  const userId = req.userId ?? null;
-  const scoping = { tenantId: req.tenantId, userId, resource: req.resource, at: now };
-
-  return inTransaction(ctx.pool, async (c) => {
-    await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [RESERVE_KEY_LOCK, `${req.tenantId}:${req.idempotencyKey}`]);
-    const { rows: seen } = await c.query(
-      `SELECT id, request_hash, estimate_usd::text AS estimate, expires_at, warnings
-         FROM reservations WHERE tenant_id = $1 AND idempotency_key = $2`,
-      [req.tenantId, req.idempotencyKey],
-    );
-    if (seen[0]) {
-      if (seen[0].request_hash !== hash) {
-        throw new TollgateError("conflict", "This idempotency key was already used with a different request.");
-      }
-      return {
-        allowed: true,
-        replay: true,
-        reservationId: seen[0].id,
-        estimatedCostUsd: money(seen[0].estimate),
-        expiresAt: new Date(seen[0].expires_at),
-        warnings: seen[0].warnings as Warning[],
-      };
-    }
-    await ensureUsageRows(c, [scoping]);
-    const lock = () => lockUsageRows(c, [scoping]);
-    const rows = lockSpan ? await lockSpan(lock) : await lock();
-    ctx.observe?.(rows);
-    const ev = evaluate(rows, estimate, { enforce: ctx.enforce(req.resource), now });
-    if (ev.denial) {
-      await notifyDenial(ctx, c, ev.binding!);
-      return { allowed: false, denial: ev.denial, warnings: ev.warnings };
-    }
-    const { deltas, events } = applyDeltas(rows, () => ({ reserved: estimate, spent: ZERO }));
-    const expiresAt = new Date(now.getTime() + ttl * 1000);
-    const e = req as unknown as Partial<Record<string, unknown>>;
-    const { rows: created } = await c
-      .query(
-        `WITH usage AS (${WRITE_USAGE_CTE} RETURNING 1)
-         INSERT INTO reservations (tenant_id, user_id, resource, idempotency_key, request_hash, estimate_usd, usage_ids,
-                                   expires_at, touchpoint, conversation_id, task_id, provider, model, tier,
-                                   input_tokens, max_output_tokens, expected_seconds, warnings, created_at)
-         VALUES ($5, $6, $7, $8, $9, $10, $11::uuid[], $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::jsonb, $23)
-         RETURNING id`,
-        [
-          ...usageParams(deltas),
-          req.tenantId, userId, req.resource, req.idempotencyKey, hash, toDb(estimate),
-          rows.map((r) => r.usageId), expiresAt, req.touchpoint ?? null, req.conversationId ?? null, req.taskId ?? null,
-          e.provider ?? null, e.model ?? null, e.tier ?? null, e.inputTokens ?? null, e.maxOutputTokens ?? null,
-          e.expectedSeconds ?? null, JSON.stringify(ev.warnings), now,
-        ],
-      )
-      .catch(notFoundOnMissingTenant);
-    await fire(ctx, events, c);
-    return { allowed: true, replay: false, reservationId: created[0].id, estimatedCostUsd: estimate, expiresAt, warnings: ev.warnings };
-  });
-}
-
 export interface ReservationRow {
   id: string;
   tenant_id: string;
@@ -185,9 +121,6 @@ export interface ReservationRow {
   tier: string | null;
 }
 
-export const RESERVATION_COLUMNS = `id, tenant_id, user_id, resource, status, estimate_usd::text AS estimate, usage_ids,
-  expires_at, created_at, touchpoint, conversation_id, task_id, provider, model, tier`;
-
 async function lockReservation(c: Queryable, id: string): Promise<ReservationRow> {
   if (!isUuid(id)) throw new TollgateError("not_found", "No such reservation.");
   const { rows } = await c.query(`SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE id = $1 FOR UPDATE`, [id]);
@@ -195,48 +128,59 @@ async function lockReservation(c: Queryable, id: string): Promise<ReservationRow
   return rows[0];
 }
 
-/** Prices what actually happened, at the usage time, with the reservation's model or tier. */
-export async function priceActual(c: Queryable, r: ReservationRow, actual: ActualUsage, at: Date) {
+/** What a call was (its resource and, for list prices, its model or tier). */
+export interface CallFacts {
+  resource: Resource;
+  provider: string | null;
+  model: string | null;
+  tier: string | null;
+}
+
+/** What usage costs at its time: an amount as given, else tokens at the model's list price, else sandbox time at the tier's rate. */
+export async function priceUsage(q: Queryable, call: CallFacts, usage: ActualUsage, at: Date) {
   const base = { inputTokens: null, outputTokens: null, cachedInputTokens: null, billedDurationMs: null, activeDurationMs: null, sandboxTtlSeconds: null, llmPriceId: null, sandboxPriceId: null } as Pick<
     CostEntry,
     "inputTokens" | "outputTokens" | "cachedInputTokens" | "billedDurationMs" | "activeDurationMs" | "sandboxTtlSeconds" | "llmPriceId" | "sandboxPriceId"
   >;
-  if ("actualCostUsd" in actual) return { ...base, costUsd: money(actual.actualCostUsd).toDecimalPlaces(10) };
-  if ("inputTokens" in actual) {
-    if (r.resource !== "llm" || !r.provider || !r.model) {
+  const u = usage as Partial<Record<string, unknown>>;
+  if (u.actualCostUsd !== undefined) return { ...base, costUsd: money(u.actualCostUsd as string).toDecimalPlaces(10) };
+  if ("inputTokens" in usage) {
+    if (call.resource !== "llm" || !call.provider || !call.model) {
       throw new TollgateError("invalid_request", "Token counts settle only LLM reservations made with a provider and model; send actualCostUsd.");
     }
-    const p = await llmPriceAt(c, r.provider, r.model, at);
+    const p = await llmPriceAt(q, call.provider, call.model, at);
     return {
       ...base,
-      inputTokens: actual.inputTokens,
-      outputTokens: actual.outputTokens,
-      cachedInputTokens: actual.cachedInputTokens ?? null,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens ?? null,
       llmPriceId: p.id,
-      costUsd: llmCostUsd(p, actual),
+      costUsd: llmCostUsd(p, usage),
     };
   }
-  if (r.resource !== "sandbox" || !r.tier) {
+  if (call.resource !== "sandbox" || !call.tier) {
     throw new TollgateError("invalid_request", "durationMs settles only sandbox reservations made with a tier; send actualCostUsd.");
   }
-  const p = await sandboxPriceAt(c, r.tier, at);
+  const d = usage as Extract<ActualUsage, { durationMs: number }>;
+  const p = await sandboxPriceAt(q, call.tier, at);
   return {
     ...base,
-    billedDurationMs: actual.durationMs,
-    activeDurationMs: actual.activeDurationMs ?? null,
-    sandboxTtlSeconds: actual.sandboxTtlSeconds ?? null,
+    billedDurationMs: d.durationMs,
+    activeDurationMs: d.activeDurationMs ?? null,
+    sandboxTtlSeconds: d.sandboxTtlSeconds ?? null,
     sandboxPriceId: p.id,
-    costUsd: sandboxCostUsd(p.usdPerSecond, actual.durationMs),
+    costUsd: sandboxCostUsd(p.usdPerSecond, d.durationMs),
   };
 }
 
+export type Priced = Awaited<ReturnType<typeof priceUsage>>;
+
 /**
- * Moves the estimate out of `reserved` and the actual cost into `spent`. The cost belongs to
- * the reservation's time (the period that admitted the call) and is priced then. Settling
- * again returns the first result; a settle after expiry still records the cost, flagged late.
+ * The ledger entry and warnings of settling reservation r: the cost belongs to the reservation's
+ * time (the period that admitted the call) and is priced then; a settle after expiry still
+ * records the cost, flagged late.
  */
-/** The ledger entry and warnings of settling reservation r at its own time. */
-export function settlement(r: ReservationRow, priced: Awaited<ReturnType<typeof priceActual>>, late: boolean) {
+export function settlement(r: ReservationRow, priced: Priced, late: boolean) {
   const estimate = money(r.estimate);
   const warnings: Warning[] = [];
   if (late) warnings.push({ code: "late_settle", message: "Settled after the reservation expired; the cost was recorded." });
@@ -251,37 +195,6 @@ export function settlement(r: ReservationRow, priced: Awaited<ReturnType<typeof 
     late, backfill: false, occurredAt: new Date(r.created_at),
   };
   return { entry, warnings };
-}
-
-export async function settle(ctx: LedgerContext, reservationId: string, actual: ActualUsage): Promise<SettleResult> {
-  const now = ctx.clock();
-  return inTransaction(ctx.pool, async (c) => {
-    const r = await lockReservation(c, reservationId);
-    const estimate = money(r.estimate);
-    if (r.status === "settled") {
-      const { rows } = await c.query(
-        `SELECT id::text AS id, cost_usd::text AS cost, late FROM cost_records WHERE reservation_id = $1`,
-        [r.id],
-      );
-      return { reservationId: r.id, status: "settled", costRecordId: rows[0].id, actualCostUsd: money(rows[0].cost), estimatedCostUsd: estimate, late: rows[0].late, replay: true, warnings: [] };
-    }
-    if (r.status === "released") throw new TollgateError("conflict", "This reservation was released; it cannot be settled.");
-    const late = r.status === "expired" || now.getTime() > new Date(r.expires_at).getTime();
-    const at = new Date(r.created_at);
-    const priced = await priceActual(c, r, actual, at);
-    const scoping = { tenantId: r.tenant_id, userId: r.user_id, resource: r.resource, at };
-    const held = r.status === "held" ? r.usage_ids : [];
-    await ensureUsageRows(c, [scoping]);
-    const rows = await lockUsageRows(c, [scoping], held);
-    const { deltas, events } = applyDeltas(rows, (row) => ({
-      reserved: held.includes(row.usageId) ? estimate.neg() : ZERO,
-      spent: applies(row, scoping) ? priced.costUsd : ZERO,
-    }));
-    const { entry, warnings } = settlement(r, priced, late);
-    const costRecordId = await writeCostEntry(c, entry, deltas, r.id);
-    await fire(ctx, events, c);
-    return { reservationId: r.id, status: "settled", costRecordId, actualCostUsd: priced.costUsd, estimatedCostUsd: estimate, late, replay: false, warnings };
-  });
 }
 
 export async function release(ctx: LedgerContext, reservationId: string): Promise<{ reservationId: string; status: "released" | "expired" }> {
@@ -302,12 +215,7 @@ async function dropHolds(c: Queryable, holds: { id: string; estimate: Money; usa
     spentDelta: ZERO,
     notified: row.notified,
   }));
-  await c.query(
-    `WITH usage AS (UPDATE quota_usage u SET reserved_usd = u.reserved_usd + v.d, updated_at = now()
-                      FROM unnest($1::uuid[], $2::numeric[]) AS v(id, d) WHERE u.id = v.id RETURNING 1)
-     UPDATE reservations SET status = $4::"ReservationStatus", finished_at = now() WHERE id = ANY($3::uuid[])`,
-    [deltas.map((d) => d.usageId), deltas.map((d) => toDb(d.reservedDelta)), holds.map((h) => h.id), status],
-  );
+  await run(c, DROP_HOLDS, { ...usageValues(deltas), ids: holds.map((h) => h.id), status });
 }
 
 /**
@@ -332,26 +240,6 @@ export async function sweepExpired(ctx: LedgerContext, batch = 200): Promise<num
     total += n;
     if (n < batch) return total;
   }
-}
-
-/** Prices one-shot usage at its time. */
-async function priceUsage(q: Queryable, req: RecordRequest, at: Date) {
-  const r = req as any; // one of the RecordRequest variants; the edge schema validated its shape
-  const base = {
-    provider: r.provider ?? null, model: r.model ?? null, tier: r.tier ?? null,
-    inputTokens: null, outputTokens: null, cachedInputTokens: null, billedDurationMs: null, activeDurationMs: null,
-    sandboxTtlSeconds: null, llmPriceId: null, sandboxPriceId: null,
-  };
-  if (r.actualCostUsd !== undefined) return { ...base, costUsd: money(r.actualCostUsd).toDecimalPlaces(10) };
-  if (r.resource === "llm") {
-    const p = await llmPriceAt(q, r.provider, r.model, at);
-    return { ...base, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cachedInputTokens: r.cachedInputTokens ?? null, llmPriceId: p.id, costUsd: llmCostUsd(p, r as any) };
-  }
-  const p = await sandboxPriceAt(q, r.tier, at);
-  return {
-    ...base, billedDurationMs: r.durationMs, activeDurationMs: r.activeDurationMs ?? null,
-    sandboxTtlSeconds: r.sandboxTtlSeconds ?? null, sandboxPriceId: p.id, costUsd: sandboxCostUsd(p.usdPerSecond, r.durationMs),
-  };
 }
 
 /**
@@ -381,7 +269,9 @@ export async function record(ctx: LedgerContext, req: RecordRequest, opts: { spo
   const backfill = req.occurredAt !== undefined;
   if (!isUuid(req.tenantId)) throw new TollgateError("not_found", "Unknown tenant.");
   const hash = requestHash(req);
-  const priced = await priceUsage(direct(ctx.pool), req, at);
+  const r = req as unknown as Partial<Record<string, string>>;
+  const call = { resource: req.resource, provider: r.provider ?? null, model: r.model ?? null, tier: r.tier ?? null };
+  const priced = { ...call, ...(await priceUsage(direct(ctx.pool), call, req as unknown as ActualUsage, at)) };
   const scoping = { tenantId: req.tenantId, userId: req.userId ?? null, resource: req.resource, at };
   return inTransaction(ctx.pool, async (c) => {
     await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [RECORD_KEY_LOCK, `${req.tenantId}:${req.idempotencyKey}`]);

@@ -4,6 +4,7 @@
 // the replay with the entry kept.
 import { z } from "zod";
 import { direct, isUnavailable, isUuid } from "./db.ts";
+import { settleAlone } from "./decider.ts";
 import * as ledger from "./ledger.ts";
 import { TollgateError, type ActualUsage, type RecordRequest, type ReserveRequest } from "./types.ts";
 
@@ -114,7 +115,7 @@ async function settleReservation(ctx: ledger.LedgerContext, e: SettleEntry): Pro
   const { rows } = await direct(ctx.pool).query(`SELECT tenant_id FROM reservations WHERE id = $1`, [e.id]);
   if (!rows[0]) return gone;
   if (e.tenantId && rows[0].tenant_id !== e.tenantId) return mismatch(e.tenantId, rows[0].tenant_id);
-  const r = await ledger.settle(ctx, e.id, e.actual);
+  const r = await settleAlone(ctx, e.id, e.actual);
   return r.replay ? DUPLICATE : APPLIED;
 }
 

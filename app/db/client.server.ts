@@ -10,8 +10,12 @@ export function createPrisma(url: string) {
   return new PrismaClient({ adapter: pgAdapter(url, { allowExitOnIdle: false, max: 10 }) });
 }
 
-export function createPool(url: string, max = 10) {
-  const pool = new pg.Pool({ ...poolConfig(url), max });
+/**
+ * `pipeline`: queries are written without waiting for the previous answer (node-postgres'
+ * pipeline mode), so the enforcement core sends a batch's statements in one round trip.
+ */
+export function createPool(url: string, max = 10, opts: { pipeline?: boolean } = {}) {
+  const pool = new pg.Pool({ ...poolConfig(url), max, ...(opts.pipeline ? { pipeline: true } : {}) } as pg.PoolConfig);
   // A connection killed by the server (restart, pg_terminate_backend) emits 'error' on the pool
   // (idle) or on the client (even after its failed query was already rejected); without a
   // listener that event crashes the process. Queries still reject, and the pool reconnects.

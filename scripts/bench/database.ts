@@ -89,7 +89,8 @@ export const WORKER_APPLICATION = "tollgate-bench-worker";
  * cell never pays for connecting because the previous one left the pool idle for 10 s.
  */
 export function benchPool(url: string, max: number, applicationName = "tollgate-bench") {
-  const pool = new pg.Pool({ ...poolConfig(url), max, idleTimeoutMillis: 0, application_name: applicationName });
+  // Pipelined, as the app's decision pool is (one round trip per batch step; ADR 0004).
+  const pool = new pg.Pool({ ...poolConfig(url), max, idleTimeoutMillis: 0, application_name: applicationName, pipeline: true } as pg.PoolConfig);
   pool.on("error", () => {}); // an idle connection killed by the server: the pool replaces it
   return pool;
 }

@@ -5,7 +5,9 @@
 // under load (halfway through the hot c=max tollgate cell) and again after the run.
 import pg from "pg";
 import { createTollgate } from "../../app/core/index.ts";
-import { BATCH_LOCK_SQL } from "../../app/core/usage-rows.ts";
+import { LOCK_USAGE } from "../../app/core/statements.ts";
+// @ts-expect-error pg ships no types for its utils; prepareValue is how it binds a value
+import { prepareValue } from "pg/lib/utils.js";
 import { poolConfig } from "../../app/db/pg-adapter.ts";
 import type { Target } from "./fixture.ts";
 import { OP_USD } from "./peers.ts";
@@ -29,29 +31,14 @@ const headline = (sql: string) => {
   return (flat.length > 70 ? `${flat.slice(0, 70)}…` : flat) + (lock && flat.length > 70 ? lock[0] : "");
 };
 
-/** The usage-row lock: one transaction per decision ends it in FOR UPDATE; group commit's reads it as JSON. */
-const isLock = (q: Query) => (/quota_usage/.test(q.text) && /FOR UPDATE( OF u)?\s*$/.test(q.text)) || batchExecute(q) !== null;
+/** The usage-row lock (every decision path sends LOCK_USAGE, named, with bound parameters). */
+const isLock = (q: Query) => q.text === LOCK_USAGE.text;
 
-/**
- * Group commit sends its lock inside "BEGIN; [EXECUTE tollgate_batch_hold(…);] EXECUTE
- * tollgate_batch_lock(<literals>)[; …]" on PREPAREd statements: this finds that EXECUTE (the
- * literals are scanned, so a ";" or ")" inside one does not end it).
- */
-function batchExecute(q: Query): string | null {
-  const start = q.text.indexOf("EXECUTE tollgate_batch_lock(");
-  if (!q.text.startsWith("BEGIN; ") || start < 0) return null;
-  let depth = 0;
-  for (let i = start, quoted = false; i < q.text.length; i++) {
-    const ch = q.text[i];
-    if (quoted) {
-      if (ch === "'" && q.text[i + 1] === "'") i++;
-      else if (ch === "'") quoted = false;
-    } else if (ch === "'") quoted = true;
-    else if (ch === "(") depth++;
-    else if (ch === ")" && --depth === 0) return q.text.slice(start, i + 1);
-  }
-  return null;
-}
+/** A bound value as an SQL literal (arrays in PostgreSQL's text form, as pg binds them). */
+const literal = (v: unknown) => (v === null || v === undefined ? "NULL" : pg.escapeLiteral(String(prepareValue(v))));
+
+/** EXECUTE of the lock with its values inlined: what psql (or EXPLAIN) can run after PREPARE. */
+const executeText = (lock: Query) => `EXECUTE ${LOCK_USAGE.name}(${lock.values.map(literal).join(", ")})`;
 
 export const CAPTURE_BATCH = 32;
 
@@ -106,11 +93,9 @@ export async function explainLock(url: string, lock: Query): Promise<string> {
   const c = new pg.Client(poolConfig(url));
   await c.connect();
   try {
-    await c.query("BEGIN");
-    const call = batchExecute(lock);
-    // As the core runs it: PREPAREd, with a generic plan (planned once per connection).
-    if (call) await c.query(`SET LOCAL plan_cache_mode = force_generic_plan; PREPARE tollgate_batch_lock AS ${BATCH_LOCK_SQL}`);
-    const { rows } = call ? await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${call}`) : await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${lock.text}`, lock.values);
+    // As the core runs it: prepared, with a generic plan (planned once per connection).
+    await c.query(`BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; PREPARE ${LOCK_USAGE.name} AS ${LOCK_USAGE.text}`);
+    const { rows } = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${executeText(lock)}`);
     return rows.map((r) => r["QUERY PLAN"]).join("\n");
   } finally {
     await c.query("ROLLBACK").catch(() => {});
@@ -120,9 +105,5 @@ export async function explainLock(url: string, lock: Query): Promise<string> {
 
 /** The statement with its parameters inlined as literals, for the report (and pasting into psql). */
 export function lockStatementText(lock: Query): string {
-  const call = batchExecute(lock);
-  if (call) return `PREPARE tollgate_batch_lock AS ${BATCH_LOCK_SQL.trim()};\n${call};`;
-  const literal = (v: unknown) =>
-    v === null ? "NULL" : Array.isArray(v) ? `'{${v.join(",")}}'` : v instanceof Date ? `'${v.toISOString()}'` : `'${String(v).replaceAll("'", "''")}'`;
-  return lock.text.trim().replace(/\$(\d+)/g, (_m, i) => literal(lock.values[Number(i) - 1]));
+  return `PREPARE ${LOCK_USAGE.name} AS ${LOCK_USAGE.text};\n${executeText(lock)};`;
 }

@@ -1,19 +1,28 @@
 // The ledger's behaviour, run once per decision strategy (one transaction per decision, and
-// group commit): ledger.test.ts and group-commit.test.ts call ledgerSuite with their options.
+// group commit) and connection kind (pipelined, as the app runs it, or not): ledger.test.ts and
+// group-commit.test.ts call ledgerSuite with their options.
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool } from "../../db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "../../db/test/test-database.ts";
 import { createTollgate as create, type QuotaEvent, type TollgateOptions } from "../index.ts";
 import { addLlmPrice, addSandboxPrice, createQuota, createTenant, testClock, usageOf } from "./fixtures.ts";
 
-export function ledgerSuite(strategy: Pick<TollgateOptions, "groupCommit">) {
-const createTollgate = (o: TollgateOptions) => create({ ...o, ...strategy });
+export function ledgerSuite(strategy: Pick<TollgateOptions, "groupCommit">, connections: { pipeline: boolean }) {
 let t: TestDatabase;
+let pool: pg.Pool;
+// Every tollgate of the suite decides on one pool: pipelined (a batch's statements go out together) or not.
+const createTollgate = (o: TollgateOptions) => create({ ...o, ...strategy, pool });
 beforeAll(async () => {
   t = await createTestDatabase();
+  pool = connections.pipeline ? createPool(t.url, 20, { pipeline: true }) : t.pool;
   await addLlmPrice(t.pool, { model: "gpt-test", input: "2", output: "8", from: "2026-01-01" });
   await addSandboxPrice(t.pool, "standard", "0.0001");
 });
-afterAll(async () => t?.drop());
+afterAll(async () => {
+  if (pool !== t?.pool) await pool?.end();
+  await t?.drop();
+});
 
 const usd = (n: string | number) => ({ estimatedCostUsd: String(n) });
 

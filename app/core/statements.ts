@@ -1,0 +1,260 @@
+// Every statement of the decision path, in one place: the usage-row statements (create, lock,
+// read), the batch's hold/lock/seen/write, and the ledger writes of records, releases and the
+// sweep. Values are bound by name (sql.ts); the value builders sit beside their domain
+// (usage-rows.ts: needs and deltas; cost-records.ts: entries and rollups; decide-batch.ts:
+// new reservations), and sql.ts's bind() refuses a missing or unknown name.
+//
+// Lock order (no deadlocks), kept by every statement that locks: reservations (sorted by id),
+// then usage rows in ONE statement ordered platform → tenant → user, resource-specific before
+// `all`, then quota id and period. Usage rows are created only before any usage row is locked.
+import { statement, type Param } from "./sql.ts";
+
+// ---- usage rows --------------------------------------------------------------------------
+
+// A "need" is one (resource, tenant, user, usage time) whose applicable quota rows a decision
+// touches; a batch passes many. Period bounds come precomputed per need (periods.ts).
+function needs(p: Param) {
+  return `needs AS (
+  SELECT * FROM unnest(${p("need_resource", '"ResourceType"[]')}, ${p("need_tenant", "uuid[]")}, ${p("need_user", "text[]")},
+                       ${p("day_start", "timestamptz[]")}, ${p("week_start", "timestamptz[]")}, ${p("month_start", "timestamptz[]")},
+                       ${p("day_end", "timestamptz[]")}, ${p("week_end", "timestamptz[]")}, ${p("month_end", "timestamptz[]")})
+           AS s(resource, tenant_id, user_id, d, w, m, de, we, me)),
+applicable AS (
+  -- Two index-friendly halves instead of one OR: platform quotas, then the tenant's own.
+  SELECT q.id AS quota_id, ${periodStart("q")} AS ps, ${periodEnd("q")} AS pe
+    FROM needs s JOIN quotas q ON q.scope = 'platform' AND q.enabled AND q.resource IN (s.resource, 'all')
+  UNION
+  SELECT q.id, ${periodStart("q")}, ${periodEnd("q")}
+    FROM needs s JOIN quotas q ON q.tenant_id = s.tenant_id AND q.enabled AND q.resource IN (s.resource, 'all')
+                              AND (q.scope = 'tenant' OR q.scope_id = s.user_id))`;
+}
+
+function periodStart(q: string) {
+  return `(CASE ${q}.period WHEN 'day' THEN s.d WHEN 'week' THEN s.w ELSE s.m END)`;
+}
+function periodEnd(q: string) {
+  return `(CASE ${q}.period WHEN 'day' THEN s.de WHEN 'week' THEN s.we ELSE s.me END)`;
+}
+
+const ORDER = `CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, u.period_start`;
+
+const USAGE_COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId",
+  q.resource, q.period, q.enabled, u.period_start AS "periodStart", q.limit_usd::text AS "limitUsd",
+  u.spent_usd::text AS "spentUsd", u.reserved_usd::text AS "reservedUsd",
+  q.warning_thresholds AS thresholds, u.notified_thresholds AS notified, q.enforcement`;
+
+// The ids are fixed FIRST (a MATERIALIZED CTE), then locked by id. Locking rows chosen by a
+// join against quota_usage itself is wrong under READ COMMITTED: after waiting for another
+// transaction's lock, PostgreSQL re-checks the join with the updated row and may silently drop
+// it, so a decision would run on 1 of its 3 rows (found by the benchmark's ledger checks).
+// `also_ids`: rows to include by id (a reservation's holds, possibly in an older period).
+function selected(p: Param) {
+  return `selected AS MATERIALIZED (
+  SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
+  UNION SELECT unnest(${p("also_ids", "uuid[]")}))`;
+}
+
+/**
+ * Creates the missing period rows of the needs' quotas. A row created mid-period starts from the
+ * spend already recorded in that period for the quota's scope and resource (SPEC §3), read from
+ * the daily rollups. Runs before the transaction locks any usage row.
+ */
+export const ENSURE_USAGE = statement(
+  "tollgate_ensure_usage",
+  (p) => `
+WITH ${needs(p)}
+INSERT INTO quota_usage (quota_id, period_start, spent_usd)
+SELECT q.id, a.ps, COALESCE((
+         SELECT sum(r.cost_usd) FROM spend_rollups r
+          WHERE r.day >= (a.ps AT TIME ZONE 'UTC')::date AND r.day < (a.pe AT TIME ZONE 'UTC')::date
+            AND (q.resource = 'all' OR r.resource = q.resource)
+            AND (q.scope = 'platform' OR r.tenant_id = q.tenant_id)
+            AND (q.scope <> 'user' OR r.user_id = q.scope_id)), 0)
+  FROM applicable a JOIN quotas q ON q.id = a.quota_id
+ WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps)
+ ORDER BY CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, a.ps
+ON CONFLICT (quota_id, period_start) DO NOTHING`,
+);
+
+/** Unlocked read of the applicable rows (quota-status). */
+export const READ_USAGE = statement(
+  "tollgate_read_usage",
+  (p) => `
+WITH ${needs(p)}, ${selected(p)}
+SELECT ${USAGE_COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+ WHERE u.id IN (SELECT id FROM selected)
+ ORDER BY ${ORDER}`,
+);
+
+/**
+ * Locks the applicable rows (and `also_ids`) in the global order, and counts `missing`: the
+ * applicable (quota, period) pairs without a row. Rows are never created while usage rows are
+ * locked, so when it is > 0 the caller rolls back, creates them (ENSURE_USAGE, outside any
+ * transaction) and runs again. Always at least one row: with nothing to lock, one row of NULL
+ * columns carries `missing`.
+ */
+export const LOCK_USAGE = statement(
+  "tollgate_lock_usage",
+  (p) => `
+WITH ${needs(p)}, ${selected(p)},
+locked AS (
+  SELECT ${USAGE_COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+   WHERE u.id IN (SELECT id FROM selected)
+   ORDER BY ${ORDER}
+     FOR UPDATE OF u),
+missing AS (
+  SELECT count(*)::int AS missing FROM applicable a
+   WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps))
+SELECT l.*, m.missing FROM missing m LEFT JOIN locked l ON true`,
+);
+
+/** New totals of usage rows (deltas) and their notified thresholds. */
+function writeUsage(p: Param) {
+  return `usage AS (
+  UPDATE quota_usage u
+     SET reserved_usd = u.reserved_usd + v.reserved_delta,
+         spent_usd = u.spent_usd + v.spent_delta,
+         notified_thresholds = v.notified::int[],
+         updated_at = now()
+    FROM unnest(${p("usage_id", "uuid[]")}, ${p("reserved_delta", "numeric[]")}, ${p("spent_delta", "numeric[]")}, ${p("notified", "text[]")})
+         AS v(id, reserved_delta, spent_delta, notified)
+   WHERE u.id = v.id
+  RETURNING 1)`;
+}
+
+// ---- cost records ------------------------------------------------------------------------
+
+/** Column types of the cost-record arrays, one per CostEntry field, in insert order. */
+export const COST_FIELDS = [
+  ["tenantId", "uuid"], ["userId", "text"], ["conversationId", "text"], ["taskId", "text"], ["touchpoint", "text"],
+  ["resource", '"ResourceType"'], ["provider", "text"], ["model", "text"], ["inputTokens", "int"], ["outputTokens", "int"],
+  ["cachedInputTokens", "int"], ["tier", "text"], ["billedDurationMs", "int"], ["activeDurationMs", "int"],
+  ["sandboxTtlSeconds", "int"], ["costUsd", "numeric"], ["estimatedCostUsd", "numeric"], ["llmPriceId", "uuid"],
+  ["sandboxPriceId", "uuid"], ["reservationId", "uuid"], ["idempotencyKey", "text"], ["requestHash", "text"],
+  ["late", "boolean"], ["backfill", "boolean"], ["occurredAt", "timestamptz"],
+] as const;
+
+/** The SpendRollup increment columns, in insert order. */
+export const ROLLUP_FIELDS = [
+  ["day", "date"], ["tenant_id", "uuid"], ["user_id", "text"], ["resource", '"ResourceType"'], ["provider", "text"],
+  ["model", "text"], ["touchpoint", "text"], ["cost_usd", "numeric"], ["input_tokens", "bigint"], ["output_tokens", "bigint"],
+  ["billed_ms", "bigint"], ["active_ms", "bigint"], ["records", "int"],
+] as const;
+
+const snake = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** CTEs `rollup` (pre-aggregated SpendRollup increments) and `settled` (reservations marked settled). */
+function costCtes(p: Param) {
+  return `rollup AS (
+  INSERT INTO spend_rollups AS s (${ROLLUP_FIELDS.map(([c]) => c).join(", ")})
+  SELECT * FROM unnest(${ROLLUP_FIELDS.map(([c, t]) => p(`rollup_${c}`, `${t}[]`)).join(", ")})
+  ON CONFLICT (day, tenant_id, user_id, resource, provider, model, touchpoint) DO UPDATE SET
+    cost_usd = s.cost_usd + EXCLUDED.cost_usd,
+    input_tokens = s.input_tokens + EXCLUDED.input_tokens,
+    output_tokens = s.output_tokens + EXCLUDED.output_tokens,
+    billed_ms = s.billed_ms + EXCLUDED.billed_ms,
+    active_ms = s.active_ms + EXCLUDED.active_ms,
+    records = s.records + EXCLUDED.records
+  RETURNING 1),
+settled AS (
+  UPDATE reservations SET status = 'settled', finished_at = now() WHERE id = ANY(${p("settle_ids", "uuid[]")}) RETURNING id)`;
+}
+
+function costInsert(p: Param) {
+  return `INSERT INTO cost_records (${COST_FIELDS.map(([f]) => snake(f)).join(", ")})
+SELECT * FROM unnest(${COST_FIELDS.map(([f, t]) => p(`cost_${snake(f)}`, `${t}[]`)).join(", ")})`;
+}
+
+/**
+ * Writes ledger entries, their rollups and usage-row totals, and marks reservations settled, in
+ * one statement. Returns the new CostRecord ids (BIGINT, as strings) in entry order.
+ */
+export const WRITE_COSTS = statement(
+  "tollgate_write_costs",
+  (p) => `
+WITH ${writeUsage(p)},
+${costCtes(p)}
+${costInsert(p)}
+RETURNING id::text AS id`,
+);
+
+// ---- reservations ------------------------------------------------------------------------
+
+/** The columns of a new reservation, with their array types, in insert order. */
+export const RESERVATION_FIELDS = [
+  ["id", "uuid"], ["tenant_id", "uuid"], ["user_id", "text"], ["resource", '"ResourceType"'],
+  ["idempotency_key", "text"], ["request_hash", "text"], ["estimate_usd", "numeric"], ["usage_ids", "text"],
+  ["expires_at", "timestamptz"], ["touchpoint", "text"], ["conversation_id", "text"], ["task_id", "text"],
+  ["provider", "text"], ["model", "text"], ["tier", "text"], ["input_tokens", "int"],
+  ["max_output_tokens", "int"], ["expected_seconds", "int"], ["warnings", "text"],
+] as const;
+
+export const RESERVATION_COLUMNS = `id, tenant_id, user_id, resource, status, estimate_usd::text AS estimate, usage_ids,
+  expires_at, created_at, touchpoint, conversation_id, task_id, provider, model, tier`;
+
+/**
+ * The batch's first statement when it settles: locks the reservations being settled (sorted by
+ * id, before any usage row) and marks those still held or expired as settled — a settle with a
+ * price is never refused, and marking them here keeps the write's cost-record foreign-key
+ * checks off rows updated by the same statement.
+ */
+export const BATCH_HOLD = statement(
+  "tollgate_batch_hold",
+  (p) => `
+WITH held AS MATERIALIZED (
+  SELECT id, status FROM reservations WHERE id = ANY(${p("settle_ids", "uuid[]")}) ORDER BY id FOR UPDATE),
+marked AS (
+  UPDATE reservations r SET status = 'settled', finished_at = now()
+    FROM held h WHERE r.id = h.id AND h.status IN ('held', 'expired') RETURNING 1)
+SELECT id, status FROM held`,
+);
+
+/** Reservations already made under the batch's idempotency keys (read after the locks). */
+export const BATCH_SEEN = statement(
+  "tollgate_batch_seen",
+  (p) => `
+SELECT r.tenant_id, r.idempotency_key, r.id, r.request_hash, r.estimate_usd::text AS estimate, r.expires_at, r.warnings
+  FROM reservations r JOIN unnest(${p("seen_tenant", "uuid[]")}, ${p("seen_key", "text[]")}) AS k(t, key)
+    ON r.tenant_id = k.t AND r.idempotency_key = k.key`,
+);
+
+/**
+ * The batch's write: usage totals, cost records and rollups of its settles, and its new
+ * reservations, in one statement. `costs` maps each settled reservation to its record's id.
+ * (Reservations were marked settled by BATCH_HOLD: `settle_ids` is empty here.)
+ */
+export const BATCH_WRITE = statement(
+  "tollgate_batch_write",
+  (p) => `
+WITH ${writeUsage(p)},
+${costCtes(p)},
+costs AS (
+  ${costInsert(p)}
+  RETURNING id::text AS id, reservation_id),
+created AS (
+  INSERT INTO reservations (${RESERVATION_FIELDS.map(([c]) => c).join(", ")}, created_at)
+  SELECT ${RESERVATION_FIELDS.map(([c]) => (c === "usage_ids" ? "x.usage_ids::uuid[]" : c === "warnings" ? "x.warnings::jsonb" : `x.${c}`)).join(", ")},
+         ${p("now", "timestamptz")}
+    FROM unnest(${RESERVATION_FIELDS.map(([c, t]) => p(`new_${c}`, `${t}[]`)).join(", ")})
+      AS x(${RESERVATION_FIELDS.map(([c]) => c).join(", ")})
+  RETURNING 1)
+SELECT (SELECT json_object_agg(reservation_id, id) FROM costs) AS costs, (SELECT count(*) FROM created)::int AS created`,
+);
+
+/** The facts of reservations this process does not know, and the record of settled ones. */
+export const READ_RESERVATIONS = statement(
+  "tollgate_read_reservations",
+  (p) => `
+SELECT ${RESERVATION_COLUMNS},
+       (SELECT json_build_object('id', c.id::text, 'cost', c.cost_usd::text, 'late', c.late)
+          FROM cost_records c WHERE c.reservation_id = reservations.id) AS recorded
+  FROM reservations WHERE id = ANY(${p("ids", "uuid[]")})`,
+);
+
+/** Returns holds (release, expiry): their estimates leave the usage rows, which the caller locked. */
+export const DROP_HOLDS = statement(
+  "tollgate_drop_holds",
+  (p) => `
+WITH ${writeUsage(p)}
+UPDATE reservations SET status = ${p("status", '"ReservationStatus"')}, finished_at = now() WHERE id = ANY(${p("ids", "uuid[]")})`,
+);
