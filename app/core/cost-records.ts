@@ -4,6 +4,7 @@
 import type { Queryable } from "./db.ts";
 import { Money, toDb } from "./money.ts";
 import type { Resource } from "./types.ts";
+import { leaseValues, type LeaseWrites } from "./leases.ts";
 import { run } from "./sql.ts";
 import { COST_FIELDS, ROLLUP_FIELDS, WRITE_COSTS } from "./statements.ts";
 import { usageValues, type UsageDelta } from "./usage-rows.ts";
@@ -35,6 +36,8 @@ export interface CostEntry {
   backfill: boolean;
   occurredAt: Date;
 }
+
+const NO_LEASE_WRITES: LeaseWrites = { updates: [], grants: [] };
 
 /** One rollup increment per (day, tenant, user, resource, provider, model, touchpoint) key. */
 function rollupValues(entries: CostEntry[]): Record<string, unknown> {
@@ -77,13 +80,13 @@ export function costValues(entries: CostEntry[], settleReservationIds: string[])
  * Writes ledger entries, their rollups and usage-row totals, and marks reservations settled, in
  * one statement. Returns the new CostRecord ids (BIGINT, as strings) in entry order.
  */
-export async function writeCostEntries(q: Queryable, entries: CostEntry[], deltas: UsageDelta[], settleReservationIds: string[]) {
-  const { rows } = await run(q, WRITE_COSTS, { ...usageValues(deltas), ...costValues(entries, settleReservationIds) });
+export async function writeCostEntries(q: Queryable, entries: CostEntry[], deltas: UsageDelta[], settleReservationIds: string[], leases: LeaseWrites = NO_LEASE_WRITES) {
+  const { rows } = await run(q, WRITE_COSTS, { ...usageValues(deltas), ...leaseValues(leases), ...costValues(entries, settleReservationIds) });
   return rows.map((r: { id: string }) => r.id);
 }
 
 /** Writes one entry; returns the new CostRecord id. */
-export async function writeCostEntry(q: Queryable, entry: CostEntry, deltas: UsageDelta[], settleReservationId: string | null) {
-  const [id] = await writeCostEntries(q, [entry], deltas, settleReservationId ? [settleReservationId] : []);
+export async function writeCostEntry(q: Queryable, entry: CostEntry, deltas: UsageDelta[], settleReservationId: string | null, leases: LeaseWrites = NO_LEASE_WRITES) {
+  const [id] = await writeCostEntries(q, [entry], deltas, settleReservationId ? [settleReservationId] : [], leases);
   return id;
 }

@@ -1,9 +1,10 @@
 // The decision step of a batch, pure: given the batch's requests and what its transaction
-// locked and read (usage rows, the status of the reservations it settles, reservations already
-// made under its idempotency keys), decide every request IN ARRIVAL ORDER on running totals, as
+// locked and read (usage rows and leases, the status of the reservations it settles,
+// reservations already made under its idempotency keys), decide every request IN ARRIVAL ORDER on running totals, as
 // a serial run would, and say what to write. No I/O: the caller (decider.ts) reads, locks,
 // writes and commits. A batch of one is the one-transaction mode.
-import { evaluate, newCrossings } from "./decide.ts";
+import { evaluate } from "./decide.ts";
+import { NeedRows, RowStates, type Lease, type LeasePolicy, type LeaseWrites } from "./leases.ts";
 import type { ReservationRow } from "./ledger.ts";
 import { settlement, type Priced } from "./ledger.ts";
 import { money, toDb, type Money } from "./money.ts";
@@ -18,7 +19,7 @@ import {
   type SettleResult,
   type Warning,
 } from "./types.ts";
-import { applies, type Scoping, type UsageDelta, type UsageRow } from "./usage-rows.ts";
+import type { Scoping, UsageDelta, UsageRow } from "./usage-rows.ts";
 import type { CostEntry } from "./cost-records.ts";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -88,9 +89,13 @@ export interface SeenRow {
 export interface Locked {
   /** Usage rows, in the global lock order. */
   rows: UsageRow[];
+  /** Leases: every active lease of those rows, this process's leases of rows it did not lock, the settled reservations' leases. */
+  leases: Lease[];
   /** Status of each reservation being settled, as locked (before the batch marked it settled). */
   held: Map<string, string>;
   seen: SeenRow[];
+  /** Usage rows the transaction asked to lock by id: one of them missing from `rows` no longer exists. */
+  asked?: string[];
 }
 
 export interface Created {
@@ -113,76 +118,29 @@ export interface Decided {
   created: Created[];
   settled: Settled[];
   deltas: UsageDelta[];
+  leaseWrites: LeaseWrites;
+  /** This process's leases after the batch (for its memory of them). */
+  held: ReturnType<RowStates["held"]>;
   /** Threshold notifications due, each with the utilization at the moment of crossing. */
   events: QuotaEvent[];
-}
-
-/**
- * Running totals of the locked rows. Each decision is applied in arrival order and its threshold
- * notifications are decided right then, so events carry the utilization at the moment of
- * crossing, exactly as one-at-a-time decisions would.
- */
-class Tallies {
-  private readonly all: Map<string, { row: UsageRow; spent: Money; reserved: Money; notified: number[] }>;
-  readonly events: QuotaEvent[] = [];
-
-  constructor(rows: UsageRow[]) {
-    this.all = new Map(rows.map((r) => [r.usageId, { row: r, spent: r.spentUsd, reserved: r.reservedUsd, notified: r.notified }]));
-  }
-
-  row(usageId: string): UsageRow | undefined {
-    return this.all.get(usageId)?.row;
-  }
-
-  /** The row as the next decision sees it. */
-  view(usageId: string): UsageRow {
-    const t = this.all.get(usageId)!;
-    return { ...t.row, spentUsd: t.spent, reservedUsd: t.reserved, notified: t.notified };
-  }
-
-  change(usageId: string, d: { spent?: Money; reserved?: Money; denied?: boolean }) {
-    const t = this.all.get(usageId)!;
-    if (d.spent) t.spent = t.spent.add(d.spent);
-    if (d.reserved) t.reserved = t.reserved.add(d.reserved);
-    const crossing = newCrossings(this.view(usageId), { spent: t.spent, reserved: t.reserved }, d.denied ?? false);
-    t.notified = crossing.notified;
-    this.events.push(...crossing.events);
-  }
-
-  /** The usage-row writes of the whole batch. */
-  deltas(): UsageDelta[] {
-    return [...this.all.values()]
-      .filter((t) => !t.spent.eq(t.row.spentUsd) || !t.reserved.eq(t.row.reservedUsd) || t.notified.length !== t.row.notified.length)
-      .map((t) => ({ usageId: t.row.usageId, spentDelta: t.spent.sub(t.row.spentUsd), reservedDelta: t.reserved.sub(t.row.reservedUsd), notified: t.notified }));
-  }
-}
-
-/** The locked rows that can apply to a need: the platform's, the tenant's and the user's. */
-function scopeIndex(rows: UsageRow[]): (need: Scoping) => UsageRow[] {
-  const key = (scope: string, tenantId: string | null, userId: string | null) =>
-    scope === "platform" ? "p" : scope === "tenant" ? `t:${tenantId}` : `u:${tenantId}:${userId}`;
-  const index = new Map<string, UsageRow[]>();
-  for (const r of rows) {
-    const k = key(r.scope, r.tenantId, r.scopeId);
-    index.set(k, [...(index.get(k) ?? []), r]);
-  }
-  return (need) => [
-    ...(index.get("p") ?? []),
-    ...(index.get(key("tenant", need.tenantId, null)) ?? []),
-    ...(need.userId === null ? [] : (index.get(key("user", need.tenantId, need.userId)) ?? [])),
-  ];
 }
 
 export interface DecideContext {
   now: Date;
   enforce: (resource: Resource) => boolean;
-  /** Ids for new reservations (random UUIDs; tests pass a counter). */
+  /** Ids for new reservations and leases (random UUIDs; tests pass a counter). */
   newId: () => string;
+  /** Budget leasing (ADR 0009); without it no lease is taken (existing ones are still honoured). */
+  leases?: LeasePolicy;
 }
 
 const keyOf = (tenantId: string, key: string) => `${tenantId}:${key}`;
 
-/** Decides every item of the batch on the locked rows, in arrival order. */
+/**
+ * Decides every item of the batch on the locked rows, in arrival order. Throws NeedRows when a
+ * decision needs a usage row the batch decided on a lease of (the lease ran short, or a hold
+ * was drawn from a returned lease): the caller runs the batch again with those rows locked.
+ */
 export function decide(
   items: Item[],
   facts: Map<string, SettleFacts>,
@@ -192,9 +150,9 @@ export function decide(
   ctx: DecideContext,
 ): Decided {
   const { now } = ctx;
-  const state = new Tallies(locked.rows);
-  const candidates = scopeIndex(locked.rows);
+  const state = new RowStates(locked.rows, locked.leases, ctx.leases?.holder ?? null);
   const position = new Map(locked.rows.map((r, i) => [r.usageId, i])); // the global lock order
+  const order = (a: string, b: string) => (position.get(a) ?? Infinity) - (position.get(b) ?? Infinity);
   const seen = new Map<string, { hash: string; decision: ReserveDecision }>();
   for (const s of locked.seen) {
     seen.set(keyOf(s.tenant_id, s.idempotency_key), {
@@ -223,14 +181,16 @@ export function decide(
       }
       const late = status === "expired" || now.getTime() > new Date(r.expires_at).getTime();
       const { entry, warnings } = settlement(r, pr.value, late);
-      const need = p.needs[i]!;
-      const touched = new Set([...candidates(need), ...(status === "held" ? r.usage_ids.flatMap((id) => state.row(id) ?? []) : [])]);
-      for (const row of [...touched].sort((a, b) => position.get(a.usageId)! - position.get(b.usageId)!)) {
-        const releasing = status === "held" && r.usage_ids.includes(row.usageId);
-        const charging = applies(row, need);
-        if (releasing || charging) {
-          state.change(row.usageId, { reserved: releasing ? money(r.estimate).neg() : undefined, spent: charging ? entry.costUsd : undefined });
-        }
+      const holds = status === "held" ? r.usage_ids : [];
+      // A hold on a row not locked (decided on a lease here) needs the row; a row asked for and
+      // not found was deleted (a quota's period changed) and holds nothing any more.
+      const missing = holds.filter((id) => !state.has(id) && !locked.asked?.includes(id));
+      if (missing.length) throw new NeedRows(missing);
+      const charging = state.applicable(p.needs[i]!);
+      const leaseIds = r.lease_ids ?? [];
+      for (const id of [...new Set([...holds.filter((h) => state.has(h)), ...charging])].sort(order)) {
+        if (holds.includes(id)) state.unhold(id, money(r.estimate), leaseIds);
+        if (charging.includes(id)) state.charge(id, entry.costUsd, leaseIds);
       }
       settled.push({ entry, id: r.id, late, warnings, estimate: money(r.estimate) });
       return { ok: true, value: undefined as unknown as Result }; // completed by finish()
@@ -241,22 +201,32 @@ export function decide(
         ? { ok: true, value: prior.decision }
         : fail(new TollgateError("conflict", "This idempotency key was already used with a different request."));
     }
-    const need = p.needs[i]!;
-    const mine = candidates(need).filter((r) => applies(r, need)).map((r) => r.usageId);
-    const ev = evaluate(mine.map((id) => state.view(id)), it.estimate, { enforce: ctx.enforce(it.req.resource), now });
+    const mine = state.applicable(p.needs[i]!);
+    const short = mine.filter((id) => !state.fits(id, it.estimate));
+    if (short.length) throw new NeedRows(short);
+    const judge = () => evaluate(mine.map((id) => state.view(id)), it.estimate, { enforce: ctx.enforce(it.req.resource), now });
+    let ev = judge();
+    while (ev.denial) {
+      const binding = ev.binding!.usageId;
+      if (!state.isLocked(binding)) throw new NeedRows([binding]);
+      // Denied only because other processes hold unused slices of it: take them back, decide again.
+      if (!state.trimOthers(binding)) break;
+      ev = judge();
+    }
     if (ev.denial) {
-      state.change(ev.binding!.usageId, { denied: true });
+      state.denied(ev.binding!.usageId);
       return { ok: true, value: { allowed: false, denial: ev.denial, warnings: ev.warnings } };
     }
-    for (const id of mine) state.change(id, { reserved: it.estimate });
-    const row = reservationRow(ctx.newId(), it, mine, new Date(now.getTime() + it.ttl * 1000), now);
+    const leaseIds = mine.flatMap((id) => state.hold(id, it.estimate) ?? []);
+    const row = reservationRow(ctx.newId(), it, mine, leaseIds, new Date(now.getTime() + it.ttl * 1000), now);
     created.push({ row, item: it, warnings: ev.warnings });
     const decision: ReserveDecision = { allowed: true, replay: false, reservationId: row.id, estimatedCostUsd: it.estimate, expiresAt: row.expires_at, warnings: ev.warnings };
     // A later request of this batch with the same key replays this one.
     seen.set(keyOf(it.req.tenantId, it.req.idempotencyKey), { hash: it.hash, decision: { ...decision, replay: true } });
     return { ok: true, value: decision };
   });
-  return { outcomes, created, settled, deltas: state.deltas(), events: state.events };
+  if (ctx.leases) state.settleLeases(ctx.leases, now, ctx.newId);
+  return { outcomes, created, settled, deltas: state.usageDeltas(), leaseWrites: state.leaseWrites(), held: state.held(), events: state.events };
 }
 
 /** The final answers, once the write returned each settled reservation's record id. */
@@ -281,11 +251,11 @@ export function finish(items: Item[], d: Decided, costIds: Record<string, string
   return final;
 }
 
-function reservationRow(id: string, it: ReserveItem, usageIds: string[], expiresAt: Date, now: Date): ReservationRow {
+function reservationRow(id: string, it: ReserveItem, usageIds: string[], leaseIds: string[], expiresAt: Date, now: Date): ReservationRow {
   const e = it.req as unknown as Partial<Record<string, string>>;
   return {
     id, tenant_id: it.req.tenantId, user_id: it.req.userId ?? null, resource: it.req.resource, status: "held",
-    estimate: toDb(it.estimate), usage_ids: usageIds, expires_at: expiresAt, created_at: now,
+    estimate: toDb(it.estimate), usage_ids: usageIds, lease_ids: leaseIds, expires_at: expiresAt, created_at: now,
     touchpoint: it.req.touchpoint ?? null, conversation_id: it.req.conversationId ?? null, task_id: it.req.taskId ?? null,
     provider: e.provider ?? null, model: e.model ?? null, tier: e.tier ?? null,
   };
@@ -301,7 +271,7 @@ export function createdValues(created: Created[], now: Date): Record<string, unk
     conversation_id: (c) => c.row.conversation_id, task_id: (c) => c.row.task_id, provider: (c) => c.row.provider,
     model: (c) => c.row.model, tier: (c) => c.row.tier, input_tokens: (c) => req(c).inputTokens ?? null,
     max_output_tokens: (c) => req(c).maxOutputTokens ?? null, expected_seconds: (c) => req(c).expectedSeconds ?? null,
-    warnings: (c) => JSON.stringify(c.warnings),
+    warnings: (c) => JSON.stringify(c.warnings), lease_ids: (c) => `{${c.row.lease_ids.join(",")}}`,
   };
   return { ...Object.fromEntries(RESERVATION_FIELDS.map(([c]) => [`new_${c}`, created.map(value[c])])), now };
 }

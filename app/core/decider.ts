@@ -4,7 +4,8 @@
 // locked in the global order, so the guarantee is the same as one transaction per decision,
 // across processes too. Without group commit each request is a batch of one through the same
 // code. The decision itself is pure (decide-batch.ts); this file reads, locks and writes.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { Batcher, type BatchReport } from "./batcher.ts";
 import { costValues } from "./cost-records.ts";
 import { direct, inOwnTransaction, isUuid } from "./db.ts";
@@ -17,16 +18,19 @@ import {
   plan,
   type Item,
   type Outcome,
+  type Plan,
   type Result,
   type SeenRow,
   type SettleFacts,
 } from "./decide-batch.ts";
+import { leaseValues, NeedRows, parseLeases, type LeasePolicy } from "./leases.ts";
 import * as ledger from "./ledger.ts";
+import { Money } from "./money.ts";
 import { instruments } from "./telemetry.ts";
 import { call, run, send } from "./sql.ts";
-import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, LOCK_USAGE, READ_RESERVATIONS } from "./statements.ts";
-import { TollgateError, type ActualUsage, type ReserveDecision, type ReserveRequest, type SettleResult } from "./types.ts";
-import { ensureUsageRows, needValues, parseLock, usageValues } from "./usage-rows.ts";
+import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, LOCK_LEASES, LOCK_USAGE, READ_RESERVATIONS } from "./statements.ts";
+import { TollgateError, type ActualUsage, type ReserveDecision, type ReserveRequest, type Scope, type SettleResult } from "./types.ts";
+import { applies, ensureUsageRows, needValues, parseLock, usageValues, type UsageRow } from "./usage-rows.ts";
 
 export type { BatchReport } from "./batcher.ts";
 
@@ -64,8 +68,58 @@ async function readFacts(ctx: ledger.LedgerContext, ids: string[]): Promise<Map<
 // measured with pg_stat_statements.track_planning) than to run.
 const BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
 
+/**
+ * This process's budget leases (ADR 0009), by usage row: what it believes is left of each. The
+ * belief only chooses whether a batch locks the row; every decision uses the lease as locked.
+ */
+export class LeaseBook {
+  private readonly map = new Map<string, { id: string; unused: Money; row: UsageRow }>();
+  constructor(readonly policy: LeasePolicy) {}
+
+  /**
+   * The rows the batch can decide on a lease of (not locking them): those whose lease's unused
+   * slice covers every reserve of the batch it applies to. `force`: rows to lock regardless.
+   */
+  skippable(items: Item[], needs: Plan["needs"], force: Set<string>): { skip: string[]; leaseIds: string[] } {
+    const skip: string[] = [];
+    const leaseIds: string[] = [];
+    for (const [usageId, l] of this.map) {
+      if (force.has(usageId)) continue;
+      let want = new Money(0);
+      items.forEach((it, i) => {
+        if (it.kind === "reserve" && needs[i] && applies(l.row, needs[i]!)) want = want.add(it.estimate);
+      });
+      if (want.lte(l.unused)) {
+        skip.push(usageId);
+        leaseIds.push(l.id);
+      }
+    }
+    return { skip, leaseIds };
+  }
+
+  /** After a commit: the leases as the batch left them (leases of rows it did not touch are kept). */
+  update(held: { id: string; usageId: string; unused: Money; row: UsageRow }[], touchedRows: string[]) {
+    for (const usageId of touchedRows) this.map.delete(usageId);
+    for (const h of held) this.map.set(h.usageId, { id: h.id, unused: h.unused, row: h.row });
+  }
+
+  forget(usageIds: string[]) {
+    for (const id of usageIds) this.map.delete(id);
+  }
+
+  size() {
+    return this.map.size;
+  }
+}
+
 /** Decides a batch in one transaction; `known` (when given) spares reading reservations this process made. */
-async function runBatch(ctx: ledger.LedgerContext, items: Item[], attempts: { n: number }, known?: KnownReservations): Promise<Outcome<Result>[]> {
+async function runBatch(
+  ctx: ledger.LedgerContext,
+  items: Item[],
+  attempts: { n: number },
+  known?: KnownReservations,
+  book?: LeaseBook,
+): Promise<Outcome<Result>[]> {
   const now = ctx.clock();
   const mode = ctx.statements;
   const settleIds = [...new Set(items.flatMap((it) => (it.kind === "settle" && isUuid(it.id) ? [it.id] : [])))];
@@ -84,46 +138,64 @@ async function runBatch(ctx: ledger.LedgerContext, items: Item[], attempts: { n:
     }),
   );
   const p = plan(items, facts, priced, now);
+  const force = new Set<string>();
+  // Leases the settled reservations were drawn from: locked with the batch.
+  const drawnFrom = [...new Set(p.settling.flatMap((id) => facts.get(id)!.r.lease_ids ?? []))];
 
   for (let attempt = 0; ; attempt++) {
     attempts.n = attempt + 1;
+    const lease = book ? book.skippable(items, p.needs, force) : { skip: [], leaseIds: [] };
+    // Holds on a row decided on a lease need no lock of the row when drawn from a lease.
+    const alsoIds = p.holds.filter((id) => !lease.skip.includes(id) || force.has(id));
+    const lockValues = { ...needValues(p.needList), also_ids: [...new Set([...alsoIds, ...force])], skip_ids: lease.skip };
     try {
-      const { outcomes, created, settled } = await inOwnTransaction(ctx.pool, async (c) => {
+      const { outcomes, created, settled, held, touched } = await inOwnTransaction(ctx.pool, async (c) => {
         const answers = await send(c, [
           BEGIN,
           ...(p.settling.length ? [call(BATCH_HOLD, { settle_ids: p.settling }, mode)] : []),
-          call(LOCK_USAGE, { ...needValues(p.needList), also_ids: p.holds }, mode),
+          call(LOCK_USAGE, lockValues, mode),
+          call(LOCK_LEASES, { ...lockValues, lease_ids: [...new Set([...lease.leaseIds, ...drawnFrom])] }, mode),
           ...(p.keys.length ? [call(BATCH_SEEN, { seen_tenant: p.keys.map((k) => k.tenantId), seen_key: p.keys.map((k) => k.key) }, mode)] : []),
         ]);
         let next = 1;
         const heldRows: { id: string; status: string }[] = p.settling.length ? answers[next++].rows : [];
         const usage = parseLock(answers[next++].rows);
+        const leases = parseLeases(answers[next++].rows);
         const seen: SeenRow[] = p.keys.length ? answers[next++].rows : [];
         if (usage.missing > 0) throw new EnsureFirst();
         ctx.observe?.(usage.rows);
-        const d = decide(items, facts, priced, p, { rows: usage.rows, held: new Map(heldRows.map((h) => [h.id, h.status])), seen }, {
+        const d = decide(items, facts, priced, p, { rows: usage.rows, leases, held: new Map(heldRows.map((h) => [h.id, h.status])), seen, asked: lockValues.also_ids }, {
           now,
           enforce: ctx.enforce,
           newId: randomUUID,
+          leases: book?.policy,
         });
         // Hooks write their rows (the alert outbox) in this transaction, before the last round trip.
         await ledger.fire(ctx, d.events, c);
         let costIds: Record<string, string> = {};
-        if (d.deltas.length || d.created.length || d.settled.length) {
-          const values = { ...usageValues(d.deltas), ...costValues(d.settled.map((s) => s.entry), []), ...createdValues(d.created, now) };
+        if (d.deltas.length || d.created.length || d.settled.length || d.leaseWrites.updates.length || d.leaseWrites.grants.length) {
+          const values = { ...usageValues(d.deltas), ...leaseValues(d.leaseWrites), ...costValues(d.settled.map((s) => s.entry), []), ...createdValues(d.created, now) };
           const [written] = await send(c, [call(BATCH_WRITE, values, mode), "COMMIT"]);
           costIds = written.rows[0].costs ?? {};
         } else {
           await c.query("COMMIT");
         }
-        return { outcomes: finish(items, d, costIds), created: d.created, settled: d.settled };
+        const touched = [...usage.rows.map((r) => r.usageId), ...leases.map((l) => l.usageId)];
+        return { outcomes: finish(items, d, costIds), created: d.created, settled: d.settled, held: d.held, touched };
       });
       for (const c of created) known?.remember(c.row);
       for (const s of settled) known?.forget(s.id);
+      book?.update(held, touched);
       return outcomes;
     } catch (e) {
       if (e instanceof EnsureFirst && attempt < 2) {
         await ensureUsageRows(direct(ctx.pool), p.needList);
+        continue;
+      }
+      if (e instanceof NeedRows && attempt < 4) {
+        // A lease ran short (or was returned, or trimmed by another process): lock the rows.
+        for (const id of e.usageIds) force.add(id);
+        book?.forget(e.usageIds);
         continue;
       }
       throw e;
@@ -142,11 +214,11 @@ function lostKeyRace(e: unknown) {
  * same-key request of another transaction won the race — the next run replays it — or a
  * reservation was settled elsewhere since this process looked.
  */
-async function decideAlone(ctx: ledger.LedgerContext, it: Item, known: KnownReservations, fresh: boolean): Promise<Result> {
+async function decideAlone(ctx: ledger.LedgerContext, it: Item, known: KnownReservations, fresh: boolean, book?: LeaseBook): Promise<Result> {
   for (let attempt = 0; ; attempt++) {
     if (fresh && it.kind === "settle") known.forget(it.id);
     try {
-      const [o] = await runBatch(ctx, [it], { n: 0 }, known);
+      const [o] = await runBatch(ctx, [it], { n: 0 }, known, book);
       if (!o.ok) throw o.error;
       return o.value;
     } catch (e) {
@@ -175,16 +247,37 @@ export interface GroupCommitOptions {
   onBatch?: (r: BatchReport) => void;
 }
 
+export interface LeaseOptions {
+  /** A lease not used for this long is returned by the next transaction that locks its row, or the sweeper (default 30). */
+  ttlSeconds?: number;
+  /** Quota scopes whose usage rows are leased (default: platform — the row every decision shares). */
+  scopes?: Scope[];
+}
+
+/** This process's identity as a lease holder: host, pid and a random part (several cores in one process are several holders). */
+export function leaseHolder() {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+}
+
 /** Group commit (the default), or each request alone (`false`): one decision path either way. */
-export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommitOptions | false): Decider {
+export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommitOptions | false, leases: LeaseOptions | false = {}): Decider & { leases: () => number } {
   const known = new KnownReservations();
-  const alone = (it: Item, fresh: boolean) => decideAlone(ctx, it, known, fresh);
+  const scopes = leases === false ? [] : (leases.scopes ?? ["platform"]);
+  const book =
+    leases === false
+      ? undefined
+      : new LeaseBook({
+          holder: leaseHolder(),
+          ttlSeconds: leases.ttlSeconds ?? 30,
+          leasable: (row) => row.enabled && row.enforcement === "hard" && scopes.includes(row.scope),
+        });
+  const alone = (it: Item, fresh: boolean) => decideAlone(ctx, it, known, fresh, book);
   const submit: (it: Item) => Promise<Result> =
     groupCommit === false
       ? (it) => alone(it, false)
       : ((batcher) => (it: Item) => batcher.submit(it))(
           new Batcher<Item, Result>(
-            (items, attempts) => runBatch(ctx, items, attempts, known),
+            (items, attempts) => runBatch(ctx, items, attempts, known, book),
             (it) => alone(it, true),
             groupCommit.maxBatch ?? 256,
             groupCommit.inFlight ?? 1,
@@ -200,6 +293,8 @@ export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommi
       return lockSpan(() => submit({ kind: "reserve", req, ...prepared }) as Promise<ReserveDecision>);
     },
     settle: (id, actual) => submit({ kind: "settle", id, actual }) as Promise<SettleResult>,
+    /** How many leases this process holds (tests, metrics). */
+    leases: () => book?.size() ?? 0,
   };
 }
 

@@ -9,7 +9,7 @@
 //   await tollgate.settle(d.reservationId, { inputTokens, outputTokens });
 import type pg from "pg";
 import { direct, guardPool, isUnavailable } from "./db.ts";
-import { createDecider, type GroupCommitOptions } from "./decider.ts";
+import { createDecider, type GroupCommitOptions, type LeaseOptions } from "./decider.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
@@ -61,6 +61,13 @@ export interface TollgateOptions {
    * trips even for a batch of one. Default on; `false` = one transaction per decision.
    */
   groupCommit?: boolean | GroupCommitOptions;
+  /**
+   * Budget leases (ADR 0009): this process holds a slice of each platform quota's budget and
+   * decides that level without locking the row every process shares. Same guarantee (a lease is
+   * reserved budget; a request is denied only when the budget is truly gone). Default on;
+   * `false` = every decision locks every row.
+   */
+  leases?: false | LeaseOptions;
 }
 
 export interface QuotaStatus extends QuotaState {
@@ -112,7 +119,11 @@ export function createTollgate(options: TollgateOptions) {
     if (r.stoppedBy !== undefined) throw r.stoppedBy;
     return r.applied + r.duplicates;
   }
-  const decider = createDecider(ctx, options.groupCommit === false ? false : typeof options.groupCommit === "object" ? options.groupCommit : {});
+  const decider = createDecider(
+    ctx,
+    options.groupCommit === false ? false : typeof options.groupCommit === "object" ? options.groupCommit : {},
+    options.leases ?? {},
+  );
 
   /** In fail-open mode an unavailable database turns into a spooled, allowed answer. */
   async function orSpool<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {

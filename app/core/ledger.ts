@@ -23,9 +23,10 @@ import {
   type SettleResult,
   type Warning,
 } from "./types.ts";
+import { leaseValues, parseLeases, RowStates } from "./leases.ts";
 import { run, type StatementMode } from "./sql.ts";
-import { DROP_HOLDS, RESERVATION_COLUMNS } from "./statements.ts";
-import { ensureUsageRows, lockUsageRows, lockUsageRowsById, usageValues, type UsageDelta, type UsageRow } from "./usage-rows.ts";
+import { DROP_HOLDS, LOCK_LEASES, RESERVATION_COLUMNS } from "./statements.ts";
+import { ensureUsageRows, lockUsageRows, needValues, usageValues, type Scoping, type UsageRow } from "./usage-rows.ts";
 
 export interface LedgerContext {
   pool: pg.Pool;
@@ -60,24 +61,16 @@ export async function fire(ctx: LedgerContext, events: QuotaEvent[], c: Queryabl
   }
 }
 
-/** New totals for every locked row, plus the threshold notifications they make due. */
-function applyDeltas(rows: UsageRow[], delta: (r: UsageRow) => { reserved: Money; spent: Money }) {
-  const events: QuotaEvent[] = [];
-  const deltas: UsageDelta[] = rows.map((r) => {
-    const d = delta(r);
-    const crossing = newCrossings(r, { spent: r.spentUsd.add(d.spent), reserved: r.reservedUsd.add(d.reserved) });
-    events.push(...crossing.events);
-    return { usageId: r.usageId, reservedDelta: d.reserved, spentDelta: d.spent, notified: crossing.notified };
-  });
-  return { deltas, events };
-}
-
-/** A denial commits nothing but the binding quota's one-time "exceeded" notification. */
-async function notifyDenial(ctx: LedgerContext, c: Queryable, binding: UsageRow) {
-  const { events, notified } = newCrossings(binding, { spent: binding.spentUsd, reserved: binding.reservedUsd }, true);
-  if (!events.length) return;
-  await c.query(`UPDATE quota_usage SET notified_thresholds = $2::int[] WHERE id = $1`, [binding.usageId, notified]);
-  await fire(ctx, events, c);
+/**
+ * Locks the usage rows of the needs (and `alsoIds`), then every active lease of them and the
+ * leases named (ADR 0009), for a decision that is not a batch's (records, releases, the sweep):
+ * it decides on the rows' true figures, other processes' unused slices counted as reserved.
+ */
+async function lockRows(c: Queryable, needs: Scoping[], alsoIds: string[], leaseIds: string[] = []): Promise<RowStates> {
+  if (needs.length) await ensureUsageRows(c, needs);
+  const rows = await lockUsageRows(c, needs, alsoIds);
+  const { rows: leases } = await run(c, LOCK_LEASES, { ...needValues(needs), also_ids: alsoIds, skip_ids: [], lease_ids: leaseIds });
+  return new RowStates(rows, parseLeases(leases), null);
 }
 
 /** A write that names a deleted tenant (its foreign key) is answered as an unknown tenant. */
@@ -111,6 +104,8 @@ export interface ReservationRow {
   status: "held" | "settled" | "released" | "expired";
   estimate: string;
   usage_ids: string[];
+  /** Leases (ADR 0009) the hold was drawn from, one per leased usage row. */
+  lease_ids: string[];
   expires_at: Date;
   created_at: Date;
   touchpoint: string | null;
@@ -202,44 +197,58 @@ export async function release(ctx: LedgerContext, reservationId: string): Promis
     const r = await lockReservation(c, reservationId);
     if (r.status === "settled") throw new TollgateError("conflict", "This reservation was already settled.");
     if (r.status !== "held") return { reservationId: r.id, status: r.status };
-    await dropHolds(c, [{ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids }], "released");
+    await dropHolds(c, [{ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids, leaseIds: r.lease_ids ?? [] }], "released");
     return { reservationId: r.id, status: "released" };
   });
 }
 
-async function dropHolds(c: Queryable, holds: { id: string; estimate: Money; usageIds: string[] }[], status: "released" | "expired") {
-  const rows = await lockUsageRowsById(c, [...new Set(holds.flatMap((h) => h.usageIds))]);
-  const deltas = rows.map((row) => ({
-    usageId: row.usageId,
-    reservedDelta: holds.filter((h) => h.usageIds.includes(row.usageId)).reduce((s, h) => s.sub(h.estimate), ZERO),
-    spentDelta: ZERO,
-    notified: row.notified,
-  }));
-  await run(c, DROP_HOLDS, { ...usageValues(deltas), ids: holds.map((h) => h.id), status });
+async function dropHolds(c: Queryable, holds: { id: string; estimate: Money; usageIds: string[]; leaseIds: string[] }[], status: "released" | "expired") {
+  const state = await lockRows(c, [], [...new Set(holds.flatMap((h) => h.usageIds))], [...new Set(holds.flatMap((h) => h.leaseIds))]);
+  for (const h of holds) for (const id of h.usageIds) if (state.has(id)) state.unhold(id, h.estimate, h.leaseIds);
+  await run(c, DROP_HOLDS, { ...usageValues(state.usageDeltas()), ...leaseValues(state.leaseWrites()), ids: holds.map((h) => h.id), status });
 }
 
 /**
- * Expires holds past their TTL, a batch per transaction. SKIP LOCKED lets several app
- * instances sweep at once without waiting on (or double-releasing) the same reservation.
+ * Expires holds past their TTL, a batch per transaction, then returns expired leases (a dead
+ * process's slices, ADR 0009) to their rows. SKIP LOCKED lets several app instances sweep at
+ * once without waiting on (or double-releasing) the same reservation.
  */
 export async function sweepExpired(ctx: LedgerContext, batch = 200): Promise<number> {
   let total = 0;
   for (;;) {
     const n = await inTransaction(ctx.pool, async (c) => {
       const { rows } = await c.query(
-        `SELECT id, estimate_usd::text AS estimate, usage_ids FROM reservations
+        `SELECT id, estimate_usd::text AS estimate, usage_ids, coalesce(lease_ids, '{}') AS lease_ids FROM reservations
           WHERE status = 'held' AND expires_at <= $1
           ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [ctx.clock(), batch],
       );
       if (rows.length) {
-        await dropHolds(c, rows.map((r) => ({ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids })), "expired");
+        await dropHolds(c, rows.map((r) => ({ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids, leaseIds: r.lease_ids })), "expired");
       }
       return rows.length;
     });
     total += n;
-    if (n < batch) return total;
+    if (n < batch) break;
   }
+  await reclaimLeases(ctx);
+  return total;
+}
+
+/** Returns leases past their expiry to their usage rows; how many. */
+export async function reclaimLeases(ctx: LedgerContext): Promise<number> {
+  const now = ctx.clock();
+  const { rows } = await direct(ctx.pool).query(
+    `SELECT DISTINCT usage_id FROM quota_leases WHERE returned_at IS NULL AND expires_at <= $1 LIMIT 200`,
+    [now],
+  );
+  if (!rows.length) return 0;
+  return inTransaction(ctx.pool, async (c) => {
+    const state = await lockRows(c, [], rows.map((r) => r.usage_id));
+    const n = state.returnExpired(now);
+    await run(c, DROP_HOLDS, { ...usageValues(state.usageDeltas()), ...leaseValues(state.leaseWrites()), ids: [], status: "expired" });
+    return n;
+  });
 }
 
 /**
@@ -283,14 +292,20 @@ export async function record(ctx: LedgerContext, req: RecordRequest, opts: { spo
       if (seen[0].request_hash !== hash) throw new TollgateError("conflict", "This idempotency key was already used with a different request.");
       return { allowed: true, replay: true, costRecordId: seen[0].id, costUsd: money(seen[0].cost), warnings: [] };
     }
-    await ensureUsageRows(c, [scoping]);
-    const rows = await lockUsageRows(c, [scoping]);
-    const ev = evaluate(rows, priced.costUsd, { enforce: ctx.enforce(req.resource) && !backfill, now });
+    const state = await lockRows(c, [scoping], []);
+    const mine = state.applicable(scoping);
+    const judge = () => evaluate(mine.map((id) => state.view(id)), priced.costUsd, { enforce: ctx.enforce(req.resource) && !backfill, now });
+    let ev = judge();
+    // Denied only because other processes hold unused slices: take them back, decide again.
+    while (ev.denial && state.trimOthers(ev.binding!.usageId)) ev = judge();
     if (ev.denial) {
-      await notifyDenial(ctx, c, ev.binding!);
+      // A denial commits nothing but the binding quota's one-time "exceeded" notification (and trimmed slices).
+      state.denied(ev.binding!.usageId);
+      await run(c, DROP_HOLDS, { ...usageValues(state.usageDeltas()), ...leaseValues(state.leaseWrites()), ids: [], status: "released" });
+      await fire(ctx, state.events, c);
       return { allowed: false, denial: ev.denial, warnings: ev.warnings };
     }
-    const { deltas, events } = applyDeltas(rows, () => ({ reserved: ZERO, spent: priced.costUsd }));
+    for (const id of mine) state.charge(id, priced.costUsd, []);
     const costRecordId = await writeCostEntry(
       c,
       {
@@ -300,10 +315,11 @@ export async function record(ctx: LedgerContext, req: RecordRequest, opts: { spo
         estimatedCostUsd: null, reservationId: null, idempotencyKey: req.idempotencyKey, requestHash: hash,
         late: false, backfill, occurredAt: at,
       },
-      deltas,
+      state.usageDeltas(),
       null,
+      state.leaseWrites(),
     ).catch(notFoundOnMissingTenant);
-    await fire(ctx, events, c);
+    await fire(ctx, state.events, c);
     return { allowed: true, replay: false, costRecordId, costUsd: priced.costUsd, warnings: ev.warnings };
   });
 }

@@ -1,6 +1,7 @@
 // The ledger's self-check: for every QuotaUsage row of an enabled quota, `spent` must equal
 // the cost records of its scope, resource and period, and `reserved` the estimates of the
-// reservations still holding it. Tests run it after every concurrency and fault scenario.
+// reservations still holding it — both as quota_usage_current counts them (the row's own
+// figures with its active leases' spend and holds in place of their grants, ADR 0009). Tests run it after every concurrency and fault scenario.
 import type { Queryable } from "./db.ts";
 
 export interface ReconcileMismatch {
@@ -20,7 +21,7 @@ export async function reconcile(q: Queryable): Promise<{ ok: boolean; rows: numb
       SELECT u.id, u.quota_id, u.period_start, u.spent_usd, u.reserved_usd, q.scope, q.scope_id, q.tenant_id, q.resource,
              ((u.period_start AT TIME ZONE 'UTC') + CASE q.period WHEN 'day' THEN interval '1 day'
                 WHEN 'week' THEN interval '7 days' ELSE interval '1 month' END) AT TIME ZONE 'UTC' AS period_end
-        FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+        FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
        WHERE q.enabled
     ),
     -- Every held reservation's estimate, summed per usage row it holds: one pass over the held

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { costValues } from "./cost-records.ts";
 import { createdValues } from "./decide-batch.ts";
+import { leaseValues } from "./leases.ts";
 import { bind, call, statement } from "./sql.ts";
 import * as S from "./statements.ts";
 import { needValues, usageValues } from "./usage-rows.ts";
@@ -30,15 +31,19 @@ describe("statement()", () => {
 
 describe("the decision path's statements", () => {
   const need = { tenantId: "00000000-0000-4000-8000-000000000001", userId: null, resource: "llm" as const, at: new Date("2026-12-02T10:00:00Z") };
-  const empty = { ...usageValues([]), ...costValues([], []) };
+  const empty = { ...usageValues([]), ...leaseValues({ updates: [], grants: [] }), ...costValues([], []) };
+  const lock = { ...needValues([need]), also_ids: [], skip_ids: [] };
 
   it("bind exactly the values their builders make (a renamed parameter fails here, not in production)", () => {
     expect(bind(S.ENSURE_USAGE, needValues([need]))).toHaveLength(9);
-    expect(bind(S.READ_USAGE, { ...needValues([need]), also_ids: [] })).toHaveLength(10);
-    expect(bind(S.LOCK_USAGE, { ...needValues([need]), also_ids: [] })).toHaveLength(10);
-    expect(bind(S.WRITE_COSTS, empty)).toHaveLength(4 + 13 + 1 + 25);
-    expect(bind(S.BATCH_WRITE, { ...empty, ...createdValues([], new Date()) })).toHaveLength(4 + 13 + 1 + 25 + 19 + 1);
-    expect(bind(S.DROP_HOLDS, { ...usageValues([]), ids: [], status: "released" })).toHaveLength(6);
+    expect(bind(S.READ_USAGE, lock)).toHaveLength(11);
+    expect(bind(S.LOCK_USAGE, lock)).toHaveLength(11);
+    expect(bind(S.LOCK_LEASES, { ...lock, lease_ids: [] })).toHaveLength(12);
+    // usage deltas 4, lease updates 6 and grants 5, rollups 13, settled ids 1, cost columns 25
+    expect(bind(S.WRITE_COSTS, empty)).toHaveLength(4 + 11 + 13 + 1 + 25);
+    // … and the new reservations' 20 columns and the clock
+    expect(bind(S.BATCH_WRITE, { ...empty, ...createdValues([], new Date()) })).toHaveLength(4 + 11 + 13 + 1 + 25 + 20 + 1);
+    expect(bind(S.DROP_HOLDS, { ...usageValues([]), ...leaseValues({ updates: [], grants: [] }), ids: [], status: "released" })).toHaveLength(4 + 11 + 2);
     expect(bind(S.BATCH_HOLD, { settle_ids: [] })).toEqual([[]]);
     expect(bind(S.BATCH_SEEN, { seen_tenant: [], seen_key: [] })).toEqual([[], []]);
   });
@@ -61,6 +66,6 @@ describe("the decision path's statements", () => {
   it("have distinct names", () => {
     const names = Object.values(S).flatMap((v) => (typeof v === "object" && v && "name" in v ? [(v as { name: string }).name] : []));
     expect(new Set(names).size).toBe(names.length);
-    expect(names.length).toBe(9);
+    expect(names.length).toBe(10);
   });
 });

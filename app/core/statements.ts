@@ -47,10 +47,12 @@ const USAGE_COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id
 // join against quota_usage itself is wrong under READ COMMITTED: after waiting for another
 // transaction's lock, PostgreSQL re-checks the join with the updated row and may silently drop
 // it, so a decision would run on 1 of its 3 rows (found by the benchmark's ledger checks).
-// `also_ids`: rows to include by id (a reservation's holds, possibly in an older period).
+// `also_ids`: rows to include by id (a reservation's holds, possibly in an older period);
+// `skip_ids`: applicable rows this process decides on its lease of them instead (ADR 0009).
 function selected(p: Param) {
   return `selected AS MATERIALIZED (
   SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
+   WHERE x.id <> ALL(${p("skip_ids", "uuid[]")})
   UNION SELECT unnest(${p("also_ids", "uuid[]")}))`;
 }
 
@@ -76,14 +78,34 @@ SELECT q.id, a.ps, COALESCE((
 ON CONFLICT (quota_id, period_start) DO NOTHING`,
 );
 
-/** Unlocked read of the applicable rows (quota-status). */
+/** Unlocked read of the applicable rows (quota-status), with their true figures (leases counted as what they hold and spent). */
 export const READ_USAGE = statement(
   "tollgate_read_usage",
   (p) => `
 WITH ${needs(p)}, ${selected(p)}
-SELECT ${USAGE_COLUMNS} FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+SELECT ${USAGE_COLUMNS} FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
  WHERE u.id IN (SELECT id FROM selected)
  ORDER BY ${ORDER}`,
+);
+
+/**
+ * Locks budget leases (ADR 0009), after the usage rows: the ones named (this process's leases it
+ * decides on, the leases of the reservations being settled) and every active lease of the usage
+ * rows this transaction locked (same needs and ids as LOCK_USAGE), in id order. Each comes with
+ * its usage row's quota and its row's unlocked figures (for warnings on rows not locked).
+ */
+export const LOCK_LEASES = statement(
+  "tollgate_lock_leases",
+  (p) => `
+WITH ${needs(p)}, ${selected(p)}
+SELECT l.id, l.usage_id AS "usageId", l.holder, l.granted_usd::text AS granted, l.reserved_usd::text AS reserved,
+       l.spent_usd::text AS spent, l.returned_at IS NOT NULL AS returned, l.expires_at AS "expiresAt",
+       ${USAGE_COLUMNS}
+  FROM quota_leases l JOIN quota_usage_current u ON u.id = l.usage_id JOIN quotas q ON q.id = u.quota_id
+ WHERE l.id = ANY(${p("lease_ids", "uuid[]")})
+    OR (l.returned_at IS NULL AND l.usage_id IN (SELECT id FROM selected))
+ ORDER BY l.id
+   FOR UPDATE OF l`,
 );
 
 /**
@@ -119,6 +141,23 @@ function writeUsage(p: Param) {
     FROM unnest(${p("usage_id", "uuid[]")}, ${p("reserved_delta", "numeric[]")}, ${p("spent_delta", "numeric[]")}, ${p("notified", "text[]")})
          AS v(id, reserved_delta, spent_delta, notified)
    WHERE u.id = v.id
+  RETURNING 1)`;
+}
+
+/** Leases rewritten (absolute figures: the transaction holds their locks) and leases granted. */
+function writeLeases(p: Param) {
+  return `lease_update AS (
+  UPDATE quota_leases l
+     SET granted_usd = v.granted, reserved_usd = v.reserved, spent_usd = v.spent, expires_at = v.expires, returned_at = v.returned
+    FROM unnest(${p("lease_id", "uuid[]")}, ${p("lease_granted", "numeric[]")}, ${p("lease_reserved", "numeric[]")},
+                ${p("lease_spent", "numeric[]")}, ${p("lease_expires", "timestamptz[]")}, ${p("lease_returned", "timestamptz[]")})
+         AS v(id, granted, reserved, spent, expires, returned)
+   WHERE l.id = v.id
+  RETURNING 1),
+lease_insert AS (
+  INSERT INTO quota_leases (id, usage_id, holder, granted_usd, expires_at)
+  SELECT * FROM unnest(${p("grant_id", "uuid[]")}, ${p("grant_usage", "uuid[]")}, ${p("grant_holder", "text[]")},
+                       ${p("grant_usd", "numeric[]")}, ${p("grant_expires", "timestamptz[]")})
   RETURNING 1)`;
 }
 
@@ -173,6 +212,7 @@ export const WRITE_COSTS = statement(
   "tollgate_write_costs",
   (p) => `
 WITH ${writeUsage(p)},
+${writeLeases(p)},
 ${costCtes(p)}
 ${costInsert(p)}
 RETURNING id::text AS id`,
@@ -186,11 +226,11 @@ export const RESERVATION_FIELDS = [
   ["idempotency_key", "text"], ["request_hash", "text"], ["estimate_usd", "numeric"], ["usage_ids", "text"],
   ["expires_at", "timestamptz"], ["touchpoint", "text"], ["conversation_id", "text"], ["task_id", "text"],
   ["provider", "text"], ["model", "text"], ["tier", "text"], ["input_tokens", "int"],
-  ["max_output_tokens", "int"], ["expected_seconds", "int"], ["warnings", "text"],
+  ["max_output_tokens", "int"], ["expected_seconds", "int"], ["warnings", "text"], ["lease_ids", "text"],
 ] as const;
 
 export const RESERVATION_COLUMNS = `id, tenant_id, user_id, resource, status, estimate_usd::text AS estimate, usage_ids,
-  expires_at, created_at, touchpoint, conversation_id, task_id, provider, model, tier`;
+  coalesce(lease_ids, '{}') AS lease_ids, expires_at, created_at, touchpoint, conversation_id, task_id, provider, model, tier`;
 
 /**
  * The batch's first statement when it settles: locks the reservations being settled (sorted by
@@ -227,13 +267,14 @@ export const BATCH_WRITE = statement(
   "tollgate_batch_write",
   (p) => `
 WITH ${writeUsage(p)},
+${writeLeases(p)},
 ${costCtes(p)},
 costs AS (
   ${costInsert(p)}
   RETURNING id::text AS id, reservation_id),
 created AS (
   INSERT INTO reservations (${RESERVATION_FIELDS.map(([c]) => c).join(", ")}, created_at)
-  SELECT ${RESERVATION_FIELDS.map(([c]) => (c === "usage_ids" ? "x.usage_ids::uuid[]" : c === "warnings" ? "x.warnings::jsonb" : `x.${c}`)).join(", ")},
+  SELECT ${RESERVATION_FIELDS.map(([c]) => (c === "usage_ids" || c === "lease_ids" ? `x.${c}::uuid[]` : c === "warnings" ? "x.warnings::jsonb" : `x.${c}`)).join(", ")},
          ${p("now", "timestamptz")}
     FROM unnest(${RESERVATION_FIELDS.map(([c, t]) => p(`new_${c}`, `${t}[]`)).join(", ")})
       AS x(${RESERVATION_FIELDS.map(([c]) => c).join(", ")})
@@ -251,10 +292,10 @@ SELECT ${RESERVATION_COLUMNS},
   FROM reservations WHERE id = ANY(${p("ids", "uuid[]")})`,
 );
 
-/** Returns holds (release, expiry): their estimates leave the usage rows, which the caller locked. */
+/** Returns holds (release, expiry): their estimates leave the usage rows and leases, which the caller locked. */
 export const DROP_HOLDS = statement(
   "tollgate_drop_holds",
   (p) => `
-WITH ${writeUsage(p)}
+WITH ${writeUsage(p)}, ${writeLeases(p)}
 UPDATE reservations SET status = ${p("status", '"ReservationStatus"')}, finished_at = now() WHERE id = ANY(${p("ids", "uuid[]")})`,
 );

@@ -55,7 +55,7 @@ export function parseLock(rows: any[]): { rows: UsageRow[]; missing: number } {
   return { rows: rows.filter((r) => r.usageId !== null).map(toRow), missing: rows[0]?.missing ?? 0 };
 }
 
-function toRow(r: any): UsageRow {
+export function toRow(r: any): UsageRow {
   return {
     ...r,
     periodStart: new Date(r.periodStart),
@@ -86,7 +86,7 @@ export async function ensureUsageRows(q: Queryable, needs: Scoping[]) {
  * created missing rows first (ensureUsageRows in the same transaction, before any lock).
  */
 export async function lockUsageRows(q: Queryable, needs: Scoping[], alsoIds: string[] = []): Promise<UsageRow[]> {
-  const { rows } = await run(q, LOCK_USAGE, { ...needValues(needs), also_ids: alsoIds });
+  const { rows } = await run(q, LOCK_USAGE, { ...needValues(needs), also_ids: alsoIds, skip_ids: [] });
   return parseLock(rows).rows;
 }
 
@@ -99,7 +99,7 @@ export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<Us
 /** Unlocked read of the applicable rows (quota-status). Missing rows are created first. */
 export async function readUsageRows(q: Queryable, need: Scoping): Promise<UsageRow[]> {
   await ensureUsageRows(q, [need]);
-  const { rows } = await run(q, READ_USAGE, { ...needValues([need]), also_ids: [] });
+  const { rows } = await run(q, READ_USAGE, { ...needValues([need]), also_ids: [], skip_ids: [] });
   return rows.map(toRow);
 }
 

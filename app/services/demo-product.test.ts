@@ -77,7 +77,7 @@ describe("POST /api/demo/chat", () => {
       status = (await t.pool.query(`SELECT status FROM reservations WHERE idempotency_key = 'chat-abort'`)).rows[0]?.status;
     }
     expect(status).toBe("released");
-    const { rows } = await t.pool.query(`SELECT reserved_usd::text AS reserved FROM quota_usage WHERE quota_id = $1`, [quotaId]);
+    const { rows } = await t.pool.query(`SELECT reserved_usd::text AS reserved FROM quota_usage_current WHERE quota_id = $1`, [quotaId]);
     expect(rows[0].reserved).toBe("0.0000000000");
   });
 

@@ -209,7 +209,7 @@ async function quotaUtilization(q: Queryable, b: Bounds, tenantId: string | null
                FROM spend_daily d
               WHERE d.day >= p.start AND d.day < p.stop
                 AND ($7::uuid IS NULL OR d.tenant_id = $7::uuid))::text AS spent_usd,
-            coalesce((SELECT u.reserved_usd FROM quota_usage u
+            coalesce((SELECT u.reserved_usd FROM quota_usage_current u
                        WHERE u.quota_id = q.id AND u.period_start = (p.start::timestamp AT TIME ZONE 'UTC')), 0)::text
               AS reserved_usd
        FROM quotas q
@@ -246,7 +246,7 @@ async function quotasNearLimit(q: Queryable, b: Bounds, limit = 10): Promise<Nea
     `SELECT q.id, t.slug, t.name, q.scope, q.scope_id, q.resource, q.period, q.limit_usd::text AS limit_usd,
             (u.spent_usd + u.reserved_usd)::text AS used_usd,
             round((u.spent_usd + u.reserved_usd) * 100 / q.limit_usd, 1)::float8 AS pct
-       FROM quota_usage u
+       FROM quota_usage_current u
        JOIN quotas q ON q.id = u.quota_id
        JOIN tenants t ON t.id = q.tenant_id
       WHERE q.enabled AND q.scope IN ('tenant', 'user')

@@ -39,7 +39,7 @@ export async function listQuotaRows(f: QuotaPageFilter, now = new Date()): Promi
                 AND (q.resource = 'all' OR r.resource = q.resource)
                 AND (q.scope = 'platform' OR r.tenant_id = q.tenant_id)
                 AND (q.scope <> 'user' OR r.user_id = q.scope_id))::text AS spent_usd,
-            coalesce((SELECT u.reserved_usd FROM quota_usage u
+            coalesce((SELECT u.reserved_usd FROM quota_usage_current u
                        WHERE u.quota_id = q.id AND u.period_start = (p.start::timestamp AT TIME ZONE 'UTC')), 0)::text AS reserved_usd
        FROM quotas q
        LEFT JOIN tenants t ON t.id = q.tenant_id

@@ -25,6 +25,7 @@ export interface CellContext {
   /** CPU milliseconds the database server has used so far, when it is a local process. */
   serverCpu: (() => number) | null;
   groupCommit: boolean;
+  leases: ("platform" | "tenant" | "user")[];
 }
 
 /** The server's CPU over a stretch of wall time, in percent of one core (null: not measurable). */
@@ -96,6 +97,7 @@ export async function processesCell(
     poolSize: ctx.poolSize,
     keyPrefix: `${ctx.runId}-${workload}-p${i}of${shape.count}x${shape.perProcess}`,
     groupCommit: ctx.groupCommit,
+    leases: ctx.leases,
   }));
   const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer, async (restart) => {
     const parts = await runProcesses(specs, restart);

@@ -13,7 +13,7 @@ export interface PlatformUsage {
 export async function platformUsage(pool: pg.Pool): Promise<PlatformUsage> {
   const { rows } = await pool.query(
     `SELECT u.spent_usd::text AS spent, u.reserved_usd::text AS reserved
-       FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+       FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
       WHERE q.scope = 'platform' AND q.resource = 'llm' AND q.period = 'month'
       ORDER BY u.period_start DESC LIMIT 1`,
   );
@@ -24,7 +24,7 @@ export async function platformUsage(pool: pg.Pool): Promise<PlatformUsage> {
 export async function overLimitUsd(pool: pg.Pool): Promise<Money> {
   const { rows } = await pool.query(
     `SELECT coalesce(sum(greatest(0, u.spent_usd + u.reserved_usd - q.limit_usd)), 0)::text AS over
-       FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+       FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
       WHERE q.enabled AND q.enforcement = 'hard'`,
   );
   return money(rows[0].over);

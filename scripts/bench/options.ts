@@ -20,6 +20,8 @@ export interface BenchOptions {
   keepDatabase: boolean;
   /** false: run tollgate with one transaction per decision (createTollgate({ groupCommit: false })). */
   groupCommit: boolean;
+  /** Quota scopes tollgate leases (ADR 0009); [] = no leases. */
+  leases: ("platform" | "tenant" | "user")[];
   quick: boolean;
 }
 
@@ -39,6 +41,7 @@ server by default, or a fresh database tollgate_bench_<random> on the server of 
   --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement
   --keep-db            keep the benchmark database (and embedded server data) for inspection
   --no-group-commit    run tollgate with one transaction per decision (createTollgate({ groupCommit: false }))
+  --leases LIST|none   quota scopes tollgate leases budget slices of (default platform; ADR 0009)
   --quick              1 s cells, concurrency 8,64, no processes, 5 rounds (< 60 s)
   --help               this text
 
@@ -78,7 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       flags.add(name);
       continue;
     }
-    if (!["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds"].includes(name)) {
+    if (!["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds", "leases"].includes(name)) {
       throw new UsageError(`unknown option --${name} (see --help)`);
     }
     const value = inline ?? argv[++i];
@@ -109,6 +112,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     explain: !flags.has("no-explain"),
     keepDatabase: flags.has("keep-db"),
     groupCommit: !flags.has("no-group-commit"),
+    leases: get("leases", "platform") === "none" ? [] : list("--leases", get("leases", "platform"), ["platform", "tenant", "user"] as const),
     quick,
   };
 }

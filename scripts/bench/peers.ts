@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { createTollgate, money, type Money } from "../../app/core/index.ts";
+import { createTollgate, money, type Money, type Scope } from "../../app/core/index.ts";
 import { createContendedTenant, NEVER_REACHED_USD, tenantKey, type Target } from "./fixture.ts";
 import type { PeerName } from "./options.ts";
 
@@ -36,8 +36,8 @@ export interface Peer {
   usedUsd(target: Target): Promise<Money | null>;
 }
 
-function tollgatePeer(pool: pg.Pool, groupCommit: boolean): Peer {
-  const tollgate = createTollgate({ pool, groupCommit });
+function tollgatePeer(pool: pg.Pool, groupCommit: boolean, leases: Scope[]): Peer {
+  const tollgate = createTollgate({ pool, groupCommit, leases: leases.length ? { scopes: leases } : false });
   return {
     name: "tollgate",
     async spend(t, key) {
@@ -57,7 +57,7 @@ function tollgatePeer(pool: pg.Pool, groupCommit: boolean): Peer {
     },
     async usedUsd(t) {
       const { rows } = await pool.query(
-        `SELECT (u.spent_usd + u.reserved_usd)::text AS used FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+        `SELECT (u.spent_usd + u.reserved_usd)::text AS used FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
           WHERE q.scope = 'tenant' AND q.tenant_id = $1`,
         [t.tenantId],
       );
@@ -143,8 +143,8 @@ function naivePeer(pool: pg.Pool): Peer {
 }
 
 /** tableCreated: whether rate-limiter-flexible's table already exists (child processes). */
-export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean }): Promise<Peer> {
-  if (name === "tollgate") return tollgatePeer(pool, opts.groupCommit);
+export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean; leases: Scope[] }): Promise<Peer> {
+  if (name === "tollgate") return tollgatePeer(pool, opts.groupCommit, opts.leases);
   if (name === "naive") return naivePeer(pool);
   return rlfPeer(pool, opts.tableCreated);
 }

@@ -20,6 +20,7 @@ export interface WorkerSpec {
   poolSize: number;
   keyPrefix: string;
   groupCommit: boolean;
+  leases: ("platform" | "tenant" | "user")[];
 }
 
 /** hot: always tenant t0 / user u0; spread: a random tenant and user per operation. */

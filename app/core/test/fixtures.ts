@@ -44,7 +44,7 @@ export async function addSandboxPrice(pool: pg.Pool, tier: string, perSecond: st
 export async function usageOf(pool: pg.Pool, quotaId: string) {
   const { rows } = await pool.query(
     `SELECT spent_usd::text AS spent, reserved_usd::text AS reserved, notified_thresholds AS notified
-       FROM quota_usage WHERE quota_id = $1 ORDER BY period_start DESC LIMIT 1`,
+       FROM quota_usage_current WHERE quota_id = $1 ORDER BY period_start DESC LIMIT 1`,
     [quotaId],
   );
   return rows[0] as { spent: string; reserved: string; notified: number[] } | undefined;

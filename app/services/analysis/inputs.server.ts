@@ -72,7 +72,7 @@ export async function readQuotas(q: Queryable, now: Date): Promise<QuotaRow[]> {
     `SELECT q.id, q.scope::text AS scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId", t.slug AS "tenantSlug", t.name AS "tenantName",
             q.resource::text AS resource, q.period::text AS period, q.limit_usd::text AS "limitUsd", u.spent_usd::text AS "usageSpentUsd"
        FROM quotas q LEFT JOIN tenants t ON t.id = q.tenant_id
-       LEFT JOIN quota_usage u ON u.quota_id = q.id
+       LEFT JOIN quota_usage_current u ON u.quota_id = q.id
         AND u.period_start = CASE q.period WHEN 'day' THEN $1::timestamptz WHEN 'week' THEN $2::timestamptz ELSE $3::timestamptz END
       WHERE q.enabled ORDER BY q.id`,
     [periodStart("day", now), periodStart("week", now), periodStart("month", now)],

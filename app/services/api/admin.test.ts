@@ -155,7 +155,7 @@ describe("quotas", () => {
     const record = async (amount: string) =>
       expect((await tollgate.record({ tenantId: tenant, resource: "llm", idempotencyKey: randomUUID(), actualCostUsd: amount })).allowed).toBe(true);
     const usage = async () =>
-      (await t.pool.query(`SELECT period_start, spent_usd::text AS spent FROM quota_usage WHERE quota_id = $1`, [id])).rows;
+      (await t.pool.query(`SELECT period_start, spent_usd::text AS spent FROM quota_usage_current WHERE quota_id = $1`, [id])).rows;
     const period = periodStart("month", new Date());
     await record("2");
     expect(await usage()).toEqual([{ period_start: period, spent: "2.0000000000" }]);

@@ -44,7 +44,7 @@ it("500 concurrent $0.10 reservations over two instances against $10 → exactly
   }
   for (const r of byStatus(429)) expect(r.body.quotaDetails).toMatchObject({ scope: "tenant", limitUsd: 10, estimatedCostUsd: 0.1 });
 
-  const { rows } = await t.pool.query(`SELECT spent_usd::text AS spent, reserved_usd::text AS reserved FROM quota_usage WHERE quota_id = $1`, [quotaId]);
+  const { rows } = await t.pool.query(`SELECT spent_usd::text AS spent, reserved_usd::text AS reserved FROM quota_usage_current WHERE quota_id = $1`, [quotaId]);
   expect(rows).toEqual([{ spent: "0.0000000000", reserved: "10.0000000000" }]);
   const held = await t.pool.query(`SELECT count(*)::int AS n FROM reservations WHERE tenant_id = $1 AND status = 'held'`, [tenantId]);
   expect(held.rows[0].n).toBe(100);

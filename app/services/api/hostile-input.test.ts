@@ -158,7 +158,7 @@ async function snapshot() {
             (SELECT string_agg(status::text, ',' ORDER BY id) FROM reservations WHERE tenant_id <> $1) AS statuses,
             (SELECT count(*) FROM cost_records WHERE tenant_id <> $1)::int AS "costRecords",
             (SELECT coalesce(sum(u.spent_usd), 0)::text || '/' || coalesce(sum(u.reserved_usd), 0)::text || '/' || count(*)
-               FROM quota_usage u JOIN quotas q ON q.id = u.quota_id WHERE q.tenant_id <> $1) AS usage,
+               FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id WHERE q.tenant_id <> $1) AS usage,
             (SELECT md5(coalesce(string_agg(concat_ws('|', id, scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds, enforcement, enabled), ',' ORDER BY id), '')) FROM quotas) AS quotas,
             (SELECT count(*) FROM tenants)::int AS tenants,
             (SELECT count(*) FROM llm_prices)::int AS "llmPrices",

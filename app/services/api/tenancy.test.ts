@@ -149,7 +149,7 @@ describe("backfill (occurredAt on POST /api/v1/usage)", () => {
       [tenantId],
     );
     expect(rollup).toEqual([{ day, cost: "6.0000000000", records: 1 }]);
-    const { rows: usage } = await t.pool.query(`SELECT period_start, spent_usd::text AS spent FROM quota_usage WHERE quota_id = $1`, [quotaId]);
+    const { rows: usage } = await t.pool.query(`SELECT period_start, spent_usd::text AS spent FROM quota_usage_current WHERE quota_id = $1`, [quotaId]);
     expect(usage).toEqual([{ period_start: periodStart("month", occurredAt), spent: "6.0000000000" }]);
     const spend = await platform.get(`/api/v1/tenants/backfill/spend?from=${day}&to=${day}`);
     expect(spend.body.rows).toEqual([{ key: day, costUsd: 6, records: 1, inputTokens: 1_000_000, outputTokens: 500_000 }]);

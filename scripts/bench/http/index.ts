@@ -75,8 +75,8 @@ async function run(o: HttpBenchOptions): Promise<number> {
       const pool = benchPool(db.url, CORE_POOL);
       pools.push(pool);
       await fillPool(pool, CORE_POOL);
-      const core = await createPeer("tollgate", pool, { tableCreated: false, groupCommit: true });
-      const ctx: CellContext = { url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: CORE_POOL, serverCpu: pgCpu, groupCommit: true };
+      const core = await createPeer("tollgate", pool, { tableCreated: false, groupCommit: true, leases: ["platform"] });
+      const ctx: CellContext = { url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: CORE_POOL, serverCpu: pgCpu, groupCommit: true, leases: ["platform"] };
       for (const c of o.concurrency) {
         progress.timed(`pairs · in-process core · c=${c}`, o.warmup + o.duration);
         const r = await timedCell(ctx, core, "spread", c);
