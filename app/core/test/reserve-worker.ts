@@ -1,11 +1,17 @@
 // A separate OS process that fires N concurrent reservations and prints how many were allowed.
 // Used to prove the guarantee across processes, not just across async tasks in one process.
+// Its pool is pipelined, as the app's decision pool is. `leases`: the quota scopes it leases
+// (ADR 0009), "none" for none.
 import { createPool } from "../../db/client.server.ts";
-import { createTollgate } from "../index.ts";
+import { createTollgate, type Scope } from "../index.ts";
 
-const [url, tenantId, count, prefix, amount, strategy] = process.argv.slice(2);
-const pool = createPool(url, 16);
-const tollgate = createTollgate({ pool, groupCommit: strategy === "group-commit" });
+const [url, tenantId, count, prefix, amount, strategy, leases = "platform"] = process.argv.slice(2);
+const pool = createPool(url, 16, { pipeline: true });
+const tollgate = createTollgate({
+  pool,
+  groupCommit: strategy === "group-commit",
+  leases: leases === "none" ? false : { scopes: leases.split(",") as Scope[] },
+});
 // Start together: every worker waits for the go signal on stdin.
 process.stdin.once("data", async () => {
   const results = await Promise.all(
