@@ -4,7 +4,7 @@
 // a serial run would, and say what to write. No I/O: the caller (decider.ts) reads, locks,
 // writes and commits. A batch of one is the one-transaction mode.
 import { evaluate } from "./decide.ts";
-import { NeedRows, RowStates, type Lease, type LeasePolicy, type LeaseWrites } from "./leases.ts";
+import { NeedRows, RowStates, type Lease, type LeaseCounts, type LeasePolicy, type LeaseWrites } from "./leases.ts";
 import type { ReservationRow } from "./ledger.ts";
 import { settlement, type Priced } from "./ledger.ts";
 import { money, toDb, type Money } from "./money.ts";
@@ -121,6 +121,7 @@ export interface Decided {
   leaseWrites: LeaseWrites;
   /** This process's leases after the batch (for its memory of them). */
   held: ReturnType<RowStates["held"]>;
+  leaseCounts: LeaseCounts;
   /** Threshold notifications due, each with the utilization at the moment of crossing. */
   events: QuotaEvent[];
 }
@@ -226,7 +227,7 @@ export function decide(
     return { ok: true, value: decision };
   });
   if (ctx.leases) state.settleLeases(ctx.leases, now, ctx.newId);
-  return { outcomes, created, settled, deltas: state.usageDeltas(), leaseWrites: state.leaseWrites(), held: state.held(), events: state.events };
+  return { outcomes, created, settled, deltas: state.usageDeltas(), leaseWrites: state.leaseWrites(), held: state.held(), leaseCounts: state.counts, events: state.events };
 }
 
 /** The final answers, once the write returned each settled reservation's record id. */

@@ -23,7 +23,7 @@ import {
   type SeenRow,
   type SettleFacts,
 } from "./decide-batch.ts";
-import { leaseValues, NeedRows, parseLeases, type LeasePolicy } from "./leases.ts";
+import { leaseValues, NeedRows, noLeaseCounts, parseLeases, type LeaseCounts, type LeasePolicy } from "./leases.ts";
 import * as ledger from "./ledger.ts";
 import { Money } from "./money.ts";
 import { instruments } from "./telemetry.ts";
@@ -74,7 +74,17 @@ const BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
  */
 export class LeaseBook {
   private readonly map = new Map<string, { id: string; unused: Money; row: UsageRow }>();
+  /** Since this process started (bench and tests read them; the metric tollgate.lease.events counts the same). */
+  readonly counts: LeaseCounts = noLeaseCounts();
   constructor(readonly policy: LeasePolicy) {}
+
+  count(c: Partial<LeaseCounts>) {
+    for (const [k, n] of Object.entries(c) as [keyof LeaseCounts, number][]) {
+      if (!n) continue;
+      this.counts[k] += n;
+      instruments().leaseEvents.add(n, { kind: k });
+    }
+  }
 
   /**
    * The rows the batch can decide on a lease of (not locking them): those whose lease's unused
@@ -149,7 +159,7 @@ async function runBatch(
     const alsoIds = p.holds.filter((id) => !lease.skip.includes(id) || force.has(id));
     const lockValues = { ...needValues(p.needList), also_ids: [...new Set([...alsoIds, ...force])], skip_ids: lease.skip };
     try {
-      const { outcomes, created, settled, held, touched } = await inOwnTransaction(ctx.pool, async (c) => {
+      const { outcomes, created, settled, held, touched, counts } = await inOwnTransaction(ctx.pool, async (c) => {
         const answers = await send(c, [
           BEGIN,
           ...(p.settling.length ? [call(BATCH_HOLD, { settle_ids: p.settling }, mode)] : []),
@@ -181,11 +191,12 @@ async function runBatch(
           await c.query("COMMIT");
         }
         const touched = [...usage.rows.map((r) => r.usageId), ...leases.map((l) => l.usageId)];
-        return { outcomes: finish(items, d, costIds), created: d.created, settled: d.settled, held: d.held, touched };
+        return { outcomes: finish(items, d, costIds), created: d.created, settled: d.settled, held: d.held, touched, counts: d.leaseCounts };
       });
       for (const c of created) known?.remember(c.row);
       for (const s of settled) known?.forget(s.id);
       book?.update(held, touched);
+      book?.count(counts);
       return outcomes;
     } catch (e) {
       if (e instanceof EnsureFirst && attempt < 2) {
@@ -195,6 +206,7 @@ async function runBatch(
       if (e instanceof NeedRows && attempt < 4) {
         // A lease ran short (or was returned, or trimmed by another process): lock the rows.
         for (const id of e.usageIds) force.add(id);
+        book?.count({ short: 1 });
         book?.forget(e.usageIds);
         continue;
       }
@@ -260,7 +272,7 @@ export function leaseHolder() {
 }
 
 /** Group commit (the default), or each request alone (`false`): one decision path either way. */
-export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommitOptions | false, leases: LeaseOptions | false = {}): Decider & { leases: () => number } {
+export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommitOptions | false, leases: LeaseOptions | false = {}): Decider & { leaseStats: () => LeaseCounts & { held: number } } {
   const known = new KnownReservations();
   const scopes = leases === false ? [] : (leases.scopes ?? ["platform"]);
   const book =
@@ -293,8 +305,8 @@ export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommi
       return lockSpan(() => submit({ kind: "reserve", req, ...prepared }) as Promise<ReserveDecision>);
     },
     settle: (id, actual) => submit({ kind: "settle", id, actual }) as Promise<SettleResult>,
-    /** How many leases this process holds (tests, metrics). */
-    leases: () => book?.size() ?? 0,
+    /** What happened to this process's leases so far, and how many it holds. */
+    leaseStats: () => ({ ...(book?.counts ?? noLeaseCounts()), held: book?.size() ?? 0 }),
   };
 }
 

@@ -306,6 +306,9 @@ export function createTollgate(options: TollgateOptions) {
 
     reconcile: () => reconcile(direct(ctx.pool)),
 
+    /** This process's budget leases (ADR 0009): slices granted, returned, trimmed, reclaimed, batches run again, and held now. */
+    leaseStats: () => decider.leaseStats(),
+
     /** Records a sandbox failure for the lifecycle-stage report and the errors metric. */
     async recordSandboxError(e: SandboxErrorInput): Promise<void> {
       instruments().sandboxErrors.add(1, { stage: e.stage, errorType: e.errorType });

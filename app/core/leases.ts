@@ -99,8 +99,20 @@ export interface LeaseWrites {
   grants: Grant[];
 }
 
+/** What happened to leases: slices granted, returned by their holder, cut (trimmed) by another, reclaimed after expiry; `short`: batches run again with a row locked. */
+export interface LeaseCounts {
+  granted: number;
+  returned: number;
+  trimmed: number;
+  reclaimed: number;
+  short: number;
+}
+
+export const noLeaseCounts = (): LeaseCounts => ({ granted: 0, returned: 0, trimmed: 0, reclaimed: 0, short: 0 });
+
 export class RowStates {
   private readonly rows = new Map<string, RowState>();
+  readonly counts: LeaseCounts = noLeaseCounts();
   readonly events: QuotaEvent[] = [];
   private readonly grants: Grant[] = [];
   private readonly index = new Map<string, string[]>();
@@ -200,6 +212,7 @@ export class RowStates {
       if (l.holder === this.holder || !s.locked || unused(l).isZero()) continue;
       l.granted = l.reserved.add(l.spent);
       l.touched = freed = true;
+      this.counts.trimmed++;
     }
     return freed;
   }
@@ -279,7 +292,10 @@ export class RowStates {
       }
       if (!s.locked) continue;
       for (const l of s.leases) {
-        if (l.holder !== this.holder && l.expiresAt.getTime() <= now.getTime()) this.returnLease(s, l, now);
+        if (l.holder !== this.holder && l.expiresAt.getTime() <= now.getTime()) {
+          this.returnLease(s, l, now);
+          this.counts.reclaimed++;
+        }
       }
       const own = this.own(s);
       const leasable = policy.leasable(s.row);
@@ -297,10 +313,14 @@ export class RowStates {
       const headroom = next === undefined ? ZERO : s.row.limitUsd.mul(next).div(100).sub(used);
       const slice = leasable && headroom.gt(ZERO) ? headroom.div(2).toDecimalPlaces(10, 1) : ZERO;
       if (own) {
-        if (slice.isZero() && own.reserved.isZero()) this.returnLease(s, own, now);
+        if (slice.isZero() && own.reserved.isZero()) {
+          this.returnLease(s, own, now);
+          this.counts.returned++;
+        }
         else own.granted = own.reserved.add(slice);
       } else if (slice.gt(ZERO)) {
         this.grants.push({ id: newId(), usageId: s.row.usageId, holder: policy.holder, granted: slice, expiresAt: expires });
+        this.counts.granted++;
       }
     }
   }
@@ -313,6 +333,7 @@ export class RowStates {
       for (const l of s.leases) {
         if (!l.returned && l.expiresAt.getTime() <= now.getTime()) {
           this.returnLease(s, l, now);
+          this.counts.reclaimed++;
           n++;
         }
       }

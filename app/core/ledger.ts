@@ -24,6 +24,7 @@ import {
   type Warning,
 } from "./types.ts";
 import { leaseValues, parseLeases, RowStates } from "./leases.ts";
+import { instruments } from "./telemetry.ts";
 import { run, type StatementMode } from "./sql.ts";
 import { DROP_HOLDS, LOCK_LEASES, RESERVATION_COLUMNS } from "./statements.ts";
 import { ensureUsageRows, lockUsageRows, needValues, usageValues, type Scoping, type UsageRow } from "./usage-rows.ts";
@@ -246,6 +247,7 @@ export async function reclaimLeases(ctx: LedgerContext): Promise<number> {
   return inTransaction(ctx.pool, async (c) => {
     const state = await lockRows(c, [], rows.map((r) => r.usage_id));
     const n = state.returnExpired(now);
+    if (n) instruments().leaseEvents.add(n, { kind: "reclaimed" });
     await run(c, DROP_HOLDS, { ...usageValues(state.usageDeltas()), ...leaseValues(state.leaseWrites()), ids: [], status: "expired" });
     return n;
   });

@@ -14,6 +14,9 @@ function createInstruments() {
     sandboxErrors: meter.createCounter("tollgate.sandbox.errors", { description: "Sandbox errors by lifecycle stage" }),
     batchSize: meter.createHistogram("tollgate.batch.size", { description: "Decisions per group-commit transaction, by how the batch ended" }),
     spooled: meter.createCounter("tollgate.spool.entries", { description: "Costs spooled to disk while the database was unavailable" }),
+    leaseEvents: meter.createCounter("tollgate.lease.events", {
+      description: "Budget leases (ADR 0009) by kind: granted, returned, trimmed, reclaimed, short (a batch ran again with the row locked)",
+    }),
     ...spoolGauges(meter),
   };
 }

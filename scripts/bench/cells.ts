@@ -5,7 +5,7 @@ import { ledgerFailures, overLimitUsd, platformUsage } from "./checks.ts";
 import { cpuPct } from "./cpu.ts";
 import { workersGone } from "./database.ts";
 import type { Targets } from "./fixture.ts";
-import { merge, runBurst, runTimed, type Samples } from "./measure.ts";
+import { addCounts, merge, runBurst, runTimed, type Samples } from "./measure.ts";
 import type { PeerName } from "./options.ts";
 import { CONTENDED_LIMIT_USD, CONTENDED_USD, OP_USD, type Peer } from "./peers.ts";
 import { runProcesses, timedOperation, type TimedWorkload, type WorkerSpec } from "./processes.ts";
@@ -65,18 +65,20 @@ export async function timedCell(
   midway?: () => Promise<void>,
 ): Promise<ResultRow> {
   const keyPrefix = `${ctx.runId}-${workload}-c${concurrency}`;
-  const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer.name, async () =>
-    merge([
-      await runTimed({
-        concurrency,
-        durationS: ctx.durationS,
-        warmupS: ctx.warmupS,
-        op: timedOperation(peer, workload, ctx.targets, keyPrefix),
-        midway,
-      }),
-    ]),
-  );
+  const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer.name, async () => {
+    const leasesBefore = peer.leaseStats?.();
+    const s = await runTimed({
+      concurrency,
+      durationS: ctx.durationS,
+      warmupS: ctx.warmupS,
+      op: timedOperation(peer, workload, ctx.targets, keyPrefix),
+      midway,
+    });
+    if (leasesBefore) s.leases = addCounts(peer.leaseStats!(), leasesBefore, -1);
+    return merge([s]);
+  });
   const row = summarise({ name: workload, peer: peer.name, concurrency, processes: 1 }, samples, overspend, pgCpuPct);
+  row.falseDenials = samples.denied; // hot and spread limits are never reached: every denial is false
   addChecks(row, failures);
   return row;
 }
@@ -105,6 +107,7 @@ export async function processesCell(
     return merge(parts);
   });
   const row = summarise({ name: workload, peer, concurrency: shape.count * shape.perProcess, processes: shape.count }, samples, overspend, pgCpuPct);
+  row.falseDenials = samples.denied; // hot and spread limits are never reached: every denial is false
   addChecks(row, failures);
   return row;
 }
@@ -126,6 +129,9 @@ export async function contendedCell(
   const failures: string[] = [];
   let overspend = money(0);
   const finals: Money[] = [];
+  // A serial system allows exactly limit ÷ price per round: fewer is a false denial.
+  const serial = limit.div(CONTENDED_USD).floor().toNumber();
+  let falseDenials = 0;
   const playRounds = async () => {
     for (let round = 0; round < rounds; round++) {
       onRound(round);
@@ -133,6 +139,7 @@ export async function contendedCell(
       const budget = await peer.newBudget(label);
       const s = await runBurst({ concurrency, attempts: CONTENDED_ATTEMPTS, op: (i) => peer.hold(budget, `${label}-${i}`) });
       parts.push(s);
+      falseDenials += Math.max(0, Math.min(serial, CONTENDED_ATTEMPTS) - s.allowed);
       const granted = money(CONTENDED_USD).mul(s.allowed);
       if (granted.gt(limit)) overspend = overspend.add(granted.sub(limit));
       const used = await peer.usedUsd(budget);
@@ -145,6 +152,7 @@ export async function contendedCell(
   const { pgCpuPct } = await withServerCpu(ctx, playRounds);
   const row = summarise({ name: "contended-limit", peer: peer.name, concurrency, processes: 1 }, merge(parts, true), overspend, pgCpuPct);
   row.rounds = rounds;
+  row.falseDenials = falseDenials;
   row.maxFinalUsd = finals.length ? toJson(finals.reduce((a, b) => (a.gt(b) ? a : b))) : null;
   if (peer.name === "tollgate") {
     if (!overspend.isZero()) failures.push(`overspent $${overspend.toFixed()} across ${rounds} rounds`);

@@ -20,6 +20,8 @@ export interface Samples {
   /** CPU this process used over the whole cell (warm-up included), and that wall time. */
   cpuMs: number;
   cpuWallMs: number;
+  /** tollgate's budget-lease events during the cell (ADR 0009), summed over processes. */
+  leases?: Record<string, number>;
 }
 
 function emptySamples(): Samples {
@@ -139,9 +141,17 @@ export function merge(parts: Samples[], sequential = false): Samples & { seconds
     out.cpuMs += p.cpuMs;
     // processes run side by side (their CPU adds up over one wall time); rounds one after another
     out.cpuWallMs = sequential ? out.cpuWallMs + p.cpuWallMs : Math.max(out.cpuWallMs, p.cpuWallMs);
+    if (p.leases) out.leases = addCounts(out.leases ?? {}, p.leases);
   }
   const ms = sequential ? busy : out.endedAt - out.startedAt;
   return { ...out, seconds: Math.max(ms, 0) / 1000 };
+}
+
+/** Counters added key by key (b - a with sign -1). */
+export function addCounts(a: Record<string, number>, b: Record<string, number>, sign = 1): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + sign * n;
+  return out;
 }
 
 /** Nearest-rank percentile (p in 0..100) of sorted samples; null when there are none. */

@@ -34,12 +34,18 @@ export interface Peer {
   hold(target: Target, key: string): Promise<boolean>;
   /** Held + spent on the round's budget as the peer's own store says, or null if it keeps none. */
   usedUsd(target: Target): Promise<Money | null>;
+  /** tollgate: its budget-lease counters so far (ADR 0009). */
+  leaseStats?(): Record<string, number>;
 }
 
 function tollgatePeer(pool: pg.Pool, groupCommit: boolean, leases: Scope[]): Peer {
   const tollgate = createTollgate({ pool, groupCommit, leases: leases.length ? { scopes: leases } : false });
   return {
     name: "tollgate",
+    leaseStats: () => {
+      const { held: _held, ...counts } = tollgate.leaseStats();
+      return counts;
+    },
     async spend(t, key) {
       const started = performance.now();
       const d = await tollgate.reserve({ tenantId: t.tenantId, userId: t.userId, resource: "llm", idempotencyKey: key, estimatedCostUsd: OP_USD });

@@ -13,7 +13,7 @@ function table(header: string[], rows: string[][]): string {
 
 export function resultsTable(rows: ResultRow[]): string {
   return table(
-    ["workload", "peer", "c", "procs", "ops", "s", "ops/s", "p50 ms", "p95 ms", "p99 ms", "reserve p50/p99 ms", "allowed", "denied", "overspend $", "CPU node/pg %", "checks"],
+    ["workload", "peer", "c", "procs", "ops", "s", "ops/s", "p50 ms", "p95 ms", "p99 ms", "reserve p50/p99 ms", "allowed", "denied", "false denials", "overspend $", "CPU node/pg %", "checks"],
     rows.map((r) => [
       r.name,
       r.peer,
@@ -28,6 +28,7 @@ export function resultsTable(rows: ResultRow[]): string {
       r.reserveP50Ms !== undefined ? `${num(r.reserveP50Ms)} / ${num(r.reserveP99Ms)}` : "",
       int(r.allowed),
       int(r.denied),
+      r.falseDenials === undefined ? "" : int(r.falseDenials),
       r.overspendUsd.toFixed(2),
       `${r.nodeCpuPct ?? "–"} / ${r.pgCpuPct ?? "–"}`,
       r.checksOk === undefined ? (r.errors ? `${r.errors} errors` : "") : r.checksOk ? "✔" : "✘",
@@ -58,6 +59,30 @@ export function targets(rows: ResultRow[], ratios: Ratios): Target[] {
     const r = find(name, 64);
     out.push({ figure: `\`${name}\` c=64 reserve+settle ops/s`, goal: "≥ 4,000", measured: r ? int(r.opsPerSec) : "not run", met: r ? r.opsPerSec >= 4000 : null });
   }
+  for (const name of ["hot", "spread"]) {
+    const r = tollgate.find((x) => x.name === name && x.processes > 1);
+    out.push({
+      figure: `\`${name}\` ${r ? `${r.processes} processes × ${r.concurrency / r.processes}` : "several processes"} reserve+settle ops/s`,
+      goal: "≥ 4,000",
+      measured: r ? int(r.opsPerSec) : "not run",
+      met: r ? r.opsPerSec >= 4000 : null,
+    });
+  }
+  const hot1 = find("hot", 1);
+  const rlf1 = find("hot", 1, "rate-limiter-flexible");
+  out.push({
+    figure: "`hot` c=1 ÷ rate-limiter-flexible c=1",
+    goal: "≥ 0.4",
+    measured: hot1 && rlf1 && rlf1.opsPerSec > 0 ? `${(hot1.opsPerSec / rlf1.opsPerSec).toFixed(2)}× (${int(hot1.opsPerSec)} / ${int(rlf1.opsPerSec)})` : "not run",
+    met: hot1 && rlf1 && rlf1.opsPerSec > 0 ? hot1.opsPerSec / rlf1.opsPerSec >= 0.4 : null,
+  });
+  const counted = tollgate.filter((r) => r.falseDenials !== undefined);
+  out.push({
+    figure: "false denials (denied while a serial system would allow), every tollgate row",
+    goal: "0",
+    measured: counted.length ? `${int(counted.reduce((s, r) => s + r.falseDenials!, 0))} over ${counted.length} rows` : "not run",
+    met: counted.length ? counted.every((r) => r.falseDenials === 0) : null,
+  });
   const s8 = find("spread", 8);
   const p50 = s8?.reserveP50Ms ?? null;
   const p99 = s8?.reserveP99Ms ?? null;

@@ -23,6 +23,10 @@ export interface ResultRow {
   // extras
   errors: number;
   firstError?: string;
+  /** Requests denied while a serial system would have allowed them (hot/spread: every denial; contended-limit: below limit ÷ price per round). */
+  falseDenials?: number;
+  /** tollgate's budget-lease events in the cell (ADR 0009): granted, returned, trimmed, reclaimed, short. */
+  leases?: Record<string, number>;
   /** tollgate: the reserve step alone (BENCH.md's reserve latency target). */
   reserveP50Ms?: number | null;
   reserveP99Ms?: number | null;
@@ -62,6 +66,7 @@ export function summarise(
     pgCpuPct,
   };
   if (s.firstError) row.firstError = s.firstError;
+  if (s.leases) row.leases = s.leases;
   if (cell.peer === "tollgate" && s.reserveLatencies.length) {
     const res = sortedCopy(s.reserveLatencies);
     row.reserveP50Ms = r2(percentile(res, 50));

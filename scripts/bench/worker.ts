@@ -2,7 +2,7 @@
 // stdin so that all processes begin together; prints "ready", then one JSON line of samples.
 import { benchPool, fillPool, WORKER_APPLICATION } from "./database.ts";
 import { loadTargets } from "./fixture.ts";
-import { runTimed } from "./measure.ts";
+import { addCounts, runTimed } from "./measure.ts";
 import { createPeer } from "./peers.ts";
 import { timedOperation, type WorkerSpec } from "./processes.ts";
 
@@ -14,12 +14,14 @@ const targets = await loadTargets(pool);
 await fillPool(pool, spec.poolSize);
 
 process.stdin.once("data", async () => {
+  const leasesBefore = peer.leaseStats?.();
   const samples = await runTimed({
     concurrency: spec.concurrency,
     durationS: spec.durationS,
     warmupS: spec.warmupS,
     op: timedOperation(peer, spec.workload, targets, spec.keyPrefix),
   });
+  if (leasesBefore) samples.leases = addCounts(peer.leaseStats!(), leasesBefore, -1);
   process.stdout.write(JSON.stringify(samples) + "\n", () => {
     void pool.end().finally(() => process.exit(0));
   });
