@@ -60,7 +60,7 @@ class KnownReservations {
 /** Reads the facts of reservations this process does not know (and the record of settled ones). */
 async function readFacts(ctx: ledger.LedgerContext, ids: string[]): Promise<Map<string, SettleFacts>> {
   if (!ids.length) return new Map();
-  const { rows } = await run(direct(ctx.pool), READ_RESERVATIONS, { ids }, ctx.statements);
+  const { rows } = await run(direct(ctx.pool), READ_RESERVATIONS, { ids });
   return new Map(rows.map((r) => [r.id as string, { r: r as ledger.ReservationRow, recorded: r.recorded ?? undefined }]));
 }
 
@@ -131,7 +131,6 @@ async function runBatch(
   book?: LeaseBook,
 ): Promise<Outcome<Result>[]> {
   const now = ctx.clock();
-  const mode = ctx.statements;
   const settleIds = [...new Set(items.flatMap((it) => (it.kind === "settle" && isUuid(it.id) ? [it.id] : [])))];
   const facts = await readFacts(ctx, settleIds.filter((id) => !known?.get(id)));
   for (const id of settleIds) {
@@ -162,10 +161,10 @@ async function runBatch(
       const { outcomes, created, settled, held, touched, counts } = await inOwnTransaction(ctx.pool, async (c) => {
         const answers = await send(c, [
           BEGIN,
-          ...(p.settling.length ? [call(BATCH_HOLD, { settle_ids: p.settling }, mode)] : []),
-          call(LOCK_USAGE, lockValues, mode),
-          call(LOCK_LEASES, { ...lockValues, lease_ids: [...new Set([...lease.leaseIds, ...drawnFrom])] }, mode),
-          ...(p.keys.length ? [call(BATCH_SEEN, { seen_tenant: p.keys.map((k) => k.tenantId), seen_key: p.keys.map((k) => k.key) }, mode)] : []),
+          ...(p.settling.length ? [call(BATCH_HOLD, { settle_ids: p.settling })] : []),
+          call(LOCK_USAGE, lockValues),
+          call(LOCK_LEASES, { ...lockValues, lease_ids: [...new Set([...lease.leaseIds, ...drawnFrom])] }),
+          ...(p.keys.length ? [call(BATCH_SEEN, { seen_tenant: p.keys.map((k) => k.tenantId), seen_key: p.keys.map((k) => k.key) })] : []),
         ]);
         let next = 1;
         const heldRows: { id: string; status: string }[] = p.settling.length ? answers[next++].rows : [];
@@ -185,7 +184,7 @@ async function runBatch(
         let costIds: Record<string, string> = {};
         if (d.deltas.length || d.created.length || d.settled.length || d.leaseWrites.updates.length || d.leaseWrites.grants.length) {
           const values = { ...usageValues(d.deltas), ...leaseValues(d.leaseWrites), ...costValues(d.settled.map((s) => s.entry), []), ...createdValues(d.created, now) };
-          const [written] = await send(c, [call(BATCH_WRITE, values, mode), "COMMIT"]);
+          const [written] = await send(c, [call(BATCH_WRITE, values), "COMMIT"]);
           costIds = written.rows[0].costs ?? {};
         } else {
           await c.query("COMMIT");

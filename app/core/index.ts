@@ -10,6 +10,7 @@
 import type pg from "pg";
 import { direct, guardPool, isUnavailable } from "./db.ts";
 import { createDecider, type GroupCommitOptions, type LeaseOptions } from "./decider.ts";
+import { useStatements, type StatementMode } from "./sql.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";
 import { estimateCost } from "./pricing.ts";
@@ -68,6 +69,12 @@ export interface TollgateOptions {
    * `false` = every decision locks every row.
    */
   leases?: false | LeaseOptions;
+  /**
+   * How this PROCESS sends statements: "named" (parsed once per connection; the default) or
+   * "unnamed" (parsed each time) for a pooler that cannot keep named statements, e.g. PgBouncer
+   * before 1.21 in transaction mode.
+   */
+  statements?: StatementMode;
 }
 
 export interface QuotaStatus extends QuotaState {
@@ -98,6 +105,7 @@ export function createTollgate(options: TollgateOptions) {
   const failMode = options.failMode ?? "closed";
   if (failMode === "open" && !options.spoolDir) throw new Error("failMode 'open' needs a spoolDir");
   guardPool(options.pool);
+  if (options.statements) useStatements(options.statements);
   const ctx: ledger.LedgerContext = {
     pool: options.pool,
     clock,

@@ -25,7 +25,7 @@ import {
 } from "./types.ts";
 import { leaseValues, parseLeases, RowStates } from "./leases.ts";
 import { instruments } from "./telemetry.ts";
-import { run, type StatementMode } from "./sql.ts";
+import { run } from "./sql.ts";
 import { DROP_HOLDS, LOCK_LEASES, RESERVATION_COLUMNS } from "./statements.ts";
 import { ensureUsageRows, lockUsageRows, needValues, usageValues, type Scoping, type UsageRow } from "./usage-rows.ts";
 
@@ -37,8 +37,6 @@ export interface LedgerContext {
   defaultTtlSeconds: number;
   /** Sees every set of locked rows a reservation decides on (utilization metrics). */
   observe?: (rows: UsageRow[]) => void;
-  /** Named statements (parsed once per connection, the default) or unnamed (a pooler in transaction mode). */
-  statements?: StatementMode;
 }
 
 export const MAX_TTL_SECONDS = 86_400;

@@ -51,13 +51,22 @@ export function bind(s: Statement, values: Record<string, unknown>): unknown[] {
 /** How statements are sent: named (parsed once per connection) or unnamed (parsed every time). */
 export type StatementMode = "named" | "unnamed";
 
+// One setting per process: a deployment either talks to PostgreSQL (or a pooler that keeps
+// named statements) or to one that cannot (PgBouncer before 1.21 in transaction mode).
+let processMode: StatementMode = "named";
+
+/** Sets how this process sends statements (createTollgate's `statements` option). */
+export function useStatements(mode: StatementMode) {
+  processMode = mode;
+}
+
 /** One query config for a statement call. */
-export function call(s: Statement, values: Record<string, unknown>, mode: StatementMode = "named"): pg.QueryConfig {
+export function call(s: Statement, values: Record<string, unknown>, mode: StatementMode = processMode): pg.QueryConfig {
   return mode === "named" ? { name: s.name, text: s.text, values: bind(s, values) } : { text: s.text, values: bind(s, values) };
 }
 
 /** Runs one statement. */
-export async function run(q: Queryable, s: Statement, values: Record<string, unknown>, mode: StatementMode = "named"): Promise<pg.QueryResult> {
+export async function run(q: Queryable, s: Statement, values: Record<string, unknown>, mode: StatementMode = processMode): Promise<pg.QueryResult> {
   return q.query(call(s, values, mode));
 }
 

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../../db/test/test-databa
 import { createTollgate as create, type QuotaEvent, type TollgateOptions } from "../index.ts";
 import { addLlmPrice, addSandboxPrice, createQuota, createTenant, testClock, usageOf } from "./fixtures.ts";
 
-export function ledgerSuite(strategy: Pick<TollgateOptions, "groupCommit">, connections: { pipeline: boolean }) {
+export function ledgerSuite(strategy: Pick<TollgateOptions, "groupCommit" | "statements" | "leases">, connections: { pipeline: boolean }) {
 let t: TestDatabase;
 let pool: pg.Pool;
 // Every tollgate of the suite decides on one pool: pipelined (a batch's statements go out together) or not.
