@@ -546,7 +546,7 @@ describe("decide: properties", () => {
       fc.record({ kind: fc.constant("settle" as const), cents: fc.integer({ min: 0, max: 400 }), res: fc.integer({ min: 0, max: 2 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 16 }), fc.constantFrom<ReservationRow["status"]>("held", "expired"), (ops, r2Status) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 12 }), fc.constantFrom<ReservationRow["status"]>("held", "expired"), (ops, r2Status) => {
         const items: Item[] = ops.map((o) =>
           o.kind === "reserve"
             ? reserve(cents(o.cents), { key: `k${o.key}`, hash: `${o.cents}|${o.user}`, userId: o.user ? "user-1" : null })
