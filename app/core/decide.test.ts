@@ -85,7 +85,7 @@ describe("evaluate", () => {
     const month = usageRow({ scope: "platform", period: "month", limit: 100, spent: 99 }); // room 1, resets 2027-01-01
     expect(evaluate([day, month], money(2), opts).binding).toBe(month);
     expect(evaluate([month, day], money(2), opts).binding).toBe(month);
-    expect(evaluate([day, month], money(2), opts).denial?.retryAfterSeconds).toBe(30 * 86_400 - 10 * 3600);
+    expect(evaluate([day, month], money(2), opts).denial?.retryAfterSeconds).toBe(29 * 86_400 + 14 * 3600); // to 2027-01-01T00:00Z
   });
 
   it("binding row: among rows resetting together, the one with least room (a row already over the limit first)", () => {
