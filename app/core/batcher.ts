@@ -50,19 +50,30 @@ export class Batcher<I, O> {
     }
   }
 
+  // The report is an observer (metrics, a caller's onBatch hook): if it threw inside decide(), a
+  // committed batch would be decided again item by item, and a throw on the failure paths would
+  // leave every caller of the batch waiting forever (and reject unhandled).
+  private tell(r: BatchReport) {
+    try {
+      this.report(r);
+    } catch {
+      // the batch's answers stand
+    }
+  }
+
   private async decide(batch: Waiting<I, O>[]) {
     let outcomes: Outcome<O>[];
     const attempts = { n: 0 };
     try {
       outcomes = await this.run(batch.map((b) => b.item), attempts);
-      this.report({ size: batch.length, attempts: attempts.n, outcome: "committed" });
+      this.tell({ size: batch.length, attempts: attempts.n, outcome: "committed" });
     } catch (e) {
       if (isUnavailable(e)) {
         const err = unavailable(e);
         outcomes = batch.map(() => fail(err));
-        this.report({ size: batch.length, attempts: attempts.n, outcome: "unavailable" });
+        this.tell({ size: batch.length, attempts: attempts.n, outcome: "unavailable" });
       } else {
-        this.report({ size: batch.length, attempts: attempts.n, outcome: "singly" });
+        this.tell({ size: batch.length, attempts: attempts.n, outcome: "singly" });
         // The batch rolled back as a whole (one request names a deleted tenant, a same-key
         // request of another process won the race, …): decide each on its own so a bad
         // request fails alone. Nothing of the batch was committed.

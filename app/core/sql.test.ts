@@ -1,5 +1,6 @@
 // The statement builder: parameters numbered by name, and every statement of the decision path
 // bound from its value builders with no name missing or left over.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { costValues } from "./cost-records.ts";
 import { createdValues } from "./decide-batch.ts";
@@ -67,5 +68,21 @@ describe("the decision path's statements", () => {
     const names = Object.values(S).flatMap((v) => (typeof v === "object" && v && "name" in v ? [(v as { name: string }).name] : []));
     expect(new Set(names).size).toBe(names.length);
     expect(names.length).toBe(10);
+  });
+});
+
+describe("statement() numbering, for any use of names", () => {
+  it("each name gets the number of its first use, params list names in that order, and bind maps values back to them", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { minLength: 1, maxLength: 20 }), (uses) => {
+        const s = statement("t", (p) => uses.map((k) => p(k, "int")).join(", "));
+        const firstUse = [...new Set(uses)];
+        expect(s.params).toEqual(firstUse);
+        expect(s.text).toBe(uses.map((k) => `$${firstUse.indexOf(k) + 1}::int`).join(", "));
+        const values = Object.fromEntries(firstUse.map((k) => [k, `value of ${k}`]));
+        expect(bind(s, values)).toEqual(firstUse.map((k) => `value of ${k}`));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
