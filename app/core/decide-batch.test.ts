@@ -42,7 +42,7 @@ const settle = (id: string, cost: MoneyInput): SettleItem => ({ kind: "settle", 
 function reservation(id: string, o: { estimate: MoneyInput; usageIds: string[]; userId?: string | null; createdAt?: Date; expiresAt?: Date }): ReservationRow {
   const createdAt = o.createdAt ?? new Date(NOW.getTime() - 30_000);
   return {
-    id, tenant_id: TENANT, user_id: o.userId ?? null, resource: "llm", status: "held", estimate: toDb(money(o.estimate)), usage_ids: o.usageIds,
+    id, tenant_id: TENANT, user_id: o.userId ?? null, resource: "llm", status: "held", estimate: toDb(money(o.estimate)), usage_ids: o.usageIds, lease_ids: [],
     expires_at: o.expiresAt ?? new Date(createdAt.getTime() + 60_000), created_at: createdAt,
     touchpoint: null, conversation_id: null, task_id: null, provider: null, model: null, tier: null,
   };
@@ -67,7 +67,7 @@ interface World {
   newId?: () => string;
 }
 
-/** What decider.ts does around the pure step: facts, prices, plan, the locked statuses, decide. */
+/** What decider.ts does around the pure step: facts, prices, plan, the locked statuses (holds asked for by id), decide. */
 function decideBatch(items: Item[], w: World) {
   const facts = new Map((w.reservations ?? []).map((r) => [r.id, { r, recorded: w.recorded?.[r.id] }]));
   const priced = items.map((it) => (it.kind === "settle" ? (facts.has(it.id) ? price(it.actual) : fail(new TollgateError("not_found", "No such reservation."))) : undefined));
@@ -79,7 +79,7 @@ function decideBatch(items: Item[], w: World) {
   }
   let n = 0;
   const newId = w.newId ?? (() => `res-${++n}`);
-  const d = decide(items, facts, priced, p, { rows: w.rows, held, seen: w.seen ?? [] }, { now: NOW, enforce: w.enforce ?? (() => true), newId });
+  const d = decide(items, facts, priced, p, { rows: w.rows, leases: [], held, seen: w.seen ?? [], asked: p.holds }, { now: NOW, enforce: w.enforce ?? (() => true), newId });
   return { p, d };
 }
 
@@ -138,7 +138,7 @@ describe("decide: reserves in arrival order on running totals", () => {
     ]);
     expect(d.created.map((c) => c.row)).toEqual(
       ["res-1", "res-2"].map((id) => ({
-        id, tenant_id: TENANT, user_id: null, resource: "llm", status: "held", estimate: "4.0000000000", usage_ids: ["usage-tenant"],
+        id, tenant_id: TENANT, user_id: null, resource: "llm", status: "held", estimate: "4.0000000000", usage_ids: ["usage-tenant"], lease_ids: [],
         expires_at: EXPIRES, created_at: NOW, touchpoint: null, conversation_id: null, task_id: null, provider: null, model: null, tier: null,
       })),
     );
@@ -498,6 +498,7 @@ describe("createdValues", () => {
       new_model: ["gpt-x"],
       new_tier: [null],
       new_input_tokens: [1000],
+      new_lease_ids: ["{}"],
       new_max_output_tokens: [500],
       new_expected_seconds: [null],
       new_warnings: [

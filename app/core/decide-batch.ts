@@ -47,7 +47,7 @@ export interface Plan {
   needList: Scoping[];
   /** The first settle of each id decides it; later ones answer as its retries. */
   firstSettle: Map<string, number>;
-  /** Reservations settled by this batch (their first settle has a price), sorted as the lock takes them. */
+  /** Reservations settled by this batch (their first settle has a price), in arrival order (BATCH_HOLD sorts them). */
   settling: string[];
   /** Usage rows those reservations hold (locked by id: possibly in an older period). */
   holds: string[];
