@@ -50,11 +50,25 @@ export function lookupCache<T>(opts: LookupCacheOptions): LookupCache<T> {
   const max = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   const entries = new Map<string, Entry<T>>();
+  /** Loads in flight: concurrent misses of one id share one query (c=64 used to send 64). */
+  const inflight = new Map<string, { seq: number; answer: Promise<T | null> }>();
 
-  async function lookup(id: string, load: () => Promise<T | null>): Promise<T | null> {
+  function lookup(id: string, load: () => Promise<T | null>): Promise<T | null> {
     const startedAt = now();
     const e = entries.get(id);
-    if (e && feed.listening && e.epoch === feed.epoch && startedAt - e.loadedAt < opts.ttlMs()) return e.value;
+    if (e && feed.listening && e.epoch === feed.epoch && startedAt - e.loadedAt < opts.ttlMs()) return Promise.resolve(e.value);
+    // Joined only if no invalidation arrived since it started: a request that comes after a
+    // revocation's notification must not take an answer read before it.
+    const pending = inflight.get(id);
+    if (pending && pending.seq === feed.seq) return pending.answer;
+    const answer = loadAndKeep(id, load, startedAt).finally(() => {
+      if (inflight.get(id)?.answer === answer) inflight.delete(id);
+    });
+    inflight.set(id, { seq: feed.seq, answer });
+    return answer;
+  }
+
+  async function loadAndKeep(id: string, load: () => Promise<T | null>, startedAt: number): Promise<T | null> {
     const seq = feed.seq;
     const epoch = feed.listening ? feed.epoch : null;
     let value: T | null;

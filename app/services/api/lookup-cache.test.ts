@@ -78,6 +78,25 @@ describe("lookup cache rules", () => {
     expect(s.loads).toBe(1);
   });
 
+  it("concurrent misses of one id share one load, unless an invalidation arrived since it started", async () => {
+    const s = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let loads = 0;
+    const slow = async () => {
+      const n = ++loads;
+      await gate;
+      return { id: "k1", v: n };
+    };
+    const first = [s.cache("k1", slow), s.cache("k1", slow), s.cache("k1", slow)];
+    s.feed.seq++; // e.g. the key's revocation is announced while the first load is in flight
+    const after = s.cache("k1", slow);
+    release();
+    expect(await Promise.all(first)).toEqual([{ id: "k1", v: 1 }, { id: "k1", v: 1 }, { id: "k1", v: 1 }]);
+    expect(await after).toEqual({ id: "k1", v: 2 });
+    expect(loads).toBe(2);
+  });
+
   it("drop removes matching entries; a 'none' answer removes the entry", async () => {
     const s = setup();
     await s.cache("k1", s.load);
