@@ -11,6 +11,8 @@ import { renderToPipeableStream } from "react-dom/server";
 // The server (scripts/serve.ts) starts the app's in-process background work through the build,
 // so it runs on the same module instances (one pool, one core) as the routes.
 export { startBackgroundWork, startOwnWork } from "~/services/background.server.ts";
+// Every server process LISTENs for key/tenant changes (ADR 0010), whatever background work it runs.
+export { startCacheListener } from "~/services/api/cache-listener.server.ts";
 
 // Single fetch: pending deferred data is rejected after streamTimeout; the render itself is
 // aborted a second later so the rejection can still be streamed to the browser.

@@ -114,7 +114,7 @@ describe("reference data and people", () => {
       await q(`SELECT q.resource, q.period, q.limit_usd::text AS limit FROM quotas q JOIN tenants t ON t.id = q.tenant_id
                 WHERE q.scope = 'user' AND q.scope_id = 'u-acme-1' AND t.slug = 'acme'`),
     ).toEqual([{ resource: "llm", period: "day", limit: "25.0000000000" }]);
-    const key = await authenticateApiKey(t.prisma, DEMO_PLATFORM_KEY);
+    const key = await authenticateApiKey(t.pool, DEMO_PLATFORM_KEY);
     expect(key?.name).toBe("Demo platform key");
     expect(key?.tenantId).toBeNull();
   });

@@ -43,7 +43,7 @@ describe("npm run apikey", () => {
     const key = keys[0]!;
     expect(run.stdout).toContain("cannot be shown again");
     expect(run.stdout).toContain("bound to tenant cli-co");
-    const found = await authenticateApiKey(t.prisma, key);
+    const found = await authenticateApiKey(t.pool, key);
     expect(found?.tenantId).toBe(tenantId);
     expect(found?.name).toBe("ci");
   });
@@ -54,7 +54,7 @@ describe("npm run apikey", () => {
     expect(run.stdout).toContain("platform-wide");
     const [key] = run.stdout.match(KEY) ?? [];
     expect(key).toBeDefined();
-    const found = await authenticateApiKey(t.prisma, key!);
+    const found = await authenticateApiKey(t.pool, key!);
     expect(found?.name).toBe("infra");
     expect(found?.tenantId).toBeNull();
   });

@@ -81,7 +81,13 @@ export async function serve(opts: {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  const entry = build.entry.module as { startBackgroundWork?: () => () => void; startOwnWork?: () => () => void };
+  const entry = build.entry.module as {
+    startBackgroundWork?: () => () => void;
+    startOwnWork?: () => () => void;
+    startCacheListener?: () => () => Promise<void>;
+  };
+  // The API's key/tenant cache serves from memory only while this process LISTENs (ADR 0010).
+  const stopListener = entry.startCacheListener?.();
   const background = opts.background ?? true;
   const stopBackground = background === "own" ? entry.startOwnWork?.() : background ? entry.startBackgroundWork?.() : undefined;
   const shownHost = opts.host === "0.0.0.0" ? "localhost" : opts.host;
@@ -90,6 +96,7 @@ export async function serve(opts: {
     close: () =>
       new Promise<void>((resolve) => {
         stopBackground?.();
+        void stopListener?.();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

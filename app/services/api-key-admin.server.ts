@@ -7,7 +7,7 @@ import { TollgateError } from "~/core/index.ts";
 import { db } from "~/db/client.server.ts";
 import { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-keys.server.ts";
 import { auditedChange, type Actor } from "./audit.server.ts";
-import { forgetApiKey } from "./api/request.server.ts";
+import { forgetApiKey } from "./api/identity.server.ts";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 

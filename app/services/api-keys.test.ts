@@ -50,12 +50,12 @@ describe("createApiKey", () => {
 describe("authenticateApiKey", () => {
   it("finds a tenant-bound key with its tenant, and a platform-wide key without one", async () => {
     const tenantKey = await createApiKey(t.prisma, { name: "svc", tenantId });
-    const found = await authenticateApiKey(t.prisma, tenantKey.key);
+    const found = await authenticateApiKey(t.pool, tenantKey.key);
     expect(found?.id).toBe(tenantKey.apiKey.id);
     expect(found?.tenant?.slug).toBe("keys-co");
 
     const platformKey = await createApiKey(t.prisma, { name: "infra" });
-    const platform = await authenticateApiKey(t.prisma, platformKey.key);
+    const platform = await authenticateApiKey(t.pool, platformKey.key);
     expect(platform?.id).toBe(platformKey.apiKey.id);
     expect(platform?.tenantId).toBeNull();
     expect(platform?.tenant).toBeNull();
@@ -64,20 +64,20 @@ describe("authenticateApiKey", () => {
   it("rejects a wrong key with a valid prefix, unknown and malformed keys", async () => {
     const { key } = await createApiKey(t.prisma, { name: "x", tenantId });
     const last = key.at(-1) === "A" ? "B" : "A";
-    expect(await authenticateApiKey(t.prisma, key.slice(0, -1) + last)).toBeNull();
-    expect(await authenticateApiKey(t.prisma, generateApiKey())).toBeNull();
+    expect(await authenticateApiKey(t.pool, key.slice(0, -1) + last)).toBeNull();
+    expect(await authenticateApiKey(t.pool, generateApiKey())).toBeNull();
     for (const bad of ["", "tg_short", `Bearer ${key}`, `${key} `, key.replace("tg_", "tk_"), `${key}x`, key.slice(0, -1) + "!"]) {
-      expect(await authenticateApiKey(t.prisma, bad)).toBeNull();
+      expect(await authenticateApiKey(t.pool, bad)).toBeNull();
     }
   });
 
   it("rejects a revoked key; revoking is idempotent", async () => {
     const { key, apiKey } = await createApiKey(t.prisma, { name: "old", tenantId });
-    expect(await authenticateApiKey(t.prisma, key)).not.toBeNull();
+    expect(await authenticateApiKey(t.pool, key)).not.toBeNull();
     expect(await revokeApiKey(t.prisma, apiKey.id)).toBe(true);
     const { rows: [first] } = await t.pool.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [apiKey.id]);
     expect(first.revoked_at).toBeInstanceOf(Date);
-    expect(await authenticateApiKey(t.prisma, key)).toBeNull();
+    expect(await authenticateApiKey(t.pool, key)).toBeNull();
     expect(await revokeApiKey(t.prisma, apiKey.id)).toBe(true);
     const { rows: [second] } = await t.pool.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [apiKey.id]);
     expect(second.revoked_at).toEqual(first.revoked_at);
@@ -89,15 +89,15 @@ describe("authenticateApiKey", () => {
     const lastUsed = async () =>
       (await t.pool.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [apiKey.id])).rows[0].last_used_at as Date | null;
     expect(await lastUsed()).toBeNull();
-    await authenticateApiKey(t.prisma, key);
+    await authenticateApiKey(t.pool, key);
     const first = await lastUsed();
     expect(first).toBeInstanceOf(Date);
-    await authenticateApiKey(t.prisma, key);
+    await authenticateApiKey(t.pool, key);
     expect(await lastUsed()).toEqual(first); // within the minute: no write
 
     await t.pool.query(`UPDATE api_keys SET last_used_at = now() - interval '2 minutes' WHERE id = $1`, [apiKey.id]);
     const stale = await lastUsed();
-    await authenticateApiKey(t.prisma, key);
+    await authenticateApiKey(t.pool, key);
     const refreshed = await lastUsed();
     expect(refreshed!.getTime()).toBeGreaterThan(stale!.getTime() + 60_000);
   });

@@ -85,10 +85,10 @@ describe("users", () => {
 describe("API keys", () => {
   it("creates a key that authenticates until it is revoked, auditing both without the key text", async () => {
     const { key, apiKey } = await createApiKeyAudited(admin, { name: "billing", tenantId: acmeId });
-    expect(await authenticateApiKey(t.prisma, key)).toMatchObject({ id: apiKey.id, tenantId: acmeId });
+    expect(await authenticateApiKey(t.pool, key)).toMatchObject({ id: apiKey.id, tenantId: acmeId });
     expect(await revokeApiKeyAudited(admin, apiKey.id)).toEqual({ revoked: true });
     expect(await revokeApiKeyAudited(admin, apiKey.id)).toEqual({ revoked: false });
-    expect(await authenticateApiKey(t.prisma, key)).toBeNull();
+    expect(await authenticateApiKey(t.pool, key)).toBeNull();
 
     const { rows } = await listAuditLog({ entity: "api_key", tenant: "acme" }, { pool: t.pool });
     expect(rows.map((r) => [r.action, r.actorLabel, r.tenantSlug])).toEqual([

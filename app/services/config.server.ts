@@ -108,6 +108,10 @@ export const configSchema = z.object({
   RESERVATION_TTL_SECONDS: int(900, 1, 86400),
   SWEEP_INTERVAL_SECONDS: int(30, 1, 3600),
   QUOTA_DB_TIMEOUT_MS: int(5000, 50, 120000),
+  // How long the API may answer from its in-process copy of a key or tenant without asking the
+  // database (ADR 0010). Changes are pushed to every process at once (LISTEN/NOTIFY); this only
+  // bounds staleness if a notification were lost. 0 = ask the database on every request.
+  API_AUTH_CACHE_SECONDS: int(5, 0, 300),
 
   // Analysis (SPEC §7): how often the server runs it (0 = never; `npm run analyze` still works)
   // and how far from the baseline a day must be to count as an anomaly (robust z-score).

@@ -4,11 +4,12 @@ import { serve } from "../serve.ts";
 
 const index = Number(process.env.TOLLGATE_WORKER_INDEX);
 const count = Number(process.env.TOLLGATE_WORKER_COUNT);
-const shared = index === 1;
+const none = process.env.TOLLGATE_WORKER_BACKGROUND === "none";
+const shared = index === 1 && !none;
 const server = await serve({
   port: Number(process.env.TOLLGATE_WORKER_PORT),
   host: process.env.TOLLGATE_WORKER_HOST ?? "127.0.0.1",
-  background: shared ? true : "own",
+  background: none ? false : shared ? true : "own",
 });
 console.log(`\x1b[2m[tollgate]\x1b[0m server process ${index}/${count} (pid ${process.pid}) serving${shared ? "; runs the background work" : ""}`);
 

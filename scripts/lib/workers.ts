@@ -16,14 +16,25 @@ export function serverProcesses(setting: number): number {
 
 export interface WorkerGroup {
   url: string;
+  /** The live server processes' pids (bench:http reads their CPU). */
+  pids(): number[];
   close(): Promise<void>;
 }
 
-export async function serveWorkers(opts: { count: number; port: number; host: string; log: (m: string) => void }): Promise<WorkerGroup> {
+export async function serveWorkers(opts: {
+  count: number;
+  port: number;
+  host: string;
+  log: (m: string) => void;
+  /** false: no background work in any process (bench:http measures the request path only). */
+  background?: boolean;
+  /** Extra node flags for the workers (bench:http's --cpu-prof). */
+  execArgv?: string[];
+}): Promise<WorkerGroup> {
   // The workers load TypeScript with tsx's loader only, not the flags of the tsx CLI that
   // started this process: its preflight talks to its parent over IPC, which in a worker is the
   // cluster channel, and it made the primary die of SIGTERM instead of shutting down cleanly.
-  cluster.setupPrimary({ exec: path.join(ROOT, "scripts/lib/serve-worker.ts"), execArgv: ["--import", "tsx"], args: [] });
+  cluster.setupPrimary({ exec: path.join(ROOT, "scripts/lib/serve-worker.ts"), execArgv: ["--import", "tsx", ...(opts.execArgv ?? [])], args: [] });
   let stopping = false;
   const byIndex = new Map<number, Worker>();
 
@@ -34,6 +45,7 @@ export async function serveWorkers(opts: { count: number; port: number; host: st
         TOLLGATE_WORKER_COUNT: String(opts.count),
         TOLLGATE_WORKER_PORT: String(opts.port),
         TOLLGATE_WORKER_HOST: opts.host,
+        TOLLGATE_WORKER_BACKGROUND: opts.background === false ? "none" : "",
       });
       byIndex.set(index, worker);
       let listening = false;
@@ -54,6 +66,7 @@ export async function serveWorkers(opts: { count: number; port: number; host: st
   const shownHost = opts.host === "0.0.0.0" ? "localhost" : opts.host;
   return {
     url: `http://${shownHost}:${opts.port}`,
+    pids: () => [...byIndex.values()].map((w) => w.process.pid!),
     async close() {
       stopping = true;
       await Promise.all(

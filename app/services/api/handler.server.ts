@@ -1,10 +1,8 @@
 // Wraps every /api/v1 route: method check, API key, tenant access, and the one error mapper.
 import type { AuthenticatedApiKey } from "~/services/api-keys.server.ts";
 import { z } from "zod";
-import { db } from "~/db/client.server.ts";
 import { safeText } from "~/schemas/text.ts";
-import type { Tenant } from "~/generated/prisma/client.ts";
-import { lastKnown } from "./last-known.server.ts";
+import { findTenant } from "./identity.server.ts";
 import { ApiError, errorResponse } from "./respond.server.ts";
 import { parseWith, requireApiKey, requirePlatformKey } from "./request.server.ts";
 
@@ -40,18 +38,12 @@ export function apiRoute(handlers: Partial<Record<Method, (ctx: ApiContext) => P
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The tenant a request acts for, by id or slug. Unknown → 404; a tenant-bound key acting for
  * another tenant → 403 (the key's own tenant is no secret to its holder).
  */
-const knownTenants = lastKnown<Tenant | null>();
-
 export async function resolveTenant(key: AuthenticatedApiKey, idOrSlug: string) {
-  const tenant = await knownTenants(idOrSlug, () =>
-    db().tenant.findFirst({ where: UUID.test(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug } }),
-  );
+  const tenant = await findTenant(idOrSlug);
   if (key.tenantId && tenant?.id !== key.tenantId) {
     throw new ApiError(403, "forbidden", "This API key belongs to another tenant.");
   }

@@ -1,25 +1,17 @@
 // Reading an API request safely: API-key authentication, then size and media-type limits and
 // JSON parsing before any work, then the zod schema. Every failure is an ApiError.
 import { z } from "zod";
-import { db } from "~/db/client.server.ts";
-import { authenticateApiKey, hashApiKey, type AuthenticatedApiKey } from "~/services/api-keys.server.ts";
-import { lastKnown } from "./last-known.server.ts";
+import type { AuthenticatedApiKey } from "~/services/api-keys.server.ts";
+import { authenticate } from "./identity.server.ts";
 import { ApiError, zodIssues } from "./respond.server.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const knownKeys = lastKnown<AuthenticatedApiKey | null>();
-
-/** A key revoked by this process is no longer served from the fail-open cache. */
-export function forgetApiKey(id: string) {
-  knownKeys.forget((k) => k?.id === id);
-}
 
 export async function requireApiKey(request: Request): Promise<AuthenticatedApiKey> {
   const header = request.headers.get("authorization") ?? "";
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   if (!m) throw new ApiError(401, "unauthorized", "Send an API key: Authorization: Bearer tg_…");
-  const key = await knownKeys(hashApiKey(m[1]), () => authenticateApiKey(db(), m[1]));
+  const key = await authenticate(m[1]);
   if (!key) throw new ApiError(401, "unauthorized", "The API key is not valid or has been revoked.");
   return key;
 }

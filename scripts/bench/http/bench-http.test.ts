@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { inject, describe, expect, it } from "vitest";
 import { ROOT, withDatabase } from "../../lib/postgres.ts";
+import { serverProcesses } from "../../lib/workers.ts";
 import { HTTP_CELLS } from "./options.ts";
 
 describe("npm run bench:http", () => {
@@ -25,6 +26,8 @@ describe("npm run bench:http", () => {
     const result = JSON.parse(lines[lines.length - 1]);
     expect(code, stderr).toBe(0);
     expect(result.meta.reconcileClean).toBe(true);
+    // By default the server runs as `npm start` does: one process per core (node:cluster).
+    expect(result.meta.processes).toBe(serverProcesses(0));
     // The two references, then every API cell, each at c=2.
     expect(result.http.map((r: any) => [r.cell, r.target, r.concurrency])).toEqual([
       ["health", "bare", 2],
@@ -34,6 +37,8 @@ describe("npm run bench:http", () => {
     for (const r of result.http) {
       expect(r.requests, `${r.cell} ${r.target}`).toBeGreaterThan(0);
       expect([r.cell, r.target, r.non2xx, r.errors]).toEqual([r.cell, r.target, 0, 0]);
+      // Read from /proc for every serving process (null only for the in-process core).
+      if (r.target !== "core") expect(r.serverCpuMsPerRequest, `${r.cell} ${r.target}`).toEqual(expect.any(Number));
     }
     // pairs count two requests per operation; everything else one.
     const pairs = result.http.find((r: any) => r.cell === "pairs" && r.target === "app");

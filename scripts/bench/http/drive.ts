@@ -18,7 +18,7 @@ export interface HttpRow {
   /** Status code → count, for every response that was not 2xx. */
   statuses: Record<string, number>;
   errors: number;
-  /** CPU of the serving process per request, in milliseconds. */
+  /** CPU of the serving process(es) per request, in milliseconds. */
   serverCpuMsPerRequest: number | null;
   serverCpuPct: number | null;
   pgCpuPct: number | null;
@@ -32,11 +32,22 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+/** The serving processes' CPU so far; null when one is gone (a worker replaced mid-run). */
+function serversCpuMs(pids: number[]): number | null {
+  let sum = 0;
+  for (const pid of pids) {
+    const ms = pidCpuMs(pid);
+    if (ms === null) return null;
+    sum += ms;
+  }
+  return sum;
+}
+
 export async function driveCell(opts: {
   cell: string;
   target: "app" | "bare";
   url: string;
-  serverPid: number;
+  serverPids: number[];
   concurrency: number;
   durationS: number;
   warmupS: number;
@@ -49,12 +60,12 @@ export async function driveCell(opts: {
   // lookup, prepared statements, JIT): a short cell would otherwise count a cold start as zero.
   await run({ ...base, amount: opts.concurrency * opts.requests.length });
   if (opts.warmupS > 0) await run({ ...base, duration: opts.warmupS });
-  const cpu0 = pidCpuMs(opts.serverPid);
+  const cpu0 = serversCpuMs(opts.serverPids);
   const pg0 = opts.pgCpu?.() ?? null;
   const t0 = performance.now();
   const result = await run({ ...base, duration: opts.durationS });
   const wallMs = performance.now() - t0;
-  const cpu1 = pidCpuMs(opts.serverPid);
+  const cpu1 = serversCpuMs(opts.serverPids);
   const pg1 = opts.pgCpu?.() ?? null;
   const total = result.requests.total;
   const seconds = result.duration;

@@ -52,13 +52,13 @@ async function run(o: HttpBenchOptions): Promise<number> {
     await admin.query(`INSERT INTO api_keys (name, prefix, hash) VALUES ('bench:http', $1, $2)`, [apiKeyPrefix(apiKey), hashApiKey(apiKey)]);
     await ensureBuild((m) => progress.note(m));
 
-    progress.note("starting the app server and the bare node:http server");
+    progress.note(`starting the app server (${o.processes} process${o.processes > 1 ? "es" : ""}) and the bare node:http server`);
     const app = await startChildServer("app", await freePort(), {
       DATABASE_URL: db.url,
       NODE_ENV: "production",
       SECRETS_KEY: "bench-http-only-secrets-key",
       ANALYSIS_INTERVAL_HOURS: "0",
-    }, { cpuProfDir: o.cpuProfDir });
+    }, { cpuProfDir: o.cpuProfDir, processes: o.processes });
     servers.push(app);
     const bare = o.references ? await startChildServer("bare", await freePort(), {}) : undefined;
     if (bare) servers.push(bare);
@@ -69,7 +69,7 @@ async function run(o: HttpBenchOptions): Promise<number> {
     if (bare) {
       for (const c of o.concurrency) {
         progress.timed(`health · bare node:http · c=${c}`, o.warmup + o.duration);
-        rows.push(await driveCell({ cell: "health", target: "bare", url: bare.url, serverPid: bare.pid, concurrency: c, durationS: o.duration, warmupS: o.warmup, ...cellRequests("health", targets, "", "", today), pgCpu: null }));
+        rows.push(await driveCell({ cell: "health", target: "bare", url: bare.url, serverPids: bare.pids, concurrency: c, durationS: o.duration, warmupS: o.warmup, ...cellRequests("health", targets, "", "", today), pgCpu: null }));
         progress.done();
       }
       const pool = benchPool(db.url, CORE_POOL);
@@ -93,7 +93,7 @@ async function run(o: HttpBenchOptions): Promise<number> {
       for (const c of o.concurrency) {
         progress.timed(`${cell} · tollgate server · c=${c}`, o.warmup + o.duration);
         const reqs = cellRequests(cell, targets, `${runId}-${cell}-c${c}`, apiKey, today);
-        rows.push(await driveCell({ cell, target: "app", url: app.url, serverPid: app.pid, concurrency: c, durationS: o.duration, warmupS: o.warmup, ...reqs, pgCpu }));
+        rows.push(await driveCell({ cell, target: "app", url: app.url, serverPids: app.pids, concurrency: c, durationS: o.duration, warmupS: o.warmup, ...reqs, pgCpu }));
         progress.done();
       }
     }
@@ -105,14 +105,14 @@ async function run(o: HttpBenchOptions): Promise<number> {
     const seconds = Math.round((Date.now() - startedAt) / 1000);
     const load = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} cores)`;
     const out = [
-      `# npm run bench:http — ${server}; autocannon over loopback; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
+      `# npm run bench:http — ${o.processes} server process${o.processes > 1 ? "es" : ""}; ${server}; autocannon over loopback; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
       "",
       httpTable(rows),
       "",
       httpTargets(rows, rs, maxC),
     ];
     if (failures.length) out.push("", `✘ reconcile: ${failures.join("; ")}`);
-    out.push(httpJsonLine(rows, rs, { server, duration: o.duration, warmup: o.warmup, totalSeconds: seconds, load, reconcileClean: failures.length === 0 }));
+    out.push(httpJsonLine(rows, rs, { server, processes: o.processes, duration: o.duration, warmup: o.warmup, totalSeconds: seconds, load, reconcileClean: failures.length === 0 }));
     process.stdout.write(out.join("\n") + "\n");
     return failures.length ? 1 : 0;
   } finally {

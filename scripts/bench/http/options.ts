@@ -1,4 +1,5 @@
 // `npm run bench:http` options: which cells, how long, at which concurrencies.
+import { serverProcesses } from "../../lib/workers.ts";
 import { UsageError } from "../options.ts";
 
 export const HTTP_CELLS = ["health", "reserve", "pairs", "usage", "quota-status", "spend"] as const;
@@ -15,6 +16,8 @@ export interface HttpBenchOptions {
   references: boolean;
   /** Write a V8 CPU profile of the app server here (node --cpu-prof), for where the time goes. */
   cpuProfDir: string | null;
+  /** Server processes (node:cluster workers on one port), as WEB_CONCURRENCY sets for `npm start`. */
+  processes: number;
 }
 
 export const HTTP_HELP = `npm run bench:http -- [options]
@@ -28,13 +31,22 @@ floor of this stack) and the in-process core (the ceiling the HTTP path should a
   --concurrency LIST   connections per cell (default 1,8,64)
   --duration SECONDS   measured seconds per cell (default 8)
   --warmup SECONDS     unmeasured seconds before each cell (default 2)
+  --processes N        app server processes on one port, as WEB_CONCURRENCY runs them (default
+                       ${serverProcesses(0)}: one per core, what \`npm start\` runs by default)
   --no-references      skip the bare node:http and in-process core cells
   --cpu-prof DIR       write a CPU profile of the app server to DIR (open it in Chrome DevTools, or
-                       \`tsx scripts/bench/http/profile-top.ts DIR/*.cpuprofile\` for the top frames)
+                       \`tsx scripts/bench/http/profile-top.ts DIR/*.cpuprofile\` for the top frames;
+                       one profile per server process)
   --quick              2 s cells, 1 s warm-up, concurrency 8,64
   --help               this text
 
 Progress goes to stderr; stdout gets a table and, as its last line, one JSON object.`;
+
+function processesOption(value: string | undefined): number {
+  if (value === undefined) return serverProcesses(0);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new UsageError(`--processes: expected a whole number from 1 to 64, got "${value}"`);
+  return Number(value);
+}
 
 export function parseHttpOptions(argv: string[]): HttpBenchOptions | "help" {
   const given = new Map<string, string>();
@@ -47,7 +59,7 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions | "help" {
       flags.add(name);
       continue;
     }
-    if (!["cells", "concurrency", "duration", "warmup", "cpu-prof"].includes(name)) throw new UsageError(`unknown option --${name} (see --help)`);
+    if (!["cells", "concurrency", "duration", "warmup", "cpu-prof", "processes"].includes(name)) throw new UsageError(`unknown option --${name} (see --help)`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     given.set(name, value);
@@ -74,5 +86,6 @@ export function parseHttpOptions(argv: string[]): HttpBenchOptions | "help" {
     warmup: number("--warmup", given.get("warmup") ?? (quick ? "1" : "2"), 0),
     references: !flags.has("no-references"),
     cpuProfDir: given.get("cpu-prof") ?? null,
+    processes: processesOption(given.get("processes")),
   };
 }
