@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db } from "~/db/client.server.ts";
 import { safeText } from "~/schemas/text.ts";
 import type { Tenant } from "~/generated/prisma/client.ts";
+import { annotateRequest } from "~/services/logger.server.ts";
 import { lastKnown } from "./last-known.server.ts";
 import { ApiError, errorResponse } from "./respond.server.ts";
 import { parseWith, requireApiKey, requirePlatformKey } from "./request.server.ts";
@@ -30,6 +31,7 @@ export function apiRoute(handlers: Partial<Record<Method, (ctx: ApiContext) => P
         throw new ApiError(405, "method_not_allowed", `Use ${Object.keys(handlers).join(" or ")} for this endpoint.`);
       }
       const key = await requireApiKey(request);
+      annotateRequest({ tenant: key.tenant?.slug });
       if (opts.platform) requirePlatformKey(key);
       // Path segments ({tenantId}, {id}) follow the same character rule as bodies.
       parseWith(pathParams, params);
@@ -56,5 +58,6 @@ export async function resolveTenant(key: AuthenticatedApiKey, idOrSlug: string) 
     throw new ApiError(403, "forbidden", "This API key belongs to another tenant.");
   }
   if (!tenant) throw new ApiError(404, "not_found", `No tenant "${idOrSlug}".`);
+  annotateRequest({ tenant: tenant.slug }); // the request log's tenant
   return tenant;
 }
