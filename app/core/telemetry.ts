@@ -14,8 +14,52 @@ function createInstruments() {
     sandboxErrors: meter.createCounter("tollgate.sandbox.errors", { description: "Sandbox errors by lifecycle stage" }),
     batchSize: meter.createHistogram("tollgate.batch.size", { description: "Decisions per group-commit transaction, by how the batch ended" }),
     spooled: meter.createCounter("tollgate.spool.entries", { description: "Costs spooled to disk while the database was unavailable" }),
+    // Lease counters (the hot-path issue) belong here, beside the decisions they replace, e.g.
+    // leases: meter.createCounter("tollgate.leases", …) → Prometheus tollgate_leases_total;
+    // docs/ops/grafana-dashboard.json has a "Leases" row waiting for them.
     ...spoolGauges(meter),
+    ...poolGauges(meter),
   };
+}
+
+/** What a pg.Pool reports to the gauges (its counters are plain properties). */
+export interface PoolGaugeSource {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+const poolSources = new Map<string, Set<PoolGaugeSource>>();
+
+/** Adds a connection pool to the tollgate.db.pool.* gauges under `name`; returns its removal. */
+export function observePool(name: string, pool: PoolGaugeSource): () => void {
+  const set = poolSources.get(name) ?? new Set();
+  poolSources.set(name, set.add(pool));
+  instruments(); // the gauges exist once the instruments do
+  return () => set.delete(pool);
+}
+
+function poolGauges(meter: ReturnType<typeof metrics.getMeter>) {
+  const poolConnections = meter.createObservableGauge("tollgate.db.pool.connections", { description: "Connections of the process's pools, by pool and state (in_use, idle)" });
+  const poolWaiting = meter.createObservableGauge("tollgate.db.pool.waiting", { description: "Queries waiting for a connection, by pool" });
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const [pool, set] of poolSources) {
+        let total = 0;
+        let idle = 0;
+        let waiting = 0;
+        for (const p of set) {
+          total += p.totalCount;
+          idle += p.idleCount;
+          waiting += p.waitingCount;
+        }
+        result.observe(poolConnections, total - idle, { pool, state: "in_use" });
+        result.observe(poolConnections, idle, { pool, state: "idle" });
+        result.observe(poolWaiting, waiting, { pool });
+      }
+    },
+    [poolConnections, poolWaiting],
+  );
+  return { poolConnections, poolWaiting };
 }
 
 /** What a fail-open spool reports to the gauges (one source per core with a spool). */

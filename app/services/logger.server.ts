@@ -28,6 +28,8 @@ export interface RequestContext {
 
 interface Shared {
   root?: Logger;
+  /** Where lines go; swapped by captureLogs() (children made earlier follow, as they share the root's stream). */
+  out?: { write(chunk: string): unknown };
   requests: AsyncLocalStorage<RequestContext>;
 }
 const KEY = Symbol.for("tollgate.logger");
@@ -56,6 +58,8 @@ function create(): Logger {
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // "level":"warn" rather than 40: readable by people and by every log shipper.
+    formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: "[redacted]" },
     // Correlation with traces (W3C ids, as OTLP backends index them).
     mixin() {
@@ -66,10 +70,10 @@ function create(): Logger {
     },
   };
   // Synchronous in both forms: a crash right after a line must not lose it.
-  const stream = isPretty
+  shared.out ??= isPretty
     ? pretty({ colorize: true, sync: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" })
     : pino.destination({ fd: 1, sync: true });
-  return pino(options, stream);
+  return pino(options, { write: (chunk: string) => shared.out!.write(chunk) });
 }
 
 /** Whether lines go to a person (pretty) rather than a log shipper (JSON). */
@@ -101,7 +105,18 @@ export function annotateRequest(fields: { tenant?: string | null; route?: string
   if (fields.route) ctx.route = fields.route;
 }
 
-/** Tests: forget the logger so the next call builds one from the current configuration. */
-export function resetLoggerForTests() {
-  shared.root = undefined;
+/**
+ * Tests: everything logged until restore() is kept (as JSON lines) instead of written; `lines`
+ * are parsed, `raw` is exactly the text that would have reached stdout.
+ */
+export function captureLogs(): { lines: () => Record<string, unknown>[]; raw: () => string; restore: () => void } {
+  logger(); // the root exists, so shared.out is the real stream to restore
+  const previous = shared.out;
+  let text = "";
+  shared.out = { write: (chunk: string) => void (text += chunk) };
+  return {
+    raw: () => text,
+    lines: () => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    restore: () => void (shared.out = previous),
+  };
 }
