@@ -95,4 +95,4 @@ ${
   Press Ctrl-C to stop.
 `;
 if (isPrettyLogging()) process.stdout.write(banner);
-else log.info({ url: server.url, demoData: config.SEED_DEMO }, `Tollgate is running at ${server.url}${config.SEED_DEMO ? " (demo logins and key: README)" : ""}. Press Ctrl-C to stop.`);
+else log.info({ address: server.url, demoData: config.SEED_DEMO }, `Tollgate is running at ${server.url}${config.SEED_DEMO ? " (demo logins and key: README)" : ""}. Press Ctrl-C to stop.`);

@@ -10,7 +10,7 @@
 // Shared through globalThis: the Remix build bundles its own copy of this module, and the
 // server scripts import another; both must write through one stream (ordering, one format) and
 // see one request context.
-import { trace } from "@opentelemetry/api";
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
@@ -63,9 +63,10 @@ function create(): Logger {
     redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: "[redacted]" },
     // Correlation with traces (W3C ids, as OTLP backends index them).
     mixin() {
-      const span = trace.getActiveSpan();
-      if (!span) return {};
-      const { traceId, spanId, traceFlags } = span.spanContext();
+      const context = trace.getActiveSpan()?.spanContext();
+      // Without an SDK the core's spans are non-recording with all-zero ids: nothing to correlate.
+      if (!context || !isSpanContextValid(context)) return {};
+      const { traceId, spanId, traceFlags } = context;
       return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
     },
   };

@@ -3,7 +3,7 @@
 // route pattern, status, duration, the tenant the route acted for, and the trace it belongs to.
 // The request id is the caller's X-Request-Id when it is a plain token, else a new UUID; it is
 // echoed back so a client can quote it.
-import { metrics, trace } from "@opentelemetry/api";
+import { isSpanContextValid, metrics, trace } from "@opentelemetry/api";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { logger, type RequestContext } from "../../app/services/logger.server.ts";
@@ -41,7 +41,8 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse): Request
   const ctx: RequestContext = { reqId };
   const started = performance.now();
   // The HTTP server span (telemetry on) is active while the request event is emitted.
-  const span = trace.getActiveSpan()?.spanContext();
+  const active = trace.getActiveSpan()?.spanContext();
+  const span = active && isSpanContextValid(active) ? active : undefined;
   res.once("close", () => {
     const seconds = (performance.now() - started) / 1000;
     const url = req.url ?? "/";
