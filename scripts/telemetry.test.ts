@@ -2,8 +2,10 @@
 // lib/metrics-server.ts): traces over OTLP/HTTP to a real receiver, Prometheus text on
 // METRICS_PORT covering every server process, and nothing at all when nothing is configured.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
 import { createQuota, createTenant } from "../app/core/test/fixtures.ts";
@@ -71,7 +73,7 @@ async function startServer(databaseUrl: string, env: Record<string, string>, pro
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const serving = () => (processes > 1 ? [...out.matchAll(/server process \d\/\d serving/g)].length === processes : true);
+  const serving = () => (processes > 1 ? [...out.matchAll(/server process \d\/\d \(pid \d+\) serving/g)].length === processes : true);
   for (let i = 0; i < 1200 && !(out.includes("Press Ctrl-C") && serving()); i++) {
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
@@ -188,6 +190,21 @@ describe("telemetry on", () => {
         expect(after, name).toMatch(new RegExp(`^${name}\\{`, "m"));
       }
       expect(sample(after, "tollgate_alerts_outbox", { status: "dead" })).toBe(0);
+      // Every metric the dashboard, the alert rules and the README name is one the server
+      // exposes; those not seen here appear only with their event (named, so a rename fails).
+      const exposed = new Set([...after.matchAll(/^(tollgate_[a-z_]+)\{/gm)].map((m) => m[1]));
+      const docs = ["docs/ops/grafana-dashboard.json", "docs/ops/prometheus-rules.yml", "README.md"].map((f) => readFileSync(path.join(ROOT, f), "utf8")).join("\n");
+      const referenced = new Set([...docs.matchAll(/\b(tollgate_[a-z_]+)/g)].map((m) => m[1]));
+      expect([...referenced].filter((n) => !exposed.has(n)).sort()).toEqual([
+        "tollgate_analysis_duration_bucket", // an analysis run (ANALYSIS_INTERVAL_HOURS=0 here)
+        "tollgate_analysis_duration_count",
+        "tollgate_analysis_duration_sum",
+        "tollgate_cost_usd_total", // a settle or record
+        "tollgate_leases_total", // the hot-path rework's lease counters (app/core/telemetry.ts)
+        "tollgate_sandbox_errors_total", // a sandbox error report
+        "tollgate_spool_backlog", // QUOTA_FAIL_MODE=open
+        "tollgate_spool_dead_letters",
+      ]);
       // OTLP metrics went out too.
       await until(() => receiver.paths.some((p) => p.startsWith("POST /v1/metrics application/json")));
     } finally {

@@ -14,7 +14,7 @@ const server = await serve({
   background: shared ? true : "own",
 });
 answerMetricsRequests();
-logger("server").info({ worker: index, workers: count, background: shared }, `server process ${index}/${count} serving${shared ? "; runs the background work" : ""}`);
+logger("server").info({ worker: index, workers: count, background: shared }, `server process ${index}/${count} (pid ${process.pid}) serving${shared ? "; runs the background work" : ""}`);
 
 let stopping = false;
 const stop = async () => {
