@@ -165,6 +165,16 @@ export const configSchema = z.object({
   OTEL_SDK_DISABLED: bool(false),
 });
 
+/**
+ * LOG_LEVEL and LOG_FORMAT alone, without caching the whole configuration: the logger is made at
+ * module load (services log from their first import), before tests or the start have set the
+ * rest of the environment. An invalid value falls back; the full parse reports it and stops.
+ */
+export function logSettings(env: Record<string, string | undefined> = process.env): { LOG_LEVEL: string; LOG_FORMAT: string } {
+  const r = configSchema.pick({ LOG_LEVEL: true, LOG_FORMAT: true }).safeParse({ LOG_LEVEL: env.LOG_LEVEL || undefined, LOG_FORMAT: env.LOG_FORMAT || undefined });
+  return r.success ? r.data : { LOG_LEVEL: "info", LOG_FORMAT: "auto" };
+}
+
 /** What telemetry a server process sets up (scripts/lib/otel.ts); all false = none at all. */
 export function telemetryPlan(c: Config): { traces: boolean; otlpMetrics: boolean; prometheus: boolean } {
   if (c.OTEL_SDK_DISABLED) return { traces: false, otlpMetrics: false, prometheus: false };

@@ -14,7 +14,7 @@ import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { AsyncLocalStorage } from "node:async_hooks";
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
-import { getConfig } from "./config.server.ts";
+import { logSettings } from "./config.server.ts";
 
 export type { Logger };
 
@@ -38,17 +38,9 @@ const shared: Shared = ((globalThis as Record<symbol, Shared>)[KEY] ??= { reques
 /** Keys whose values are never written, wherever they appear in a logged object. */
 export const REDACTED_KEYS = ["authorization", "cookie", "set-cookie", "password", "secret", "apiKey", "token", "routingKey", "url", "config"];
 
-/** LOG_FORMAT / LOG_LEVEL; an invalid configuration falls back (the start reports it and stops). */
+/** LOG_FORMAT / LOG_LEVEL (an invalid value falls back: the start reports it and stops). */
 function settings(): { level: string; pretty: boolean } {
-  let level = "info";
-  let format = "auto";
-  try {
-    const c = getConfig();
-    level = c.LOG_LEVEL;
-    format = c.LOG_FORMAT;
-  } catch {
-    // loadConfigOrExit() prints the problem and exits.
-  }
+  const { LOG_LEVEL: level, LOG_FORMAT: format } = logSettings();
   return { level, pretty: format === "pretty" || (format === "auto" && process.stdout.isTTY === true) };
 }
 

@@ -13,6 +13,7 @@
 // The app records through @opentelemetry/api only (core/telemetry.ts, services/metrics.server.ts);
 // with nothing configured this module is never loaded and the API stays a no-op.
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import type { MetricReader } from "@opentelemetry/sdk-metrics";
 import type { NodeSDK } from "@opentelemetry/sdk-node";
 import type { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
@@ -44,10 +45,12 @@ export async function startTelemetry(config: Config): Promise<RunningTelemetry |
   // ES modules are instrumented through import-in-the-middle's loader hook. The message channel
   // limits wrapping to the modules an instrumentation asked for (pg, http), and the wait makes
   // sure the hook knows them before the app's imports run.
+  // Both from the copy @opentelemetry/instrumentation uses (hook state lives in that module).
   const { register } = await import("node:module");
-  const { createAddHookMessageChannel } = await import("import-in-the-middle");
+  const instrumentationRequire = createRequire(sdkRequire.resolve("@opentelemetry/instrumentation"));
+  const { createAddHookMessageChannel } = instrumentationRequire("import-in-the-middle") as typeof import("import-in-the-middle");
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-  register("import-in-the-middle/hook.mjs", import.meta.url, registerOptions);
+  register(pathToFileURL(sdkRequire.resolve("@opentelemetry/instrumentation/hook.mjs")).href, import.meta.url, registerOptions);
 
   const [{ NodeSDK }, { HttpInstrumentation }, { PgInstrumentation }, { PrometheusExporter }] = await Promise.all([
     import("@opentelemetry/sdk-node"),
