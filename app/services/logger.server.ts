@@ -64,7 +64,14 @@ function create(): Logger {
   };
   // Synchronous in both forms: a crash right after a line must not lose it.
   shared.out ??= isPretty
-    ? pretty({ colorize: true, sync: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" })
+    ? pretty({
+        colorize: true,
+        sync: true,
+        singleLine: true,
+        translateTime: "SYS:HH:MM:ss",
+        ignore: "pid,hostname,component",
+        messageFormat: "{if component}[{component}] {end}{msg}",
+      })
     : pino.destination({ fd: 1, sync: true });
   return pino(options, { write: (chunk: string) => shared.out!.write(chunk) });
 }
