@@ -12,6 +12,8 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: "list",
+  // Runs while the web server still does, after every spec: the server's log holds no secret.
+  globalTeardown: "./e2e/log-secrets.teardown.ts",
   // 60 s: on a fresh 2-core CI machine (two Playwright workers, Chromium, two app processes and
   // PostgreSQL on two cores) the longest walk through the explorer took 34.8 s (22 s on a warm
   // checkout). A timeout is not an assertion: every expectation keeps its own 10 s limit.
@@ -38,7 +40,8 @@ export default defineConfig({
   webServer: {
     // node --import tsx, not npx (npx leaves orphaned servers behind) nor the tsx CLI (it
     // SIGKILLs its child when the child does not confirm a relayed SIGTERM within 30 ms).
-    command: `rm -rf ${E2E.dataDir} && exec node --import tsx scripts/start.ts`,
+    // Its log goes to a file that e2e/log-secrets.teardown.ts searches for secrets afterwards.
+    command: `rm -rf ${E2E.dataDir} && mkdir -p .data && exec node --import tsx scripts/start.ts > ${E2E.serverLog}`,
     url: `${E2E.baseUrl}/login`,
     env: {
       DATA_DIR: E2E.dataDir,
@@ -48,6 +51,7 @@ export default defineConfig({
       // Empty counts as unset: always the dedicated embedded database, even if the shell has one.
       DATABASE_URL: "",
       SEED_DEMO: "true",
+      LOG_FORMAT: "json",
       // Alerts: the outbox worker polls every second so delivery shows up within a test's
       // timeout; a fixed key seals channel secrets (no generated key file, no warning).
       ALERT_WORKER_INTERVAL_SECONDS: "1",

@@ -7,6 +7,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { logger } from "~/services/logger.server.ts";
 
 // The server (scripts/serve.ts) starts the app's in-process background work through the build,
 // so it runs on the same module instances (one pool, one core) as the routes.
@@ -51,7 +52,7 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors inside the shell surface through onShellError; log the rest once here.
-          if (shellRendered) console.error(error);
+          if (shellRendered) logger("render").error({ err: error }, "render failed");
         },
       },
     );

@@ -12,6 +12,8 @@ export const E2E = {
   pgPort,
   baseUrl: `http://127.0.0.1:${port}`,
   dataDir,
+  /** The web server's stdout (JSON log lines), searched for secrets after the run (log-secrets.teardown.ts). */
+  serverLog: path.join(import.meta.dirname, "..", ".data", `e2e-server-${port}.log`),
   /**
    * The e2e database. The embedded superuser's password is random, written by the web server
    * when it creates the cluster (scripts/lib/postgres.ts), so it is read when first needed.

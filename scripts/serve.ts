@@ -12,6 +12,8 @@ import { panelGuard } from "./lib/panel-guard.ts";
 import { ROOT } from "./lib/postgres.ts";
 import { leanRouter } from "./lib/lean-routes.ts";
 import { remixHandler, type LoadContextFor } from "./lib/remix-handler.ts";
+import { beginRequest } from "./lib/request-log.ts";
+import { annotateRequest, logger, withRequestContext } from "../app/services/logger.server.ts";
 
 export interface RunningServer {
   url: string;
@@ -50,8 +52,11 @@ export async function serve(opts: {
   // by default, so a client cannot pick its own address for login throttling.
   app.set("trust proxy", config.TRUST_PROXY);
   // Fingerprinted assets can be cached forever; everything else in public/ for an hour.
+  // (The route label of the request log: "static" until a file was not found, then "panel".)
+  app.use((_req, _res, next) => (annotateRequest({ route: "static" }), next()));
   app.use("/build", express.static(path.join(ROOT, "public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(ROOT, "public"), { maxAge: "1h" }));
+  app.use((_req, _res, next) => (annotateRequest({ route: "panel" }), next()));
   // Same-origin check and body limits for everything but /api (scripts/lib/panel-guard.ts).
   app.use(panelGuard({ extraOrigins: config.PUBLIC_URL ? [config.PUBLIC_URL] : [] }));
   app.all(
@@ -64,17 +69,20 @@ export async function serve(opts: {
   );
 
   const server: Server = http.createServer((req, res) => {
-    lean(req, res).then(
-      (handled) => {
-        if (!handled) app(req, res);
-      },
-      (error) => {
-        // The route modules answer their own errors; this is a bug in one of them. No stack
-        // or message reaches the client.
-        console.error("[tollgate] request failed:", error);
+    const ctx = beginRequest(req, res);
+    withRequestContext(ctx, () =>
+      lean(req, res).then(
+        (handled) => {
+          if (!handled) app(req, res);
+        },
+        (error) => {
+          // The route modules answer their own errors; this is a bug in one of them. No stack
+          // or message reaches the client; the log has both, under the request's id.
+          logger("http").error({ err: error, reqId: ctx.reqId }, "request failed");
         if (res.headersSent) return void res.destroy();
-        res.writeHead(500, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "internal", message: "Internal error." }));
-      },
+          res.writeHead(500, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "internal", message: "Internal error." }));
+        },
+      ),
     );
   });
   await new Promise<void>((resolve, reject) => {

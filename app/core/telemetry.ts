@@ -18,7 +18,48 @@ function createInstruments() {
       description: "Budget leases (ADR 0009) by kind: granted, returned, trimmed, reclaimed, short (a batch ran again with the row locked)",
     }),
     ...spoolGauges(meter),
+    ...poolGauges(meter),
   };
+}
+
+/** What a pg.Pool reports to the gauges (its counters are plain properties). */
+export interface PoolGaugeSource {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+const poolSources = new Map<string, Set<PoolGaugeSource>>();
+
+/** Adds a connection pool to the tollgate.db.pool.* gauges under `name`; returns its removal. */
+export function observePool(name: string, pool: PoolGaugeSource): () => void {
+  const set = poolSources.get(name) ?? new Set();
+  poolSources.set(name, set.add(pool));
+  instruments(); // the gauges exist once the instruments do
+  return () => set.delete(pool);
+}
+
+function poolGauges(meter: ReturnType<typeof metrics.getMeter>) {
+  const poolConnections = meter.createObservableGauge("tollgate.db.pool.connections", { description: "Connections of the process's pools, by pool and state (in_use, idle)" });
+  const poolWaiting = meter.createObservableGauge("tollgate.db.pool.waiting", { description: "Queries waiting for a connection, by pool" });
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const [pool, set] of poolSources) {
+        let total = 0;
+        let idle = 0;
+        let waiting = 0;
+        for (const p of set) {
+          total += p.totalCount;
+          idle += p.idleCount;
+          waiting += p.waitingCount;
+        }
+        result.observe(poolConnections, total - idle, { pool, state: "in_use" });
+        result.observe(poolConnections, idle, { pool, state: "idle" });
+        result.observe(poolWaiting, waiting, { pool });
+      }
+    },
+    [poolConnections, poolWaiting],
+  );
+  return { poolConnections, poolWaiting };
 }
 
 /** What a fail-open spool reports to the gauges (one source per core with a spool). */

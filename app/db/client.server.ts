@@ -2,6 +2,7 @@
 // module load would throw whenever DATABASE_URL is not set, e.g. during `remix build`).
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { observePool } from "../core/telemetry.ts";
 import { pgAdapter, poolConfig } from "./pg-adapter.ts";
 
 export type Db = PrismaClient;
@@ -39,7 +40,8 @@ export function db(): PrismaClient {
 
 /** Raw pool for hand-written SQL on hot paths (the enforcement core). */
 export function dbPool(): pg.Pool {
-  return (pool ??= createPool(databaseUrl(), 12));
+  if (!pool) observePool("app", (pool = createPool(databaseUrl(), 12)));
+  return pool;
 }
 
 export async function disconnectDb() {

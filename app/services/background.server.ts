@@ -7,6 +7,7 @@
 import { startAlertWorker } from "./alerts/worker.server.ts";
 import { startAnalysisSchedule } from "./analysis/schedule.server.ts";
 import { startBackgroundWork as startSweeper, startSpoolReplay } from "./tollgate.server.ts";
+import { observeAlertOutbox } from "./metrics.server.ts";
 
 let stopAll: (() => void) | undefined;
 
@@ -19,6 +20,8 @@ export function startBackgroundWork(): () => void {
     startAlertWorker(),
     // Anomalies and forecasts every ANALYSIS_INTERVAL_HOURS (SPEC §7).
     startAnalysisSchedule(),
+    // The outbox gauges: shared state, so reported by this one process (metrics.server.ts).
+    observeAlertOutbox(),
   ];
   stopAll = () => {
     for (const stop of stops) stop();

@@ -151,7 +151,43 @@ export const configSchema = z.object({
     .default("")
     .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+|[0-9a-f:]+)(:(\d{1,5}|\*))?$/, { message: "must list host, host:port or host:* entries" }))),
+
+  // Logs (app/services/logger.server.ts): pino JSON lines, or pretty ones ("auto": pretty in a terminal).
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be fatal, error, warn, info, debug, trace or silent" }).default("info"),
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"], { message: "must be auto, json or pretty" }).default("auto"),
+  // Telemetry (scripts/lib/otel.ts). Prometheus text on http://METRICS_HOST:METRICS_PORT/metrics,
+  // a listener of its own (0 = none): the whole server's figures, every server process included.
+  METRICS_PORT: int(0, 0, 65535),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  // The standard OpenTelemetry variables, read by the SDK itself; checked here so a typo stops
+  // the start instead of silently exporting nothing. An endpoint turns OTLP/HTTP export on.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"], { message: "must be http/protobuf or http/json (OTLP over HTTP)" }).optional(),
+  OTEL_METRIC_EXPORT_INTERVAL: int(60_000, 100, 86_400_000),
+  OTEL_SDK_DISABLED: bool(false),
 });
+
+/**
+ * LOG_LEVEL and LOG_FORMAT alone, without caching the whole configuration: the logger is made at
+ * module load (services log from their first import), before tests or the start have set the
+ * rest of the environment. An invalid value falls back; the full parse reports it and stops.
+ */
+export function logSettings(env: Record<string, string | undefined> = process.env): { LOG_LEVEL: string; LOG_FORMAT: string } {
+  const r = configSchema.pick({ LOG_LEVEL: true, LOG_FORMAT: true }).safeParse({ LOG_LEVEL: env.LOG_LEVEL || undefined, LOG_FORMAT: env.LOG_FORMAT || undefined });
+  return r.success ? r.data : { LOG_LEVEL: "info", LOG_FORMAT: "auto" };
+}
+
+/** What telemetry a server process sets up (scripts/lib/otel.ts); all false = none at all. */
+export function telemetryPlan(c: Config): { traces: boolean; otlpMetrics: boolean; prometheus: boolean } {
+  if (c.OTEL_SDK_DISABLED) return { traces: false, otlpMetrics: false, prometheus: false };
+  return {
+    traces: Boolean(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? c.OTEL_EXPORTER_OTLP_ENDPOINT),
+    otlpMetrics: Boolean(c.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? c.OTEL_EXPORTER_OTLP_ENDPOINT),
+    prometheus: c.METRICS_PORT > 0,
+  };
+}
 
 export type Config = Omit<z.infer<typeof configSchema>, "SEED_DEMO"> & { SEED_DEMO: boolean };
 

@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, isLoopbackHost, parseConfig } from "./config.server.ts";
+import { ConfigError, isLoopbackHost, parseConfig, telemetryPlan } from "./config.server.ts";
 
 const EXTERNAL = "postgresql://app:secret@db.example.com:5432/tollgate";
 
@@ -93,4 +93,23 @@ describe("DATABASE_URL TLS settings", () => {
 it("isLoopbackHost", () => {
   for (const h of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "::ffff:127.0.0.1"]) expect(isLoopbackHost(h)).toBe(true);
   for (const h of ["0.0.0.0", "::", "10.0.0.5", "tollgate.example.com", "192.168.1.2"]) expect(isLoopbackHost(h)).toBe(false);
+});
+
+describe("telemetry and logs", () => {
+  it("nothing configured: no telemetry at all; an endpoint turns on traces and OTLP metrics, METRICS_PORT the Prometheus reader", () => {
+    expect(telemetryPlan(parseConfig({}))).toEqual({ traces: false, otlpMetrics: false, prometheus: false });
+    expect(telemetryPlan(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }))).toEqual({ traces: true, otlpMetrics: true, prometheus: false });
+    expect(telemetryPlan(parseConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/v1/traces" }))).toEqual({ traces: true, otlpMetrics: false, prometheus: false });
+    expect(telemetryPlan(parseConfig({ METRICS_PORT: "9464" }))).toEqual({ traces: false, otlpMetrics: false, prometheus: true });
+    expect(telemetryPlan(parseConfig({ METRICS_PORT: "9464", OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_SDK_DISABLED: "true" }))).toEqual({ traces: false, otlpMetrics: false, prometheus: false });
+  });
+  it("a typo stops the start naming the variable", () => {
+    expect(problems({ METRICS_PORT: "metrics", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318", LOG_FORMAT: "xml", LOG_LEVEL: "loud" })).toEqual([
+      { variable: "LOG_LEVEL", message: "must be fatal, error, warn, info, debug, trace or silent" },
+      { variable: "LOG_FORMAT", message: "must be auto, json or pretty" },
+      { variable: "METRICS_PORT", message: "must be a whole number" },
+      { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", message: "must be an http(s):// URL" },
+      { variable: "OTEL_EXPORTER_OTLP_PROTOCOL", message: "must be http/protobuf or http/json (OTLP over HTTP)" },
+    ]);
+  });
 });

@@ -2,10 +2,13 @@
 // HTTP API, the demo product routes) and background work all use this instance.
 import path from "node:path";
 import { createTollgate, type Hooks, type Tollgate } from "~/core/index.ts";
+import { observePool } from "~/core/telemetry.ts";
 import { createPool } from "~/db/client.server.ts";
 import { alertHooks } from "./alerts/quota-alerts.server.ts";
 import { getConfig } from "./config.server.ts";
+import { logger } from "./logger.server.ts";
 
+const log = logger("tollgate");
 let instance: Tollgate | undefined;
 let stopBackground: (() => void) | undefined;
 
@@ -22,6 +25,7 @@ export function tollgate(): Tollgate {
   // decides what happens) rather than a request hanging behind a sick database.
   pool.options.statement_timeout = config.QUOTA_DB_TIMEOUT_MS;
   pool.options.connectionTimeoutMillis = config.QUOTA_DB_TIMEOUT_MS;
+  observePool("core", pool);
   instance = createTollgate({
     pool,
     hooks,
@@ -44,7 +48,7 @@ export function startBackgroundWork() {
   if (stopBackground) return stopBackground;
   const config = getConfig();
   stopBackground = tollgate().startBackgroundWork(config.SWEEP_INTERVAL_SECONDS * 1000, (e) =>
-    console.error("[tollgate] background work failed:", (e as Error).message),
+    log.error({ err: e }, "background work failed"),
   );
   return stopBackground;
 }
@@ -59,7 +63,7 @@ export function startSpoolReplay(): () => void {
     running = true;
     tollgate()
       .replaySpool()
-      .catch((e) => console.error("[tollgate] spool replay failed:", (e as Error).message))
+      .catch((e) => log.error({ err: e }, "spool replay failed"))
       .finally(() => (running = false));
   }, config.SWEEP_INTERVAL_SECONDS * 1000);
   timer.unref();

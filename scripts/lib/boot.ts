@@ -9,6 +9,7 @@ export function loadConfigOrExit(): Config {
     return getConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
+      // Plain text on stderr: the configuration is what sets up the logger (LOG_FORMAT, LOG_LEVEL).
       console.error(e.message);
       process.exit(1);
     }

@@ -8,12 +8,15 @@
 import type { ServerBuild } from "@remix-run/node";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequest, sendResponse, type LoadContextFor } from "./remix-handler.ts";
+import { annotateRequest } from "../../app/services/logger.server.ts";
 
 type RouteModule = ServerBuild["routes"][string]["module"];
 type Handler = NonNullable<RouteModule["loader"]>;
 
 interface LeanRoute {
   id: string;
+  /** The URL pattern, e.g. /api/v1/reservations/:id/settle (the request log's route label). */
+  path: string;
   pattern: RegExp;
   keys: string[];
   score: number;
@@ -63,7 +66,7 @@ function compile(build: ServerBuild): LeanRoute[] {
       })
       .join("");
     // Case-insensitive and a trailing slash allowed, as react-router matches.
-    routes.push({ id, pattern: new RegExp(`^${source}/?$`, "i"), keys, score: scoreOf(segments), module: r.module });
+    routes.push({ id, path, pattern: new RegExp(`^${source}/?$`, "i"), keys, score: scoreOf(segments), module: r.module });
   }
   return routes.sort((a, b) => b.score - a.score);
 }
@@ -100,6 +103,7 @@ export function leanRouter(build: ServerBuild, opts: { getLoadContext?: LoadCont
     for (const route of routes) {
       const m = route.pattern.exec(path);
       if (!m) continue;
+      annotateRequest({ route: route.path });
       const params: Record<string, string> = {};
       let bad: string | undefined;
       route.keys.forEach((k, i) => {

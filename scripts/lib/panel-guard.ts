@@ -5,6 +5,7 @@
 // /api/* is left alone: those routes authenticate with a bearer API key (never a cookie), so a
 // forged cross-site request carries no credentials, and they enforce their own 64 KiB limit
 // with their own 413 contract (app/services/api/request.server.ts).
+import { logger } from "../../app/services/logger.server.ts";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
 
 const KiB = 1024;
@@ -112,7 +113,7 @@ function formatLimit(bytes: number) {
 
 export function panelGuard(opts: { extraOrigins?: readonly string[]; log?: (line: string) => void } = {}) {
   const extraOrigins = (opts.extraOrigins ?? []).map((o) => originOf(o)).filter((o): o is string => !!o);
-  const log = opts.log ?? ((line: string) => console.warn(line));
+  const log = opts.log ?? ((line: string) => logger("http").warn(line));
   return (req: GuardedRequest, res: ExpressResponse, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method) || isApiPath(req.path)) return next();
 

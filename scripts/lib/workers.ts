@@ -5,20 +5,18 @@
 // Worker 1 runs the shared background work (sweeper, alert worker, analysis); every worker
 // replays its own fail-open spool.
 import cluster, { type Worker } from "node:cluster";
-import os from "node:os";
+import { collectFromWorkers } from "./metrics-server.ts";
 import path from "node:path";
 import { ROOT } from "./postgres.ts";
-
-/** 0 = one per core (what the machine can run in parallel). */
-export function serverProcesses(setting: number): number {
-  return setting > 0 ? setting : Math.max(1, os.availableParallelism());
-}
+export { serverProcesses } from "./server-processes.ts";
 
 export interface WorkerGroup {
   url: string;
   /** The live server processes' pids (bench:http reads their CPU). */
   pids(): number[];
   close(): Promise<void>;
+  /** Every server process's Prometheus text (METRICS_PORT, scripts/lib/metrics-server.ts). */
+  metrics(): ReturnType<typeof collectFromWorkers>;
 }
 
 export async function serveWorkers(opts: {
@@ -34,7 +32,12 @@ export async function serveWorkers(opts: {
   // The workers load TypeScript with tsx's loader only, not the flags of the tsx CLI that
   // started this process: its preflight talks to its parent over IPC, which in a worker is the
   // cluster channel, and it made the primary die of SIGTERM instead of shutting down cleanly.
-  cluster.setupPrimary({ exec: path.join(ROOT, "scripts/lib/serve-worker.ts"), execArgv: ["--import", "tsx", ...(opts.execArgv ?? [])], args: [] });
+  // The telemetry preload too, so each server process instruments pg and http before loading them.
+  cluster.setupPrimary({
+    exec: path.join(ROOT, "scripts/lib/serve-worker.ts"),
+    execArgv: ["--import", "tsx", "--import", path.join(ROOT, "scripts/otel-preload.ts"), ...(opts.execArgv ?? [])],
+    args: [],
+  });
   let stopping = false;
   const byIndex = new Map<number, Worker>();
 
@@ -67,6 +70,7 @@ export async function serveWorkers(opts: {
   return {
     url: `http://${shownHost}:${opts.port}`,
     pids: () => [...byIndex.values()].map((w) => w.process.pid!),
+    metrics: () => collectFromWorkers(byIndex),
     async close() {
       stopping = true;
       await Promise.all(

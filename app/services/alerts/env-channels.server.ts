@@ -5,6 +5,7 @@
 import type pg from "pg";
 import { alertKind, channelConfigSchemas, channelSecretSchemas, type ChannelType } from "~/schemas/alerts.ts";
 import type { Config } from "../config.server.ts";
+import { logger } from "../logger.server.ts";
 import { sealChannelSecret } from "./secrets.server.ts";
 
 const ENV_LOCK = 7310; // advisory-lock namespace: instances starting together must not insert twice
@@ -44,7 +45,7 @@ export function envChannels(c: Config): { channels: EnvChannel[]; problems: stri
 /** Upserts the env channels (one platform-wide row per type) and their rules; returns their ids. */
 export async function syncEnvChannels(pool: pg.Pool, c: Config): Promise<string[]> {
   const { channels, problems } = envChannels(c);
-  for (const p of problems) console.error(`[alerts] ${p}; that channel is skipped.`);
+  for (const p of problems) logger("alerts").error(`${p}; that channel is skipped.`);
   const client = await pool.connect();
   const ids: string[] = [];
   try {

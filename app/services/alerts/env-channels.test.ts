@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { parseConfig } from "../config.server.ts";
+import { captureLogs } from "../logger.server.ts";
 import "./test/fixtures.ts";
 import { startHttpReceiver } from "./test/receivers.ts";
 import { envChannels, syncEnvChannels } from "./env-channels.server.ts";
@@ -81,13 +82,13 @@ it("a listed channel missing its variables is skipped with a message naming them
     "COST_ALERT_CHANNELS lists webhook but COST_ALERT_WEBHOOK_URL is not set",
   ]);
   expect(envChannels(c).channels.map((ch) => [ch.type, ch.config])).toEqual([["pagerduty", { eventsUrl: "https://events.pagerduty.com/v2/enqueue" }]]);
-  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  const logs = captureLogs();
   await syncEnvChannels(t.pool, c);
-  expect(error.mock.calls.map((a) => a.join(" "))).toEqual([
-    "[alerts] COST_ALERT_CHANNELS lists slack but COST_ALERT_SLACK_WEBHOOK_URL is not set; that channel is skipped.",
-    "[alerts] COST_ALERT_CHANNELS lists webhook but COST_ALERT_WEBHOOK_URL is not set; that channel is skipped.",
+  logs.restore();
+  expect(logs.lines().map((l) => [l.level, l.component, l.msg])).toEqual([
+    ["error", "alerts", "COST_ALERT_CHANNELS lists slack but COST_ALERT_SLACK_WEBHOOK_URL is not set; that channel is skipped."],
+    ["error", "alerts", "COST_ALERT_CHANNELS lists webhook but COST_ALERT_WEBHOOK_URL is not set; that channel is skipped."],
   ]);
-  error.mockRestore();
   // The previous webhook env channel is disabled now; PagerDuty is the one enabled env channel.
   expect((await envChannelRows()).filter((r) => r.enabled).map((r) => r.type)).toEqual(["pagerduty"]);
 });

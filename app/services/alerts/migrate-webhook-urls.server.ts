@@ -5,6 +5,7 @@
 // loader reads `config.url` as a fallback (channels.server.ts) and the panel shows it masked.
 import type pg from "pg";
 import { decryptSecret, encryptSecret } from "./secrets.server.ts";
+import { logger } from "../logger.server.ts";
 
 export async function sealLegacyWebhookUrls(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
@@ -22,7 +23,7 @@ export async function sealLegacyWebhookUrls(pool: pg.Pool): Promise<number> {
         } catch {
           // Sealed under another key: re-sealing would drop the signing secret. Left as is (the
           // channel is unusable until its secret is saved again, which moves the URL too).
-          console.warn(`[alerts] webhook channel ${r.id}: URL left in config (its secret does not open with this SECRETS_KEY).`);
+          logger("alerts").warn(`webhook channel ${r.id}: URL left in config (its secret does not open with this SECRETS_KEY).`);
           continue;
         }
       }

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { channelSecretSchemas, type ChannelSecret, type ChannelType } from "~/schemas/alerts.ts";
 import { getConfig } from "../config.server.ts";
+import { logger } from "../logger.server.ts";
 
 const PREFIX = "v1:";
 const IV_BYTES = 12;
@@ -34,7 +35,7 @@ function keyFileMaterial(dataDir: string): string {
   try {
     // `wx`: two instances starting at once on one DATA_DIR must not each write their own key.
     fs.writeFileSync(file, material + "\n", { mode: 0o600, flag: "wx" });
-    console.warn(`[alerts] SECRETS_KEY is not set: generated a key in ${file}. Set SECRETS_KEY in production (and keep it: sealed secrets need it).`);
+    logger("alerts").warn(`SECRETS_KEY is not set: generated a key in ${file}. Set SECRETS_KEY in production (and keep it: sealed secrets need it).`);
     return material;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return fs.readFileSync(file, "utf8").trim();

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, it, vi } from "vitest";
 import { decryptSecret, deriveKey, encryptSecret, keyMaterial, openChannelSecret, sealChannelSecret } from "./secrets.server.ts";
+import { captureLogs } from "../logger.server.ts";
 
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 const key = deriveKey("a-long-enough-secrets-key");
@@ -48,15 +49,17 @@ it("channel secrets are sealed as validated JSON with the configured key", () =>
 
 it("without SECRETS_KEY a key file is generated once (0600), reused, and a warning names the file but no key", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tollgate-secrets-"));
-  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const logs = captureLogs();
   const first = keyMaterial({ DATA_DIR: dir });
   const second = keyMaterial({ DATA_DIR: dir });
+  logs.restore();
+  const warn = logs.lines().filter((l) => l.level === "warn");
   expect(first).toMatch(/^[0-9a-f]{64}$/);
   expect(second).toBe(first);
   expect(fs.statSync(path.join(dir, "secrets.key")).mode & 0o777).toBe(0o600);
-  expect(warn).toHaveBeenCalledTimes(1);
-  expect(String(warn.mock.calls[0][0])).toContain(path.join(dir, "secrets.key"));
-  expect(String(warn.mock.calls[0][0])).not.toContain(first);
+  expect(warn).toHaveLength(1);
+  expect(String(warn[0].msg)).toContain(path.join(dir, "secrets.key"));
+  expect(logs.raw()).not.toContain(first);
   expect(keyMaterial({ SECRETS_KEY: "explicit-key-wins-123", DATA_DIR: dir })).toBe("explicit-key-wins-123");
   fs.rmSync(dir, { recursive: true });
 });

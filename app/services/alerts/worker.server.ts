@@ -8,6 +8,9 @@
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import { getConfig } from "../config.server.ts";
+import { logger } from "../logger.server.ts";
+
+const log = logger("alerts");
 import { ChannelUnusable, loadChannels, redact, secretValues } from "./channels.server.ts";
 import { syncEnvChannels } from "./env-channels.server.ts";
 import { sealLegacyWebhookUrls } from "./migrate-webhook-urls.server.ts";
@@ -112,10 +115,11 @@ export async function deliverDueAlerts(opts: DeliverOptions = {}): Promise<Deliv
       if (!rowCount) return;
       if (dead) {
         summary.dead++;
-        console.error(`[alerts] event ${e.id} (${e.kind}) to ${label} dead after ${e.attempts} attempt(s): ${error}`);
+        // `error` has the channel's secrets redacted (redact above).
+        log.error({ event: String(e.id), kind: e.kind, attempts: e.attempts }, `event ${e.id} (${e.kind}) to ${label} dead after ${e.attempts} attempt(s): ${error}`);
       } else {
         summary.retried++;
-        console.warn(`[alerts] event ${e.id} (${e.kind}) to ${label} failed, attempt ${e.attempts}/${maxAttempts}: ${error}`);
+        log.warn({ event: String(e.id), kind: e.kind, attempts: e.attempts }, `event ${e.id} (${e.kind}) to ${label} failed, attempt ${e.attempts}/${maxAttempts}: ${error}`);
       }
     }),
   );
@@ -144,16 +148,16 @@ export function startAlertWorker(): () => void {
         if (s.claimed < 10) break;
       }
     } catch (e) {
-      console.error("[alerts] delivery round failed:", (e as Error).message);
+      log.error({ err: e }, "delivery round failed");
     } finally {
       running = false;
     }
   };
   // Legacy webhook URLs are sealed first, so the env sync and every round see migrated rows.
   sealLegacyWebhookUrls(dbPool())
-    .catch((e) => console.error("[alerts] webhook URLs not migrated:", (e as Error).message))
+    .catch((e) => log.error({ err: e }, "webhook URLs not migrated"))
     .then(() => syncEnvChannels(dbPool(), config))
-    .catch((e) => console.error("[alerts] env channels not applied:", (e as Error).message));
+    .catch((e) => log.error({ err: e }, "env channels not applied"));
   const timer = setInterval(tick, config.ALERT_WORKER_INTERVAL_SECONDS * 1000);
   timer.unref();
   return () => {

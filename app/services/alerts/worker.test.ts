@@ -1,6 +1,7 @@
 // The outbox worker against real receivers: retries with backoff, dead letter, leases (a
 // worker dying mid-flight loses nothing), restarts and two workers at once (exactly once).
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, onTestFinished, vi } from "vitest";
+import { captureLogs } from "../logger.server.ts";
 import { createPool } from "~/db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { createChannel, events } from "./test/fixtures.ts";
@@ -52,7 +53,8 @@ it("a receiver failing twice then succeeding → delivered on the third attempt,
   await webhookChannel(r.url);
   const t0 = at("2030-01-01T00:00:00Z");
   await enqueueAlerts(q(), trigger("flaky"), t0);
-  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const logs = captureLogs();
+  onTestFinished(logs.restore);
 
   expect(await deliverDueAlerts({ pool: t.pool, now: t0, maxAttempts: 5 })).toEqual({ claimed: 1, delivered: 0, retried: 1, dead: 0 });
   let [e] = await events(t.pool);
@@ -68,7 +70,7 @@ it("a receiver failing twice then succeeding → delivered on the third attempt,
   expect({ status: e.status, attempts: e.attempts, lastError: e.lastError }).toEqual({ status: "delivered", attempts: 3, lastError: null });
   expect(r.requests.length).toBe(3);
   expect(r.requests.every((x) => x.signatureValid)).toBe(true);
-  expect(warn).toHaveBeenCalledTimes(2);
+  expect(logs.lines().filter((l) => l.level === "warn" && l.component === "alerts")).toHaveLength(2);
 });
 
 it("always failing → dead after N attempts with the last error, then never sent again; re-send from the dead letter works", async () => {
@@ -77,12 +79,14 @@ it("always failing → dead after N attempts with the last error, then never sen
   await webhookChannel(r.url);
   const t0 = at("2030-02-01T00:00:00Z");
   await enqueueAlerts(q(), trigger("doomed"), t0);
-  vi.spyOn(console, "warn").mockImplementation(() => {});
-  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  const logs = captureLogs();
+  onTestFinished(logs.restore);
   for (let i = 0; i < 3; i++) await deliverDueAlerts({ pool: t.pool, now: hours(t0, 2 * i), maxAttempts: 3 });
   let [e] = await events(t.pool);
   expect({ status: e.status, attempts: e.attempts, lastError: e.lastError }).toEqual({ status: "dead", attempts: 3, lastError: "503 unavailable" });
-  expect(error).toHaveBeenCalledWith(expect.stringMatching(/^\[alerts\] event \d+ \(quota_exceeded\) to webhook channel "webhook channel" dead after 3 attempt\(s\): 503 unavailable$/));
+  const errors = logs.lines().filter((l) => l.level === "error" && l.component === "alerts");
+  expect(errors).toHaveLength(1);
+  expect(errors[0].msg).toMatch(/^event \d+ \(quota_exceeded\) to webhook channel "webhook channel" dead after 3 attempt\(s\): 503 unavailable$/);
 
   expect((await deliverDueAlerts({ pool: t.pool, now: hours(t0, 100), maxAttempts: 3 })).claimed).toBe(0);
   expect(r.requests.length).toBe(3);
@@ -159,10 +163,8 @@ it("secrets: stored sealed, and neither the log nor lastError ever shows them (a
     for (const s of [routingKey, "SLACKSECRETPATH"]) expect(row.secret_enc + row.config).not.toContain(s);
   }
 
-  const logged: string[] = [];
-  for (const level of ["log", "info", "warn", "error"] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
-  }
+  const logs = captureLogs();
+  onTestFinished(logs.restore);
   const t0 = at("2030-05-01T00:00:00Z");
   await enqueueAlerts(q(), trigger("secret"), t0);
   for (let i = 0; i < 3; i++) await deliverDueAlerts({ pool: t.pool, now: hours(t0, 2 * i), maxAttempts: 3 });
@@ -170,6 +172,7 @@ it("secrets: stored sealed, and neither the log nor lastError ever shows them (a
   expect(all.map((e) => e.status)).toEqual(["dead", "dead"]);
   expect(all.map((e) => e.lastError).sort()).toEqual(["400 bad request", '400 invalid event: {"routing_key":"[redacted]"}']);
   expect(echoing.requests[0].json.routing_key).toBe(routingKey);
+  const logged = logs.raw().split("\n").filter(Boolean);
   expect(logged.length).toBe(6); // 2 channels × (2 retries + 1 dead)
   for (const line of logged) {
     expect(line).not.toContain(routingKey);

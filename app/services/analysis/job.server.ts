@@ -7,6 +7,7 @@ import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { getConfig } from "../config.server.ts";
+import { appInstruments } from "../metrics.server.ts";
 import { enqueueAlerts } from "../alerts/outbox.server.ts";
 import { anomalyTrigger, forecastTrigger } from "./alerts.server.ts";
 import { BASELINE_DAYS } from "./anomalies.ts";
@@ -44,6 +45,18 @@ export interface AnalysisOptions {
 
 export async function runAnalysis(opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
   const started = Date.now();
+  const timed = (outcome: string) => appInstruments().analysisDuration.record((Date.now() - started) / 1000, { outcome });
+  try {
+    const summary = await runAnalysisLocked(opts, started);
+    timed(summary.ran ? "ran" : "skipped");
+    return summary;
+  } catch (e) {
+    timed("failed");
+    throw e;
+  }
+}
+
+async function runAnalysisLocked(opts: AnalysisOptions, started: number): Promise<AnalysisSummary> {
   const now = opts.now ?? new Date();
   const sensitivity = opts.sensitivity ?? getConfig().ANOMALY_SENSITIVITY;
   const progress = opts.progress ?? (() => {});

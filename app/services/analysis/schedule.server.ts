@@ -3,7 +3,10 @@
 // waiting hours. Failures are logged and the next run tries again; several instances are safe
 // (the job's advisory lock makes all but one skip).
 import { getConfig } from "../config.server.ts";
+import { logger } from "../logger.server.ts";
 import { runAnalysis, type AnalysisOptions } from "./job.server.ts";
+
+const log = logger("analysis");
 
 const FIRST_RUN_DELAY_MS = 15_000;
 
@@ -17,10 +20,13 @@ export function startAnalysisSchedule(opts: { intervalHours?: number; firstRunDe
     running = runAnalysis(opts.job)
       .then((s) => {
         if (s.ran) {
-          console.log(`[analysis] ${s.anomalies.new} new findings, ${s.forecasts.written} forecasts (${s.forecasts.breaches} breaches predicted), ${s.alertsEnqueued} alerts in ${s.durationMs} ms`);
+          log.info(
+            { newFindings: s.anomalies.new, forecasts: s.forecasts.written, breaches: s.forecasts.breaches, alerts: s.alertsEnqueued, durationMs: s.durationMs },
+            `${s.anomalies.new} new findings, ${s.forecasts.written} forecasts (${s.forecasts.breaches} breaches predicted), ${s.alertsEnqueued} alerts in ${s.durationMs} ms`,
+          );
         }
       })
-      .catch((e) => console.error("[analysis] run failed:", (e as Error).message))
+      .catch((e) => log.error({ err: e }, "analysis run failed"))
       .finally(() => (running = null));
   };
   const first = setTimeout(tick, opts.firstRunDelayMs ?? FIRST_RUN_DELAY_MS);

@@ -5,6 +5,7 @@ import { createPool } from "~/db/client.server.ts";
 import { createQuota, createTenant } from "~/core/test/fixtures.ts";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { startAnalysisSchedule } from "./schedule.server.ts";
+import { captureLogs } from "../logger.server.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -27,23 +28,27 @@ describe("startAnalysisSchedule", () => {
   });
 
   it("runs shortly after start", async () => {
-    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const logs = captureLogs();
     const stop = startAnalysisSchedule({ intervalHours: 6, firstRunDelayMs: 10, job: { pool: t.pool } });
-    await until(async () => (await forecasts()) === 1 && log.mock.calls.length > 0);
+    await until(async () => (await forecasts()) === 1 && logs.lines().length > 0);
     stop();
+    logs.restore();
     expect(await forecasts()).toBe(1);
-    expect(String(log.mock.calls[0][0])).toMatch(/^\[analysis\] 0 new findings, 1 forecasts \(0 breaches predicted\), 0 alerts in \d+ ms$/);
-    log.mockRestore();
+    const [line] = logs.lines();
+    expect([line.level, line.component]).toEqual(["info", "analysis"]);
+    expect(line.msg).toMatch(/^0 new findings, 1 forecasts \(0 breaches predicted\), 0 alerts in \d+ ms$/);
   });
 
   it("logs a failed run instead of throwing", async () => {
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const unreachable = createPool("postgresql://nobody:nothing@127.0.0.1:1/none", 1);
     const stop = startAnalysisSchedule({ intervalHours: 6, firstRunDelayMs: 10, job: { pool: unreachable } });
-    await until(() => error.mock.calls.length > 0);
+    await until(() => logs.lines().length > 0);
     stop();
-    expect(error.mock.calls[0][0]).toBe("[analysis] run failed:");
-    error.mockRestore();
+    logs.restore();
+    const [line] = logs.lines();
+    expect([line.level, line.component, line.msg]).toEqual(["error", "analysis", "analysis run failed"]);
+    expect((line.err as { message: string }).message).toContain("ECONNREFUSED");
     await unreachable.end();
   });
 });

@@ -2,6 +2,7 @@
 import type { AuthenticatedApiKey } from "~/services/api-keys.server.ts";
 import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
+import { annotateRequest } from "~/services/logger.server.ts";
 import { findTenant } from "./identity.server.ts";
 import { ApiError, errorResponse } from "./respond.server.ts";
 import { parseWith, requireApiKey, requirePlatformKey } from "./request.server.ts";
@@ -28,6 +29,7 @@ export function apiRoute(handlers: Partial<Record<Method, (ctx: ApiContext) => P
         throw new ApiError(405, "method_not_allowed", `Use ${Object.keys(handlers).join(" or ")} for this endpoint.`);
       }
       const key = await requireApiKey(request);
+      annotateRequest({ tenant: key.tenant?.slug });
       if (opts.platform) requirePlatformKey(key);
       // Path segments ({tenantId}, {id}) follow the same character rule as bodies.
       parseWith(pathParams, params);
@@ -48,5 +50,6 @@ export async function resolveTenant(key: AuthenticatedApiKey, idOrSlug: string) 
     throw new ApiError(403, "forbidden", "This API key belongs to another tenant.");
   }
   if (!tenant) throw new ApiError(404, "not_found", `No tenant "${idOrSlug}".`);
+  annotateRequest({ tenant: tenant.slug }); // the request log's tenant
   return tenant;
 }

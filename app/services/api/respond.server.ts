@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { TollgateError } from "~/core/index.ts";
 import { isDatabaseUnavailable } from "~/db/availability.ts";
+import { logger } from "~/services/logger.server.ts";
 
 export type ApiErrorCode =
   | "invalid_request"
@@ -79,6 +80,6 @@ export function errorResponse(e: unknown): Response {
     return json(errorBody("quota_unavailable", "The quota store is unavailable; try again shortly."), 503, { "Retry-After": "5" });
   }
   const ref = randomUUID();
-  console.error(`[api] internal error ${ref}`, e);
+  logger("api").error({ err: e, ref }, `internal error ${ref}`);
   return json(errorBody("internal_error", `Something went wrong on our side (reference ${ref}).`), 500);
 }
