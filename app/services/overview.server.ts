@@ -5,6 +5,8 @@
 // anomalies, forecast breaches).
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
+import type { Queryable } from "~/db/rows.ts";
+import { withTenantScope } from "~/db/transaction.server.ts";
 import { money } from "~/core/money.ts";
 import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
 import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./overview-analysis.server.ts";
@@ -158,26 +160,15 @@ export async function listTenantsWithSpend(search: string, now = new Date()): Pr
  */
 export async function getTenantOverview(tenantId: string, now = new Date()): Promise<TenantOverview> {
   const b = periodBounds(now);
-  const client = await dbPool().connect();
-  try {
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL ROLE tollgate_tenant");
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+  return withTenantScope(tenantId, async (tx) => {
     // One connection: these run one after another, not in parallel.
-    const summary = await spendSummary(client, b, tenantId);
-    const quotas = await quotaUtilization(client, b, tenantId);
-    const trend = await dailyTrend(client, now, tenantId);
-    await client.query("COMMIT");
+    const summary = await spendSummary(tx, b, tenantId);
+    const quotas = await quotaUtilization(tx, b, tenantId);
+    const trend = await dailyTrend(tx, now, tenantId);
     return { asOf: b.day.start, ...summary, quotas, trend };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
-type Queryable = pg.Pool | pg.PoolClient;
 type Bounds = ReturnType<typeof periodBounds>;
 
 /** Today and this month (and its LLM/sandbox split), platform-wide or for one tenant, from spend_daily. */

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createTollgate, type Hooks, type Tollgate } from "~/core/index.ts";
 import { createPool } from "~/db/client.server.ts";
 import { alertHooks } from "./alerts/quota-alerts.server.ts";
-import { getConfig } from "./config.server.ts";
+import { databaseUrl, getConfig } from "./config.server.ts";
 
 let instance: Tollgate | undefined;
 let stopBackground: (() => void) | undefined;
@@ -15,12 +15,13 @@ const hooks: Hooks = alertHooks;
 export function tollgate(): Tollgate {
   if (instance) return instance;
   const config = getConfig();
-  if (!process.env.DATABASE_URL) throw new Error("DATABASE_URL is not set");
-  const pool = createPool(process.env.DATABASE_URL, 12);
-  // A decision that cannot get a connection or an answer in time is "unavailable" (fail mode
-  // decides what happens) rather than a request hanging behind a sick database.
-  pool.options.statement_timeout = config.QUOTA_DB_TIMEOUT_MS;
-  pool.options.connectionTimeoutMillis = config.QUOTA_DB_TIMEOUT_MS;
+  // The core's own pool (ADR 0011): a decision that cannot get a connection or an answer in
+  // time is "unavailable" (fail mode decides what happens) rather than a request hanging behind
+  // a sick database, and dashboards on the app pool cannot take its connections.
+  const pool = createPool(databaseUrl(), 12, {
+    statement_timeout: config.QUOTA_DB_TIMEOUT_MS,
+    connectionTimeoutMillis: config.QUOTA_DB_TIMEOUT_MS,
+  });
   instance = createTollgate({
     pool,
     hooks,
