@@ -1,6 +1,5 @@
 // Values both the admin pages' services and their components need (a *.server.ts module is
 // empty in the browser bundle, so the components cannot import these from the services).
-export const USER_ROLES = ["admin", "finance", "ops", "tenant_admin"] as const;
 export const MIN_PASSWORD_LENGTH = 12;
 
 export const SANDBOX_STAGES = [

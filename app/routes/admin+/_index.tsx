@@ -9,14 +9,14 @@ import { formatDay, formatUsd } from "~/components/format.ts";
 import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overview-columns.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
-import { requireStaff } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { getPlatformOverview } from "~/services/overview.server.ts";
 import { spoolReport } from "~/services/spool.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireStaff(request);
+  const user = await requireArea(request, "overview");
   // Finance sees the findings but the anomalies page is for admin and ops (SPEC §6).
   const { mode, backlog, deadLetters } = spoolReport(0);
   return {

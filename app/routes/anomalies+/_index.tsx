@@ -16,12 +16,11 @@ import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } fro
 import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
 import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
 import { FINDINGS_PAGE_SIZE, findingCursor, listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { actorFor } from "~/services/users.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
-const ANOMALY_ROLES = ["admin", "ops"] as const;
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: adminStyles },
@@ -32,7 +31,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(errorStatus(error))} · Tollgate` : "Anomalies · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ANOMALY_ROLES });
+  await requireArea(request, "anomalies");
   const search = new URL(request.url).searchParams;
   const filters = parseAnomalyFilters(search);
   const { request: pageRequest, damaged } = parsePageRequest(search, findingCursor);
@@ -42,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ANOMALY_ROLES });
+  const user = await requireArea(request, "anomalies");
   const parsed = reviewForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ ok: false as const, message: parsed.error.issues.map((i) => i.message).join("; ") }, { status: 400 });
   try {

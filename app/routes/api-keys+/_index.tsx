@@ -8,14 +8,14 @@ import { NewKeyNotice } from "~/components/admin/new-key-notice.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { TollgateError } from "~/core/index.ts";
 import { createApiKeyAudited, CreateApiKeyForm, listApiKeys, revokeApiKeyAudited, type ApiKeyRow } from "~/services/api-key-admin.server.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { actorFor, listTenantOptions } from "~/services/users.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "API keys · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ["admin"] });
+  await requireArea(request, "apiKeys");
   const [keys, tenants] = await Promise.all([listApiKeys(), listTenantOptions()]);
   return { keys, tenants };
 }
@@ -28,7 +28,7 @@ type ActionResult =
 const Revoke = z.object({ keyId: z.uuid() });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const me = await requireUser(request, { roles: ["admin"] });
+  const me = await requireArea(request, "apiKeys");
   const form = Object.fromEntries(await request.formData()) as Record<string, string>;
   if (form.intent === "create") {
     const parsed = CreateApiKeyForm.safeParse(form);

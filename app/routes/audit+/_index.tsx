@@ -7,16 +7,15 @@ import { Field, formatTime } from "~/components/admin/forms.tsx";
 import { JsonDiff } from "~/components/admin/json-diff.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { diffFields, listAuditLog, auditFilterOptions, parseAuditFilters } from "~/services/audit-log.server.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 
-const AUDIT_ROLES = ["admin", "finance"] as const;
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Audit log · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: AUDIT_ROLES });
+  await requireArea(request, "audit");
   const { filters, issues } = parseAuditFilters(new URL(request.url).searchParams);
   const [page, options, tenants] = await Promise.all([listAuditLog(filters), auditFilterOptions(), tenantOptions()]);
   return {

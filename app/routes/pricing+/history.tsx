@@ -6,10 +6,10 @@ import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { PRICING_ROLES, formatDateTime, formatRate } from "~/components/forms/price-format.ts";
+import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
 import { TollgateError } from "~/core/index.ts";
 import { fieldErrors } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
 import { priceHistory, updatePriceNote } from "~/services/pricing-page.server.ts";
 import type { LlmPriceJson, SandboxPriceJson } from "~/services/pricing.server.ts";
 
@@ -25,7 +25,7 @@ function keyOf(url: URL) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: PRICING_ROLES });
+  await requireArea(request, "pricing");
   const key = keyOf(new URL(request.url));
   const rows = await priceHistory(key.kind, key);
   if (rows.length === 0) throw notFound();
@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const NoteForm = z.object({ id: z.string().min(1), note: safeText({ multiline: true }).trim().max(500, "at most 500 characters") });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: PRICING_ROLES });
+  const user = await requireArea(request, "pricing");
   const key = keyOf(new URL(request.url));
   const parsed = NoteForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { id: null, errors: fieldErrors(parsed.error) };

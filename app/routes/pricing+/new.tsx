@@ -6,11 +6,10 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { PRICING_ROLES } from "~/components/forms/price-format.ts";
 import { TollgateError } from "~/core/index.ts";
 import { createLlmPriceBody, createSandboxPriceBody, sandboxTier } from "~/schemas/admin.ts";
 import { fieldErrors, formFields, isoToUtcLocal, issueErrors, utcLocalToIso, type FieldErrors } from "~/schemas/forms.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { currentPrices } from "~/services/pricing-page.server.ts";
 import { createLlmPrice, createSandboxPrice } from "~/services/pricing.server.ts";
 
@@ -18,7 +17,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles
 export const meta: MetaFunction = () => [{ title: "Add a price · Pricing · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: PRICING_ROLES });
+  await requireArea(request, "pricing");
   const url = new URL(request.url);
   const { llm } = await currentPrices();
   return {
@@ -34,7 +33,7 @@ const LLM_FIELDS = ["provider", "model", "inputUsdPerMillion", "outputUsdPerMill
 const SANDBOX_FIELDS = ["tier", "usdPerSecond", "effectiveFrom", "note"] as const;
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: PRICING_ROLES });
+  const user = await requireArea(request, "pricing");
   const actor = { id: user.id, label: `user:${user.email}` };
   const form = await request.formData();
   const kind = form.get("kind") === "sandbox" ? "sandbox" : "llm";

@@ -4,12 +4,11 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { quotaLabel } from "~/components/format.ts";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
 import { TollgateError } from "~/core/index.ts";
 import { updateQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, issueErrors, quotaUpdateValues } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
 import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 
@@ -26,14 +25,14 @@ async function quotaOr404(id: string | undefined) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   const quota = await quotaOr404(params.quotaId);
   const tenant = (await tenantOptions()).find((t) => t.id === quota.tenantId) ?? null;
   return { quota, tenant };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
+  const user = await requireArea(request, "quotas");
   const actor = { id: user.id, label: `user:${user.email}` };
   const quota = await quotaOr404(params.quotaId);
   const form = await request.formData();

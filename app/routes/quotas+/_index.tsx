@@ -8,12 +8,11 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
 import { TollgateError } from "~/core/index.ts";
 import { limitUsd, quotaPeriod, quotaScope } from "~/schemas/admin.ts";
 import { quotaResource } from "~/schemas/api.ts";
 import { fieldErrors, issueErrors } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
 import { bulkSetLimit, listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { updateQuota } from "~/services/quotas.server.ts";
@@ -30,7 +29,7 @@ const Filters = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filters = Filters.parse(raw);
   const [quotas, tenants] = await Promise.all([listQuotaRows(filters), tenantOptions()]);
@@ -41,7 +40,7 @@ const BulkForm = z.object({ ids: z.array(safeText()).min(1, "select at least one
 const ToggleForm = z.object({ id: safeText().min(1), enabled: z.enum(["true", "false"]) });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
+  const user = await requireArea(request, "quotas");
   const actor = { id: user.id, label: `user:${user.email}` };
   const form = await request.formData();
   try {

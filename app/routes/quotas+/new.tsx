@@ -4,12 +4,11 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
 import { TollgateError } from "~/core/index.ts";
 import { createQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, issueErrors, quotaCreateValues } from "~/schemas/forms.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { createQuota } from "~/services/quotas.server.ts";
 
@@ -17,12 +16,12 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles
 export const meta: MetaFunction = () => [{ title: "New quota · Quotas · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   return { tenants: await tenantOptions() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
+  const user = await requireArea(request, "quotas");
   const parsed = createQuotaBody.safeParse(quotaCreateValues(await request.formData()));
   if (!parsed.success) return { errors: fieldErrors(parsed.error) };
   try {

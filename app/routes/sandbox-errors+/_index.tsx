@@ -6,7 +6,7 @@ import adminStyles from "~/components/admin/admin.css";
 import { Field, FilterActions, formatTime } from "~/components/admin/forms.tsx";
 import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES } from "~/components/admin/constants.ts";
 import { getSandboxErrorReport, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
@@ -16,7 +16,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyle
 export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ["admin", "ops"] });
+  await requireArea(request, "sandboxErrors");
   const { query, issues } = parseSandboxErrorQuery(new URL(request.url).searchParams);
   const [report, tenants] = await Promise.all([getSandboxErrorReport(query), tenantOptions()]);
   return { query, issues, report, tenants };

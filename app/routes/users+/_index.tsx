@@ -5,12 +5,13 @@ import { useState } from "react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
 import { Field, fieldErrorsOf, formatTime, invalidProps, type FieldErrors } from "~/components/admin/forms.tsx";
-import { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
+import { MIN_PASSWORD_LENGTH } from "~/components/admin/constants.ts";
+import { ROLES } from "~/schemas/roles.ts";
 import { UserActions } from "~/components/admin/user-actions.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { ROLE_LABEL } from "~/components/format.ts";
 import { TollgateError } from "~/core/index.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import {
   actorFor,
   changeRole,
@@ -27,7 +28,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyle
 export const meta: MetaFunction = () => [{ title: "Users · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const me = await requireUser(request, { roles: ["admin"] });
+  const me = await requireArea(request, "users");
   const [users, tenants] = await Promise.all([listUsers(), listTenantOptions()]);
   return { users, tenants, meId: me.id };
 }
@@ -40,7 +41,7 @@ type ActionResult =
 const Toggle = z.object({ userId: z.uuid() });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const me = await requireUser(request, { roles: ["admin"] });
+  const me = await requireArea(request, "users");
   const actor = actorFor(me);
   const form = Object.fromEntries(await request.formData()) as Record<string, string>;
   const intent = form.intent;

@@ -5,9 +5,10 @@ import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { TollgateError } from "~/core/index.ts";
 import type { FieldErrors } from "~/schemas/forms.ts";
 import type { Actor } from "../audit.server.ts";
-import { isStaff, notFound, requireTenantAccess, requireUser, type SessionUser, type TenantRef } from "../auth.server.ts";
+import { notFound, requireArea, requireTenantAccess, type SessionUser, type TenantRef } from "../auth.server.ts";
+import { isStaff } from "../policy.server.ts";
 import { tenantOptions } from "../tenant-options.server.ts";
-import { ALERT_STAFF_ROLES, type AlertScope } from "./admin-scope.server.ts";
+import type { AlertScope } from "./admin-scope.server.ts";
 
 export interface AlertContext {
   user: SessionUser;
@@ -27,7 +28,7 @@ export async function alertContext(request: Request, params: LoaderFunctionArgs[
     const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
     return { user, actor: actorOf(user), scope: { kind: "tenant", tenantId: tenant.id }, base: `/t/${tenant.slug}/alerts`, tenant, staffViewer: isStaff(user.role) };
   }
-  const user = await requireUser(request, { roles: ALERT_STAFF_ROLES });
+  const user = await requireArea(request, "alerts");
   return { user, actor: actorOf(user), scope: { kind: "staff" }, base: "/alerts", tenant: null, staffViewer: true };
 }
 

@@ -3,11 +3,10 @@
 // not see answers not_found, exactly like a missing row, so ids of other tenants' channels leak
 // nothing (docs/adr/0002: 404, not 403).
 import { TollgateError } from "~/core/index.ts";
-import { isStaff, type SessionUser } from "../auth.server.ts";
+import type { SessionUser } from "../auth.server.ts";
+import { isStaff } from "../policy.server.ts";
 
 export type AlertScope = { kind: "staff" } | { kind: "tenant"; tenantId: string };
-
-export const ALERT_STAFF_ROLES = ["admin", "finance", "ops"] as const;
 
 export function scopeFor(user: Pick<SessionUser, "role" | "tenantId">, tenantId?: string): AlertScope {
   if (isStaff(user.role)) return { kind: "staff" };

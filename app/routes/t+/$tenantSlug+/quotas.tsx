@@ -13,6 +13,7 @@ import { TollgateError } from "~/core/index.ts";
 import { createQuotaBody, updateQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, issueErrors, quotaCreateValues, quotaUpdateValues } from "~/schemas/forms.ts";
 import { notFound, requireTenantAccess } from "~/services/auth.server.ts";
+import { tenantPageQuotas } from "~/services/policy.server.ts";
 import { listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
 import { createQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 
@@ -37,16 +38,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     if (form.get("intent") === "update") {
       const quota = await getQuota(String(form.get("id") ?? ""));
-      if (quota.scope !== "user" || quota.tenantId !== tenant.id) throw notFound();
+      if (!tenantPageQuotas.mayEdit(quota, tenant.id)) throw notFound();
       const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
       if (!parsed.success) return { errors: fieldErrors(parsed.error) };
       await updateQuota(actor, quota.id, parsed.data);
       return redirect(`${base}?saved=1`);
     }
     const values = quotaCreateValues(form);
-    if ((values.scope ?? "user") !== "user" || (values.tenantId !== undefined && values.tenantId !== tenant.id && values.tenantId !== tenant.slug)) {
-      throw forbidden();
-    }
+    if (!tenantPageQuotas.mayCreate(values, tenant)) throw forbidden();
     const parsed = createQuotaBody.safeParse({ ...values, scope: "user", tenantId: tenant.id });
     if (!parsed.success) return { errors: fieldErrors(parsed.error) };
     await createQuota(actor, parsed.data);
