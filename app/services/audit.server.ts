@@ -11,6 +11,11 @@ export interface Actor {
   label: string;
 }
 
+/** A signed-in user as the audit log names them. */
+export function actorFor(user: { id: string; email: string }): Actor {
+  return { id: user.id, label: `user:${user.email}` };
+}
+
 export interface AuditEntry {
   action: string; // e.g. quota.update
   entityType: string; // e.g. quota

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import * as pricingImportExample from "~/routes/pricing+/import-example[.]csv.ts";
+import * as quotasIndex from "~/routes/quotas+/_index.tsx";
 import * as tenantQuotas from "~/routes/t+/$tenantSlug+/quotas.tsx";
 import { panelRequest, routeArgs, signInPanelCast, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "./auth.server.ts";
@@ -68,6 +69,31 @@ describe("tenant admin user quotas (action)", () => {
     expect(await post("tenant_admin", "acme", { ...base, intent: "update", id: rows[0].id, limitUsd: "4.5" })).toBe(302);
     const after = await t.pool.query(`SELECT limit_usd::text AS l FROM quotas WHERE id = $1`, [rows[0].id]);
     expect(after.rows[0].l).toBe("4.5000000000");
+  });
+});
+
+describe("the quotas page reports each failure where it happened", () => {
+  it("a refused toggle is the toggle's failure (400, on top of the page), not the bulk form's", async () => {
+    // A row from before a validation rule: the fault is made with the rule's trigger off.
+    await t.pool.query(`ALTER TABLE quotas DISABLE TRIGGER quotas_check_limits`);
+    const { rows } = await t.pool.query(
+      `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds, enabled)
+       VALUES ('user', 'legacy', $1, 'sandbox', 'week', 5, '{150}', false) RETURNING id`,
+      [tenants.acme],
+    );
+    await t.pool.query(`ALTER TABLE quotas ENABLE TRIGGER quotas_check_limits`);
+    const r = (await quotasIndex.action(routeArgs(request("ops", "/quotas", { intent: "toggle", id: rows[0].id, enabled: "true" })))) as unknown as {
+      data: { intent: string; errors: Record<string, string>; failure: string };
+      init: { status: number };
+    };
+    expect(r.init.status).toBe(400);
+    expect(r.data).toEqual({ intent: "toggle", failure: "The change breaks a validation rule.", errors: { quotas_thresholds_range: "check failed" } });
+    expect((await t.pool.query(`SELECT enabled FROM quotas WHERE id = $1`, [rows[0].id])).rows[0].enabled).toBe(false);
+  });
+
+  it("a refused bulk change stays at the bulk form", async () => {
+    const r = (await quotasIndex.action(routeArgs(request("ops", "/quotas", { intent: "bulk-limit", limitUsd: "5" })))) as { intent: string; errors: Record<string, string> };
+    expect(r).toEqual({ intent: "bulk-limit", errors: { ids: "select at least one quota" } });
   });
 });
 

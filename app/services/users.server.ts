@@ -13,9 +13,6 @@ import type { Role, SessionUser } from "./auth.server.ts";
 
 export { MIN_PASSWORD_LENGTH } from "~/components/admin/constants.ts";
 
-export function actorFor(user: Pick<SessionUser, "id" | "email">): Actor {
-  return { id: user.id, label: `user:${user.email}` };
-}
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 

@@ -6,7 +6,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, FilterActions } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/forms/field.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
@@ -51,10 +51,12 @@ export default function CostOptimization() {
         {computed && <TtlAdviceComputed computed={computed} refreshEveryHours={refreshEveryHours} />}
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter cost optimization" key={location.search}>
-        <Field id="co-tenant" label="Tenant">
-          <select id="co-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
-            <TenantOptions tenants={tenants} />
-          </select>
+        <Field id="co-tenant" name="tenant" label="Tenant">
+          {(p) => (
+            <select {...p} defaultValue={filters.tenant ?? ""}>
+              <TenantOptions tenants={tenants} />
+            </select>
+          )}
         </Field>
         <FilterActions resetTo="/cost-optimization" />
       </Form>

@@ -7,9 +7,10 @@ import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
-import { TollgateError } from "~/core/index.ts";
 import { fieldErrors } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { priceHistory, updatePriceNote } from "~/services/pricing-page.server.ts";
 import type { LlmPriceJson, SandboxPriceJson } from "~/services/pricing.server.ts";
 
@@ -40,11 +41,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = NoteForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { id: null, errors: fieldErrors(parsed.error) };
   try {
-    await updatePriceNote({ id: user.id, label: `user:${user.email}` }, key.kind, parsed.data.id, parsed.data.note);
+    await updatePriceNote(actorFor(user), key.kind, parsed.data.id, parsed.data.note);
     return { id: parsed.data.id, saved: true, errors: {} };
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
+    return failedAction(e, { id: parsed.data.id, saved: false });
   }
 }
 

@@ -9,8 +9,9 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
 import { Field, FormError } from "~/components/forms/field.tsx";
-import { TollgateError } from "~/core/index.ts";
+import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import type { ImportIssue } from "~/services/price-import/file.ts";
 import { MAX_IMPORT_BYTES } from "~/services/price-import/file.ts";
 import { PRICE_IMPORT_FILES, previewImport, priceImportKind, runImport, type PriceImportKind } from "~/services/price-import/kinds.server.ts";
@@ -48,13 +49,10 @@ export async function action({ request }: ActionFunctionArgs): Promise<Result> {
   if (csv.trim() === "") return { step: "error", csv, message: "Choose a CSV file or paste its contents." };
   if (form.get("intent") !== "import") return { step: "preview", csv, preview: await previewImport(kind, csv) };
   try {
-    const { imported } = await runImport(kind, { id: user.id, label: `user:${user.email}` }, csv);
+    const { imported } = await runImport(kind, actorFor(user), csv);
     return { step: "done", kind, imported };
   } catch (e) {
-    if (e instanceof TollgateError && (e.code === "invalid_request" || e.code === "conflict")) {
-      return { step: "error", csv, message: e.message, preview: await previewImport(kind, csv) };
-    }
-    throw e;
+    return { step: "error", csv, message: actionError(e).message, preview: await previewImport(kind, csv) };
   }
 }
 

@@ -6,10 +6,11 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { TollgateError } from "~/core/index.ts";
 import { createLlmPriceBody, createSandboxPriceBody, sandboxTier } from "~/schemas/admin.ts";
-import { fieldErrors, formFields, isoToUtcLocal, issueErrors, utcLocalToIso, type FieldErrors } from "~/schemas/forms.ts";
+import { fieldErrors, formFields, isoToUtcLocal, utcLocalToIso, type FieldErrors } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { currentPrices } from "~/services/pricing-page.server.ts";
 import { createLlmPrice, createSandboxPrice } from "~/services/pricing.server.ts";
 
@@ -34,7 +35,7 @@ const SANDBOX_FIELDS = ["tier", "usdPerSecond", "effectiveFrom", "note"] as cons
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireArea(request, "pricing");
-  const actor = { id: user.id, label: `user:${user.email}` };
+  const actor = actorFor(user);
   const form = await request.formData();
   const kind = form.get("kind") === "sandbox" ? "sandbox" : "llm";
   const raw = formFields(form, kind === "llm" ? LLM_FIELDS : SANDBOX_FIELDS);
@@ -51,10 +52,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await createSandboxPrice(actor, parsed.data);
     return redirect(`/pricing/history?${new URLSearchParams({ tier: parsed.data.tier, added: "1" })}`);
   } catch (e) {
-    if (e instanceof TollgateError && (e.code === "conflict" || e.code === "invalid_request")) {
-      return { errors: issueErrors(e.issues, e.message) };
-    }
-    throw e;
+    return failedAction(e, {});
   }
 }
 

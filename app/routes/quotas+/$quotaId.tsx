@@ -5,24 +5,18 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { quotaLabel } from "~/components/format.ts";
 import formStyles from "~/components/forms/forms.css";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
-import { TollgateError } from "~/core/index.ts";
 import { updateQuotaBody } from "~/schemas/admin.ts";
-import { fieldErrors, issueErrors, quotaUpdateValues } from "~/schemas/forms.ts";
+import { fieldErrors, quotaUpdateValues } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction, orNotFound } from "~/services/action-error.server.ts";
 import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Edit quota · Quotas · Tollgate" }];
 
-async function quotaOr404(id: string | undefined) {
-  try {
-    return await getQuota(id ?? "");
-  } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
-  }
-}
+const quotaOr404 = (id: string | undefined) => orNotFound(() => getQuota(id ?? ""));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireArea(request, "quotas");
@@ -33,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireArea(request, "quotas");
-  const actor = { id: user.id, label: `user:${user.email}` };
+  const actor = actorFor(user);
   const quota = await quotaOr404(params.quotaId);
   const form = await request.formData();
   if (form.get("intent") === "delete") {
@@ -46,8 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await updateQuota(actor, quota.id, parsed.data);
     return redirect(`/quotas?updated=${quota.id}`);
   } catch (e) {
-    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { errors: issueErrors(e.issues, e.message) };
-    throw e;
+    return failedAction(e, {});
   }
 }
 

@@ -6,10 +6,11 @@ import { safeText } from "~/schemas/text.ts";
 import { formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { TollgateError } from "~/core/index.ts";
 import { updateQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, quotaUpdateValues } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { listDefaultQuotas, updateDefaultQuota, type DefaultQuotaJson } from "~/services/quotas-page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
@@ -28,11 +29,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
   if (!parsed.success) return { id: id.data, errors: fieldErrors(parsed.error) };
   try {
-    await updateDefaultQuota({ id: user.id, label: `user:${user.email}` }, id.data, parsed.data);
+    await updateDefaultQuota(actorFor(user), id.data, parsed.data);
     return { id: id.data, errors: {} as Record<string, string>, saved: true };
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
+    return failedAction(e, { id: id.data });
   }
 }
 

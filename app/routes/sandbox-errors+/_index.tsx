@@ -3,7 +3,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, FilterActions, formatTime } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/forms/field.tsx";
+import { formatTime } from "~/components/format.ts";
 import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireArea } from "~/services/auth.server.ts";
@@ -43,26 +44,30 @@ export default function SandboxErrors() {
         <p className="muted">Where in a sandbox’s lifecycle things fail. Days are UTC, both ends included.</p>
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter sandbox errors" key={location.search}>
-        <Field id="se-from" label="From">
-          <input id="se-from" name="from" type="date" defaultValue={query.from} />
+        <Field id="se-from" name="from" label="From">
+          {(p) => <input {...p} type="date" defaultValue={query.from} />}
         </Field>
-        <Field id="se-to" label="To (included)">
-          <input id="se-to" name="to" type="date" defaultValue={query.to} />
+        <Field id="se-to" name="to" label="To (included)">
+          {(p) => <input {...p} type="date" defaultValue={query.to} />}
         </Field>
-        <Field id="se-tenant" label="Tenant">
-          <select id="se-tenant" name="tenant" defaultValue={query.tenant ?? ""}>
-            <TenantOptions tenants={tenants} />
-          </select>
+        <Field id="se-tenant" name="tenant" label="Tenant">
+          {(p) => (
+            <select {...p} defaultValue={query.tenant ?? ""}>
+              <TenantOptions tenants={tenants} />
+            </select>
+          )}
         </Field>
-        <Field id="se-stage" label="Stage">
-          <select id="se-stage" name="stage" defaultValue={query.stage ?? ""}>
-            <option value="">All stages</option>
-            {SANDBOX_STAGES.map((s) => (
-              <option key={s} value={s}>
-                {STAGE_LABEL[s]}
-              </option>
-            ))}
-          </select>
+        <Field id="se-stage" name="stage" label="Stage">
+          {(p) => (
+            <select {...p} defaultValue={query.stage ?? ""}>
+              <option value="">All stages</option>
+              {SANDBOX_STAGES.map((s) => (
+                <option key={s} value={s}>
+                  {STAGE_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
         <FilterActions resetTo="/sandbox-errors" />
       </Form>

@@ -3,7 +3,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { formatTime } from "~/components/admin/forms.tsx";
+import { formatTime } from "~/components/format.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireArea } from "~/services/auth.server.ts";
 import { getSpoolPage, type DeadLetterRow } from "~/services/spool.server.ts";

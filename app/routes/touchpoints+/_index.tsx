@@ -3,9 +3,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { formatTime } from "~/components/admin/forms.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { formatPercent, formatUsd } from "~/components/format.ts";
+import { formatPercent, formatTime, formatUsd } from "~/components/format.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { COVERAGE_WINDOW_DAYS, getTouchpointCoverage, type CoverageMode, type TouchpointCoverage } from "~/services/touchpoints.server.ts";
 
