@@ -13,6 +13,7 @@ import type { ReactNode } from "react";
 import { AppShell, type ShellUser } from "~/components/app-shell.tsx";
 import { ErrorPage, errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { getOptionalUser } from "~/services/auth.server.ts";
+import { getConfig } from "~/services/config.server.ts";
 import { navItemsFor } from "~/services/policy.server.ts";
 import stylesheet from "~/styles/app.css";
 
@@ -43,7 +44,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     role: user.role,
     tenantSlug: user.tenantSlug,
   };
-  return { user: shellUser, nav: shellUser ? navItemsFor(shellUser) : [] };
+  // Error pages show stack traces only in development.
+  const showStack = getConfig().NODE_ENV === "development";
+  return { user: shellUser, nav: shellUser ? navItemsFor(shellUser) : [], showStack };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -79,7 +82,7 @@ export function ErrorBoundary() {
   const data = useRouteLoaderData<typeof loader>("root");
   return (
     <AppShell user={data?.user ?? null} nav={data?.nav ?? []}>
-      <ErrorPage error={error} />
+      <ErrorPage error={error} showStack={data?.showStack} />
     </AppShell>
   );
 }

@@ -7,6 +7,7 @@ import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
 import type { Queryable } from "~/db/rows.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
+import { utilizationPercent } from "~/core/index.ts";
 import { money } from "~/core/money.ts";
 import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
 import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./overview-analysis.server.ts";
@@ -219,7 +220,8 @@ async function quotaUtilization(q: Queryable, b: Bounds, tenantId: string | null
     limitUsd: r.limit_usd,
     spentUsd: r.spent_usd,
     reservedUsd: r.reserved_usd,
-    utilizationPercent: Number(money(r.spent_usd).div(r.limit_usd).mul(100).toDecimalPlaces(1).toString()),
+    // What the core counts: recorded spend plus open holds.
+    utilizationPercent: utilizationPercent(money(r.spent_usd).add(r.reserved_usd), money(r.limit_usd)),
     enforcement: r.enforcement,
     enabled: r.enabled,
   }));
@@ -235,8 +237,7 @@ export const NEAR_LIMIT_PERCENT = 80;
 async function quotasNearLimit(q: Queryable, b: Bounds, limit = 10): Promise<NearLimitQuota[]> {
   const { rows } = await q.query(
     `SELECT q.id, t.slug, t.name, q.scope, q.scope_id, q.resource, q.period, q.limit_usd::text AS limit_usd,
-            (u.spent_usd + u.reserved_usd)::text AS used_usd,
-            round((u.spent_usd + u.reserved_usd) * 100 / q.limit_usd, 1)::float8 AS pct
+            (u.spent_usd + u.reserved_usd)::text AS used_usd
        FROM quota_usage u
        JOIN quotas q ON q.id = u.quota_id
        JOIN tenants t ON t.id = q.tenant_id
@@ -258,7 +259,7 @@ async function quotasNearLimit(q: Queryable, b: Bounds, limit = 10): Promise<Nea
     period: r.period,
     limitUsd: r.limit_usd,
     usedUsd: r.used_usd,
-    utilizationPercent: r.pct,
+    utilizationPercent: utilizationPercent(money(r.used_usd), money(r.limit_usd)),
   }));
 }
 

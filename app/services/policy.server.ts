@@ -2,7 +2,7 @@
 // auth.server.ts) and every action read it, and policy.test.ts walks it against every route.
 // A page a role may not use answers 404, not 403, so URLs reveal nothing (docs/adr/0002); a
 // post that names a scope or tenant the page does not allow answers 403.
-import { ROLES, type Role } from "~/schemas/roles.ts";
+import { ROLES, type Role } from "~/schemas/users.ts";
 
 export { ROLES, type Role };
 export const STAFF_ROLES = ["admin", "finance", "ops"] as const satisfies readonly Role[];

@@ -8,8 +8,7 @@ import { formatTime } from "~/components/format.ts";
 import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireArea } from "~/services/auth.server.ts";
-import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES } from "~/components/admin/constants.ts";
-import { getSandboxErrorReport, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
+import { getSandboxErrorReport, parseSandboxErrorQuery, RECENT_LIMIT, SANDBOX_STAGES } from "~/services/sandbox-errors.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
@@ -20,7 +19,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireArea(request, "sandboxErrors");
   const { query, issues } = parseSandboxErrorQuery(new URL(request.url).searchParams);
   const [report, tenants] = await Promise.all([getSandboxErrorReport(query), tenantOptions()]);
-  return { query, issues, report, tenants };
+  // The stages and the list's length travel in the data: a .server module's constants do not reach the browser.
+  return { query, issues, report, tenants, stages: SANDBOX_STAGES, recentLimit: RECENT_LIMIT };
 }
 
 type Recent = Awaited<ReturnType<typeof loader>>["report"]["recent"][number];
@@ -34,7 +34,7 @@ const columns: ColumnDef<Recent, any>[] = [
 ];
 
 export default function SandboxErrors() {
-  const { query, issues, report, tenants } = useLoaderData<typeof loader>();
+  const { query, issues, report, tenants, stages, recentLimit } = useLoaderData<typeof loader>();
   const location = useLocation();
   const scope = `${query.from} to ${query.to}${query.tenant ? `, tenant ${query.tenant}` : ""}`;
   return (
@@ -61,7 +61,7 @@ export default function SandboxErrors() {
           {(p) => (
             <select {...p} defaultValue={query.stage ?? ""}>
               <option value="">All stages</option>
-              {SANDBOX_STAGES.map((s) => (
+              {stages.map((s) => (
                 <option key={s} value={s}>
                   {STAGE_LABEL[s]}
                 </option>
@@ -97,7 +97,7 @@ export default function SandboxErrors() {
       )}
       <section aria-labelledby="recent" style={{ marginTop: "1.25rem" }}>
         <h2 id="recent">Recent errors</h2>
-        <p className="muted">The {RECENT_LIMIT} most recent matching errors, newest first.</p>
+        <p className="muted">The {recentLimit} most recent matching errors, newest first.</p>
         <DataTable
           columns={columns}
           data={report.recent}

@@ -24,4 +24,3 @@ export function assertVisible(scope: AlertScope, rowTenantId: string | null): vo
   if (scope.kind === "tenant" && rowTenantId !== scope.tenantId) throw new TollgateError("not_found", "Not found.");
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,6 @@
 // Wraps every /api/v1 route: method check, API key, tenant access, and the one error mapper.
 import type { AuthenticatedApiKey } from "~/services/api-keys.server.ts";
+import { isUuid } from "~/core/index.ts";
 import { z } from "zod";
 import { db } from "~/db/client.server.ts";
 import { safeText } from "~/schemas/text.ts";
@@ -40,7 +41,6 @@ export function apiRoute(handlers: Partial<Record<Method, (ctx: ApiContext) => P
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The tenant a request acts for, by id or slug. Unknown → 404; a tenant-bound key acting for
@@ -50,7 +50,7 @@ const knownTenants = lastKnown<Tenant | null>();
 
 export async function resolveTenant(key: AuthenticatedApiKey, idOrSlug: string) {
   const tenant = await knownTenants(idOrSlug, () =>
-    db().tenant.findFirst({ where: UUID.test(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug } }),
+    db().tenant.findFirst({ where: isUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug } }),
   );
   if (key.tenantId && tenant?.id !== key.tenantId) {
     throw new ApiError(403, "forbidden", "This API key belongs to another tenant.");

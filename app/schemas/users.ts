@@ -1,5 +1,5 @@
-// The roles (SPEC §6), as a value both the server and the browser can import: the user forms
-// list them, and services/policy.server.ts says what each may do.
+// Users' values both the server and the browser need: the roles (SPEC §6; what each may do is
+// services/policy.server.ts) and the shortest password the user forms accept.
 import type { UserRole } from "~/generated/prisma/enums.ts";
 
 export const ROLES = ["admin", "finance", "ops", "tenant_admin"] as const satisfies readonly UserRole[];
@@ -8,3 +8,5 @@ export type Role = (typeof ROLES)[number];
 // Fails to compile when the schema gains a role this list lacks.
 const everyRole: Exclude<UserRole, Role> extends never ? true : false = true;
 void everyRole;
+
+export const MIN_PASSWORD_LENGTH = 12;
