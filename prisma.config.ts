@@ -7,6 +7,7 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
-    return pgAdapter();
+    // The Prisma CLI's environment; the app reads it through services/config.server.ts.
+    return pgAdapter(process.env.DATABASE_URL);
   },
 });

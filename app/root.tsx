@@ -13,6 +13,8 @@ import type { ReactNode } from "react";
 import { AppShell, type ShellUser } from "~/components/app-shell.tsx";
 import { ErrorPage, errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { getOptionalUser } from "~/services/auth.server.ts";
+import { getConfig } from "~/services/config.server.ts";
+import { navItemsFor } from "~/services/policy.server.ts";
 import stylesheet from "~/styles/app.css";
 
 // With v3_singleFetch, loaders return plain objects; this switches useLoaderData's types to
@@ -42,7 +44,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     role: user.role,
     tenantSlug: user.tenantSlug,
   };
-  return { user: shellUser };
+  // Error pages show stack traces only in development.
+  const showStack = getConfig().NODE_ENV === "development";
+  return { user: shellUser, nav: shellUser ? navItemsFor(shellUser) : [], showStack };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -64,9 +68,9 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
-  const { user } = useLoaderData<typeof loader>();
+  const { user, nav } = useLoaderData<typeof loader>();
   return (
-    <AppShell user={user}>
+    <AppShell user={user} nav={nav}>
       <Outlet />
     </AppShell>
   );
@@ -77,8 +81,8 @@ export function ErrorBoundary() {
   // Present when a page below root failed (a 404 from a guard); absent when root itself did.
   const data = useRouteLoaderData<typeof loader>("root");
   return (
-    <AppShell user={data?.user ?? null}>
-      <ErrorPage error={error} />
+    <AppShell user={data?.user ?? null} nav={data?.nav ?? []}>
+      <ErrorPage error={error} showStack={data?.showStack} />
     </AppShell>
   );
 }

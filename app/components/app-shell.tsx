@@ -2,9 +2,8 @@
 // user and Sign out), the role's navigation, and the main landmark.
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useId, useState, type ReactNode } from "react";
-import type { Role } from "~/services/auth.server.ts";
+import type { NavLinkItem, Role } from "~/services/policy.server.ts";
 import { ROLE_LABEL } from "./format.ts";
-import { navItemsFor } from "./navigation.ts";
 
 export interface ShellUser {
   name: string;
@@ -13,13 +12,14 @@ export interface ShellUser {
   tenantSlug: string | null;
 }
 
-export function AppShell({ user, children }: { user: ShellUser | null; children: ReactNode }) {
+/** `nav`: the user's menu, from policy.server.ts's navItemsFor in the root loader. */
+export function AppShell({ user, nav, children }: { user: ShellUser | null; nav: NavLinkItem[]; children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
   const navId = useId();
   // A tap on a link should also close the phone menu.
   useEffect(() => setMenuOpen(false), [location.pathname]);
-  const items = user ? navItemsFor(user) : [];
+  const items = user ? nav : [];
 
   return (
     <div className={`shell${user ? "" : " shell--public"}`}>

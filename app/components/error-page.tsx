@@ -1,6 +1,7 @@
 // What any failed page shows: the status, a plain-language explanation and a way on. Stack
-// traces only in development; in production Remix already replaces server errors with a
-// generic message before they reach the browser.
+// traces only when the root loader says the server runs in development (`showStack`, from
+// config.server.ts); in production Remix already replaces server errors with a generic message
+// before they reach the browser.
 import { Link, isRouteErrorResponse } from "@remix-run/react";
 
 export function errorStatus(error: unknown): number {
@@ -15,7 +16,7 @@ export function errorTitle(status: number): string {
   return "Something went wrong";
 }
 
-export function ErrorPage({ error }: { error: unknown }) {
+export function ErrorPage({ error, showStack = false }: { error: unknown; showStack?: boolean }) {
   const status = errorStatus(error);
   const title = errorTitle(status);
   const explanation =
@@ -24,7 +25,7 @@ export function ErrorPage({ error }: { error: unknown }) {
       : status >= 500
         ? "The page could not be loaded. Please try again in a moment; if it keeps happening, tell your administrator."
         : "This request could not be completed.";
-  const detail = process.env.NODE_ENV === "development" && error instanceof Error ? error.stack : null;
+  const detail = showStack && error instanceof Error ? error.stack : null;
   return (
     <section className="error-page" aria-labelledby="error-title">
       <p className="error-page__status">Error {status}</p>

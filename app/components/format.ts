@@ -48,3 +48,9 @@ export const ROLE_LABEL = {
   ops: "Ops",
   tenant_admin: "Tenant admin",
 } as const;
+
+/** "2026-11-23T10:04:00.000Z" → "Nov 23, 2026, 10:04 UTC"; null → the fallback. */
+export function formatTime(iso: string | null, fallback = "—"): string {
+  if (!iso) return fallback;
+  return `${new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC", hourCycle: "h23" }).format(new Date(iso))} UTC`;
+}

@@ -38,6 +38,8 @@ import { recordProblems, reservationIdProblems, reserveProblems, settleProblems 
 export * from "./types.ts";
 export { quotaExceededBody, quotaExceededEventStream, quotaExceededResponse, wantsEventStream } from "./http.ts";
 export { Money, money, toJson } from "./money.ts";
+export { isUuid } from "./db.ts";
+export { utilizationPercent } from "./decide.ts";
 export { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
 export { periodEnd, periodStart, retryAfterSeconds } from "./periods.ts";
 export { MAX_TTL_SECONDS, requestHash, SPOOL_KEY_PREFIX } from "./ledger.ts";

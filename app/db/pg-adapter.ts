@@ -75,7 +75,7 @@ function parseWithTls(url: string) {
   return parse(u.toString(), { useLibpqCompat: mode !== null && !u.searchParams.has("uselibpqcompat") });
 }
 
-export function pgAdapter(url = process.env.DATABASE_URL, extra: pg.PoolConfig = {}) {
+export function pgAdapter(url: string | undefined, extra: pg.PoolConfig = {}) {
   if (!url) throw new Error("DATABASE_URL is not set");
   const config: pg.PoolConfig = {
     ...poolConfig(url),

@@ -43,7 +43,7 @@ export const createQuotaBody = z
   .strictObject({
     scope: quotaScope.describe("platform: everything; tenant: one tenant; user: one end user of a tenant"),
     tenantId: idOrSlug("Tenant id or slug (tenant and user scope)").optional(),
-    scopeId: idOrSlug("user scope: the product's end-user id; tenant scope: the tenant id (optional); platform: absent").optional(),
+    scopeId: idOrSlug("user scope: the product's end-user id; tenant scope: the tenant id (SPEC §3; or give tenantId, or both alike); platform: absent").optional(),
     resource: quotaResource.describe("llm, sandbox, or all spend"),
     period: quotaPeriod,
     limitUsd,
@@ -56,8 +56,9 @@ export const createQuotaBody = z
       for (const k of ["tenantId", "scopeId"] as const) {
         if (v[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: "platform quotas have no tenant or scope id" });
       }
-    } else if (v.tenantId === undefined) {
-      ctx.addIssue({ code: "custom", path: ["tenantId"], message: `required for ${v.scope} quotas` });
+    } else if (v.tenantId === undefined && !(v.scope === "tenant" && v.scopeId !== undefined)) {
+      // SPEC §3: a tenant quota's scopeId is the tenant's id, so either field names the tenant.
+      ctx.addIssue({ code: "custom", path: ["tenantId"], message: v.scope === "tenant" ? "required for tenant quotas (or give the tenant id as scopeId)" : "required for user quotas" });
     }
     if (v.scope === "user" && v.scopeId === undefined) {
       ctx.addIssue({ code: "custom", path: ["scopeId"], message: "the end-user id is required for user quotas" });

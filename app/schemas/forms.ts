@@ -50,13 +50,6 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   return out;
 }
 
-/** Errors from a TollgateError's issues ({ path, message }), keyed by field. */
-export function issueErrors(issues: { path: string; message: string }[], fallback: string): FieldErrors {
-  const out: FieldErrors = {};
-  for (const i of issues) out[i.path.split(".")[0] || "form"] ??= i.message;
-  if (Object.keys(out).length === 0) out.form = fallback;
-  return out;
-}
 
 
 const QUOTA_FIELDS = ["scope", "tenantId", "scopeId", "resource", "period", "limitUsd", "warningThresholds", "enforcement"] as const;

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type pg from "pg";
-import type { FieldChange } from "~/components/admin/json-diff.tsx";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -91,6 +90,14 @@ export async function auditFilterOptions(pool: pg.Pool = dbPool()) {
 }
 
 /** Field-by-field comparison of a before/after pair (top-level keys, in a stable order). */
+/** One top-level field of an audit entry, before and after. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+  changed: boolean;
+}
+
 export function diffFields(before: unknown, after: unknown): FieldChange[] {
   const obj = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : v == null ? {} : { value: v });
   const b = obj(before);

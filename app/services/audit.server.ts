@@ -3,12 +3,17 @@
 // change a quota or price without leaving a record, and no record describes a rolled-back change.
 import type pg from "pg";
 import { TollgateError } from "~/core/index.ts";
-import { dbPool } from "~/db/client.server.ts";
+import { withTransaction, type Tx } from "~/db/transaction.server.ts";
 
 /** Who made a change: an API key (`api-key:<name>`, its id) or a signed-in user (`user:<email>`). */
 export interface Actor {
   id: string | null;
   label: string;
+}
+
+/** A signed-in user as the audit log names them. */
+export function actorFor(user: { id: string; email: string }): Actor {
+  return { id: user.id, label: `user:${user.email}` };
 }
 
 export interface AuditEntry {
@@ -20,7 +25,7 @@ export interface AuditEntry {
   after: unknown;
 }
 
-export type Tx = pg.PoolClient;
+export type { Tx };
 
 export async function writeAudit(tx: Tx, actor: Actor, e: AuditEntry) {
   await tx.query(
@@ -41,34 +46,14 @@ export async function auditedChange<T>(
   change: (tx: Tx) => Promise<{ result: T; audit: AuditEntry[] }>,
   opts: { conflict?: string; pool?: pg.Pool } = {},
 ): Promise<T> {
-  const tx = await (opts.pool ?? dbPool()).connect();
   try {
-    await tx.query("BEGIN");
-    const { result, audit } = await change(tx);
-    for (const e of audit) await writeAudit(tx, actor, e);
-    await tx.query("COMMIT");
-    return result;
+    return await withTransaction(async (tx) => {
+      const { result, audit } = await change(tx);
+      for (const e of audit) await writeAudit(tx, actor, e);
+      return result;
+    }, { pool: opts.pool });
   } catch (e) {
-    await tx.query("ROLLBACK").catch(() => {});
     throw constraintError(e, opts.conflict);
-  } finally {
-    tx.release();
-  }
-}
-
-/** Read-only helper with the same connection handling, for look-ups outside a change. */
-export async function inReadTransaction<T>(fn: (tx: Tx) => Promise<T>, pool: pg.Pool = dbPool()): Promise<T> {
-  const tx = await pool.connect();
-  try {
-    await tx.query("BEGIN READ ONLY");
-    const r = await fn(tx);
-    await tx.query("COMMIT");
-    return r;
-  } catch (e) {
-    await tx.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    tx.release();
   }
 }
 

@@ -3,12 +3,11 @@
 import { hash, verify } from "@node-rs/argon2";
 import { redirect } from "@remix-run/node";
 import { db } from "~/db/client.server.ts";
-import type { UserRole } from "~/generated/prisma/client.ts";
 import { withLoginThrottle } from "./login-throttle.server.ts";
+import { isStaff, may, mayOpenTenant, type Area, type Role } from "./policy.server.ts";
 import { clearSessionCookie, createSession, deleteSession, hashToken, readSessionToken } from "./session.server.ts";
 
-export type Role = UserRole;
-export const STAFF_ROLES = ["admin", "finance", "ops"] as const satisfies readonly Role[];
+export type { Role };
 
 export interface SessionUser {
   id: string;
@@ -36,10 +35,6 @@ declare module "@remix-run/node" {
 
 export function notFound(): Response {
   return new Response("Not Found", { status: 404, statusText: "Not Found" });
-}
-
-export function isStaff(role: Role): boolean {
-  return (STAFF_ROLES as readonly Role[]).includes(role);
 }
 
 /** Where a user lands after signing in or visiting `/`. */
@@ -91,11 +86,8 @@ async function lookUpSessionUser(request: Request): Promise<SessionUser | null> 
   return { id: u.id, email: u.email, name: u.name, role: u.role, tenantId: u.tenantId, tenantSlug: u.tenant?.slug ?? null };
 }
 
-/**
- * The signed-in user, or a thrown redirect to /login?redirectTo=<this page>.
- * With `roles`, any other role gets a thrown 404.
- */
-export async function requireUser(request: Request, opts: { roles?: readonly Role[] } = {}): Promise<SessionUser> {
+/** The signed-in user, or a thrown redirect to /login?redirectTo=<this page>. */
+export async function requireUser(request: Request): Promise<SessionUser> {
   const user = await getOptionalUser(request);
   if (!user) {
     const url = new URL(request.url);
@@ -105,13 +97,14 @@ export async function requireUser(request: Request, opts: { roles?: readonly Rol
     const headers = readSessionToken(request) ? { "Set-Cookie": clearSessionCookie(request) } : undefined;
     throw redirect(login, { headers });
   }
-  if (opts.roles && !opts.roles.includes(user.role)) throw notFound();
   return user;
 }
 
-/** Staff pages: admin, finance and ops. */
-export function requireStaff(request: Request): Promise<SessionUser> {
-  return requireUser(request, { roles: STAFF_ROLES });
+/** The signed-in user whose role may use `area` (policy.server.ts); any other role gets a thrown 404. */
+export async function requireArea(request: Request, area: Area): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!may(user.role, area)) throw notFound();
+  return user;
 }
 
 /**
@@ -122,7 +115,7 @@ export async function requireTenantAccess(
   request: Request,
   tenantSlug: string | undefined,
 ): Promise<{ user: SessionUser; tenant: TenantRef }> {
-  const user = await requireUser(request);
+  const user = await requireArea(request, "tenant");
   if (!tenantSlug) throw notFound();
   if (!isStaff(user.role) && user.tenantSlug !== tenantSlug) throw notFound();
   const tenant = await db().tenant.findUnique({
@@ -130,7 +123,7 @@ export async function requireTenantAccess(
     select: { id: true, slug: true, name: true, status: true },
   });
   if (!tenant) throw notFound();
-  if (!isStaff(user.role) && tenant.id !== user.tenantId) throw notFound();
+  if (!mayOpenTenant(user, tenant.id)) throw notFound();
   return { user, tenant };
 }
 

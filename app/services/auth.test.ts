@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import {
   getOptionalUser,
-  requireStaff,
+  requireArea,
   requireTenantAccess,
   requireUser,
   safeRedirect,
@@ -289,7 +289,7 @@ describe("requireUser", () => {
   it("returns the user of a valid session", async () => {
     const { request } = await signedInRequest("finance@tollgate.test", "/admin");
     expect(await requireUser(request)).toMatchObject({ email: "finance@tollgate.test", role: "finance" });
-    expect(await requireStaff(request)).toMatchObject({ role: "finance" });
+    expect(await requireArea(request, "overview")).toMatchObject({ role: "finance" });
   });
 
   it("redirects to /login with the page to come back to when there is no session", async () => {
@@ -323,9 +323,9 @@ describe("requireUser", () => {
 
   it("answers 404 to a role that may not see the page", async () => {
     const { request } = await signedInRequest("admin@acme.test", "/admin", "10.0.0.5");
-    expect((await thrown(requireStaff(request))).status).toBe(404);
-    expect((await thrown(requireUser(request, { roles: ["admin"] }))).status).toBe(404);
-    expect(await requireUser(request, { roles: ["tenant_admin"] })).toMatchObject({ tenantSlug: "acme" });
+    expect((await thrown(requireArea(request, "overview"))).status).toBe(404);
+    expect((await thrown(requireArea(request, "users"))).status).toBe(404);
+    expect(await requireArea(request, "tenant")).toMatchObject({ tenantSlug: "acme" });
   });
 });
 

@@ -238,3 +238,14 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   return (cached ??= parseConfig(process.env));
 }
+
+/**
+ * The database URL, read each time rather than cached with the rest: it changes after start-up
+ * (scripts/lib/boot.ts sets it to the embedded instance it started; a test points it at its own
+ * database and back, see createAppTestDatabase), and the app's pools are made from it lazily.
+ */
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
+  return url;
+}

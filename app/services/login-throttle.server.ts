@@ -11,7 +11,8 @@
 // Attempts live in PostgreSQL (login_attempts), so the limits hold across app instances; rows
 // older than the window are pruned as new attempts are written, so the table stays bounded.
 import ipaddr from "ipaddr.js";
-import { dbPool } from "~/db/client.server.ts";
+import type { Queryable } from "~/db/rows.ts";
+import { withTransaction } from "~/db/transaction.server.ts";
 
 export const WINDOW_MS = 15 * 60 * 1000;
 /** Failures per (account, address) — the historical limit, kept as the tightest. */
@@ -57,36 +58,23 @@ export async function withLoginThrottle<T>(
   now: () => Date = () => new Date(),
 ): Promise<Throttled<T>> {
   const group = addressGroup(key.ip);
-  const client = await dbPool().connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SET LOCAL lock_timeout = '10s'");
+  return withTransaction(async (tx): Promise<Throttled<T>> => {
+    await tx.query("SET LOCAL lock_timeout = '10s'");
     for (const lock of [`login:account:${key.email}`, `login:address:${group}`].sort()) {
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lock]);
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lock]);
     }
-    const retryAfterSeconds = await secondsUntilAllowed(client, key, now());
-    if (retryAfterSeconds > 0) {
-      await client.query("COMMIT");
-      return { throttled: true, retryAfterSeconds };
-    }
+    const retryAfterSeconds = await secondsUntilAllowed(tx, key, now());
+    if (retryAfterSeconds > 0) return { throttled: true, retryAfterSeconds };
     const result = await attempt();
     const at = now();
-    await client.query(
+    await tx.query(
       "INSERT INTO login_attempts (email, ip, ip_group, success, created_at) VALUES ($1, $2, $3, $4, $5)",
       [key.email, key.ip, group, result.success, at],
     );
-    await pruneAttempts(client, at);
-    await client.query("COMMIT");
+    await pruneAttempts(tx, at);
     return { throttled: false, value: result.value };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
-
-type Queryable = { query: (sql: string, params: unknown[]) => Promise<{ rows: any[]; rowCount?: number | null }> };
 
 /** Deletes up to PRUNE_BATCH attempts that have left the window (nothing reads them). */
 export async function pruneAttempts(q: Queryable, now: Date): Promise<number> {

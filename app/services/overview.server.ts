@@ -5,6 +5,9 @@
 // anomalies, forecast breaches).
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
+import type { Queryable } from "~/db/rows.ts";
+import { withTenantScope } from "~/db/transaction.server.ts";
+import { utilizationPercent } from "~/core/index.ts";
 import { money } from "~/core/money.ts";
 import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
 import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./overview-analysis.server.ts";
@@ -158,26 +161,15 @@ export async function listTenantsWithSpend(search: string, now = new Date()): Pr
  */
 export async function getTenantOverview(tenantId: string, now = new Date()): Promise<TenantOverview> {
   const b = periodBounds(now);
-  const client = await dbPool().connect();
-  try {
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL ROLE tollgate_tenant");
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+  return withTenantScope(tenantId, async (tx) => {
     // One connection: these run one after another, not in parallel.
-    const summary = await spendSummary(client, b, tenantId);
-    const quotas = await quotaUtilization(client, b, tenantId);
-    const trend = await dailyTrend(client, now, tenantId);
-    await client.query("COMMIT");
+    const summary = await spendSummary(tx, b, tenantId);
+    const quotas = await quotaUtilization(tx, b, tenantId);
+    const trend = await dailyTrend(tx, now, tenantId);
     return { asOf: b.day.start, ...summary, quotas, trend };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
-type Queryable = pg.Pool | pg.PoolClient;
 type Bounds = ReturnType<typeof periodBounds>;
 
 /** Today and this month (and its LLM/sandbox split), platform-wide or for one tenant, from spend_daily. */
@@ -228,7 +220,8 @@ async function quotaUtilization(q: Queryable, b: Bounds, tenantId: string | null
     limitUsd: r.limit_usd,
     spentUsd: r.spent_usd,
     reservedUsd: r.reserved_usd,
-    utilizationPercent: Number(money(r.spent_usd).div(r.limit_usd).mul(100).toDecimalPlaces(1).toString()),
+    // What the core counts: recorded spend plus open holds.
+    utilizationPercent: utilizationPercent(money(r.spent_usd).add(r.reserved_usd), money(r.limit_usd)),
     enforcement: r.enforcement,
     enabled: r.enabled,
   }));
@@ -244,8 +237,7 @@ export const NEAR_LIMIT_PERCENT = 80;
 async function quotasNearLimit(q: Queryable, b: Bounds, limit = 10): Promise<NearLimitQuota[]> {
   const { rows } = await q.query(
     `SELECT q.id, t.slug, t.name, q.scope, q.scope_id, q.resource, q.period, q.limit_usd::text AS limit_usd,
-            (u.spent_usd + u.reserved_usd)::text AS used_usd,
-            round((u.spent_usd + u.reserved_usd) * 100 / q.limit_usd, 1)::float8 AS pct
+            (u.spent_usd + u.reserved_usd)::text AS used_usd
        FROM quota_usage_current u
        JOIN quotas q ON q.id = u.quota_id
        JOIN tenants t ON t.id = q.tenant_id
@@ -267,7 +259,7 @@ async function quotasNearLimit(q: Queryable, b: Bounds, limit = 10): Promise<Nea
     period: r.period,
     limitUsd: r.limit_usd,
     usedUsd: r.used_usd,
-    utilizationPercent: r.pct,
+    utilizationPercent: utilizationPercent(money(r.used_usd), money(r.limit_usd)),
   }));
 }
 

@@ -79,7 +79,7 @@ describe("getPlatformOverview", () => {
         limitUsd: "40.0000000000",
         spentUsd: "14.5956789001",
         reservedUsd: "0",
-        utilizationPercent: 36.5,
+        utilizationPercent: 36.49,
         enforcement: "hard",
         enabled: true,
       },
@@ -90,7 +90,7 @@ describe("getPlatformOverview", () => {
         limitUsd: "1000.0000000000",
         spentUsd: "112.3456789001",
         reservedUsd: "0",
-        utilizationPercent: 11.2,
+        utilizationPercent: 11.23,
         enforcement: "hard",
         enabled: true,
       },
@@ -101,7 +101,7 @@ describe("getPlatformOverview", () => {
         limitUsd: "500.0000000000",
         spentUsd: "7.7500000000",
         reservedUsd: "0",
-        utilizationPercent: 1.6,
+        utilizationPercent: 1.55,
         enforcement: "hard",
         enabled: true,
       },
@@ -142,7 +142,7 @@ describe("getTenantOverview", () => {
     expect(o.monthUsd).toBe("17.8456789001");
     expect(o.monthSandboxUsd).toBe("5.5000000000");
     expect(o.quotas.map((q) => [q.resource, q.spentUsd, q.reservedUsd, q.utilizationPercent])).toEqual([
-      ["llm", "12.3456789001", "3.5000000000", 12.3],
+      ["llm", "12.3456789001", "3.5000000000", 15.85], // (12.3456789001 + 3.5 held) of 100: what the core counts,
       ["sandbox", "5.5000000000", "0", 11],
       ["all", "17.8456789001", "0", 11.9],
     ]);

@@ -1,10 +1,9 @@
 // The pricing page's reads and the one change the API has no endpoint for (a row's note).
 // New prices go through pricing.server (createLlmPrice / createSandboxPrice) unchanged.
-import { TollgateError } from "~/core/index.ts";
+import { isUuid, TollgateError } from "~/core/index.ts";
 import { auditedChange, type Actor } from "./audit.server.ts";
 import { listLlmPrices, listSandboxPrices } from "./pricing.server.ts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function currentPrices(now = new Date()) {
   const at = now.toISOString();
@@ -24,7 +23,7 @@ export async function priceHistory(kind: PriceKind, key: { provider?: string; mo
 /** Notes are descriptive only (no cost depends on them), so unlike rates they may be edited. */
 export async function updatePriceNote(actor: Actor, kind: PriceKind, id: string, note: string) {
   const table = kind === "llm" ? "llm_prices" : "sandbox_prices";
-  if (!UUID.test(id)) throw new TollgateError("not_found", "No such price.");
+  if (!isUuid(id)) throw new TollgateError("not_found", "No such price.");
   return auditedChange(actor, async (tx) => {
     const { rows } = await tx.query(`SELECT id, note FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
     if (!rows[0]) throw new TollgateError("not_found", "No such price.");

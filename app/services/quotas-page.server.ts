@@ -1,7 +1,7 @@
 // The quotas page's reads (every quota with this period's utilization, tenants for the filters,
 // the default templates) and the two changes the API has no endpoint for: a bulk limit change
 // and template edits. Single-quota changes go through quotas.server unchanged.
-import { TollgateError } from "~/core/index.ts";
+import { TollgateError, utilizationPercent } from "~/core/index.ts";
 import { money } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type { UpdateQuotaBody } from "~/schemas/admin.ts";
@@ -57,7 +57,8 @@ export async function listQuotaRows(f: QuotaPageFilter, now = new Date()): Promi
     tenantName: r.tenant_name,
     spentUsd: r.spent_usd,
     reservedUsd: r.reserved_usd,
-    utilizationPercent: Number(money(r.spent_usd).div(r.limit_usd).mul(100).toDecimalPlaces(1).toString()),
+    // What the core counts: recorded spend plus open holds.
+    utilizationPercent: utilizationPercent(money(r.spent_usd).add(r.reserved_usd), money(r.limit_usd)),
   }));
 }
 

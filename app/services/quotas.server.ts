@@ -1,6 +1,6 @@
 // Quota administration, shared by /api/v1/quotas and the control panel's quota pages. Every
 // change runs through auditedChange: the quota row and its audit entry commit together.
-import { periodStart, TollgateError, toJson, type Period } from "~/core/index.ts";
+import { isUuid, type Period, periodStart, toJson, TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type { CreateQuotaBody, QuotaListQuery, UpdateQuotaBody } from "~/schemas/admin.ts";
 import { auditedChange, type Actor, type Tx } from "./audit.server.ts";
@@ -27,7 +27,6 @@ const COLUMNS = `id, scope, scope_id, tenant_id, resource, period, limit_usd::te
 const ORDER = `CASE scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, tenant_id, scope_id,
   CASE resource WHEN 'llm' THEN 0 WHEN 'sandbox' THEN 1 ELSE 2 END, CASE period WHEN 'day' THEN 0 WHEN 'week' THEN 1 ELSE 2 END`;
 const CONFLICT = "A quota for this scope, resource and period already exists.";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function quotaJson(r: any): QuotaJson {
   return {
@@ -71,7 +70,7 @@ export async function tenantQuotas(q: Queryable, tenantId: string): Promise<Quot
 }
 
 async function findQuota(q: Queryable, id: string, lock = false): Promise<any> {
-  if (!UUID.test(id)) throw new TollgateError("not_found", "No such quota.");
+  if (!isUuid(id)) throw new TollgateError("not_found", "No such quota.");
   const { rows } = await q.query(`SELECT ${COLUMNS} FROM quotas WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
   if (!rows[0]) throw new TollgateError("not_found", "No such quota.");
   return rows[0];
@@ -85,13 +84,16 @@ export async function createQuota(actor: Actor, input: CreateQuotaBody): Promise
   return auditedChange(
     actor,
     async (tx) => {
-      const tenantId = input.tenantId === undefined ? null : await tenantIdOf(tx, input.tenantId);
+      let tenantId = input.tenantId === undefined ? null : await tenantIdOf(tx, input.tenantId);
       let scopeId: string | null = null;
       if (input.scope === "tenant") {
-        // Tenant quotas are keyed by the tenant id; a slug given as scopeId means the same tenant.
-        if (input.scopeId !== undefined && (await tenantIdOf(tx, input.scopeId, "scopeId")) !== tenantId) {
+        // Tenant quotas are keyed by the tenant id (SPEC §3: scopeId); tenantId may name the same
+        // tenant or be left out. A slug in either means that tenant.
+        const scoped = input.scopeId === undefined ? null : await tenantIdOf(tx, input.scopeId, "scopeId");
+        if (scoped !== null && tenantId !== null && scoped !== tenantId) {
           throw new TollgateError("invalid_request", "scopeId of a tenant quota must be its tenant.", [{ path: "scopeId", message: "must be the tenant id" }]);
         }
+        tenantId ??= scoped;
         scopeId = tenantId;
       } else if (input.scope === "user") {
         scopeId = input.scopeId!;

@@ -4,6 +4,7 @@
 // same. Tenant-scoped rows are read as the row-level-security role (defence in depth; see
 // withSlices for why the keyset walk itself is not).
 import { dbPool } from "~/db/client.server.ts";
+import { asTenant, withTransaction, type Tx } from "~/db/transaction.server.ts";
 import {
   PAGE_SIZE,
   encodeCursor,
@@ -71,7 +72,6 @@ const SORT_SQL = {
   cost: { column: "c.cost_usd", cast: "numeric" },
 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
 /** The WHERE conditions for the filters; parameters are appended to `params`. */
@@ -162,11 +162,12 @@ export async function withSlices<T>(
   timeoutMs: number,
   fn: (read: SliceReader) => Promise<T>,
 ): Promise<T> {
-  // The tenant id is inlined into the role switch below, so check its shape first.
-  if (scope.kind === "tenant" && !UUID.test(scope.tenantId)) throw new Error("tenant id is not a uuid");
-  const client = await dbPool().connect();
+  return withTransaction((client) => fn(sliceReader(client, scope, filters, sort)), { readOnly: true, statementTimeoutMs: timeoutMs });
+}
+
+function sliceReader(client: Tx, scope: RecordScope, filters: RecordFilters, sort: RecordSort): SliceReader {
   let tenantId: string | null | undefined;
-  const read: SliceReader = async (cursor, reverse, limit) => {
+  return async (cursor, reverse, limit) => {
     if (scope.kind === "all") {
       if (filters.tenant && tenantId === undefined) {
         const { rows } = await client.query(`SELECT id FROM tenants WHERE slug = $1`, [filters.tenant]);
@@ -179,29 +180,15 @@ export async function withSlices<T>(
     const { text, values } = sliceSql(scope, filters, sort, cursor, reverse, limit, "ids");
     const ids = (await client.query(text, values)).rows.map((r) => r.id);
     if (ids.length === 0) return [];
-    await client.query(`SET LOCAL ROLE tollgate_tenant; SELECT set_config('app.tenant_id', '${scope.tenantId}', true)`);
-    try {
+    return asTenant(client, scope.tenantId, async () => {
       const { rows } = await client.query(
         `SELECT ${COLUMNS} FROM cost_records c JOIN tenants t ON t.id = c.tenant_id
           WHERE c.id = ANY($1::bigint[]) ORDER BY ${orderBy(sort, reverse)}`,
         [ids],
       );
       return rows.map(toRow);
-    } finally {
-      await client.query("RESET ROLE");
-    }
+    });
   };
-  try {
-    await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`);
-    const result = await fn(read);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 function toRow(r: any): CostRecordRow {

@@ -4,12 +4,14 @@
 import type pg from "pg";
 import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
-import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES, type SandboxStage } from "~/components/admin/constants.ts";
+import { SANDBOX_STAGES } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 
-export { SANDBOX_STAGES, type SandboxStage } from "~/components/admin/constants.ts";
+export { SANDBOX_STAGES };
+export type SandboxStage = (typeof SANDBOX_STAGES)[number];
 
-export { RECENT_SANDBOX_ERRORS as RECENT_LIMIT } from "~/components/admin/constants.ts";
+/** How many recent sandbox errors the page lists. */
+export const RECENT_LIMIT = 100;
 const DEFAULT_DAYS = 30;
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;

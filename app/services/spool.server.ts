@@ -3,7 +3,7 @@
 // runs, but a directory an earlier fail-open run left is still reported: its entries wait
 // until an instance runs in open mode again.
 import { inspectSpoolDir, type SpoolStatus } from "~/core/index.ts";
-import { isUuid } from "~/core/db.ts";
+import { isUuid } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { getConfig } from "./config.server.ts";
 import { spoolDir, tollgate } from "./tollgate.server.ts";

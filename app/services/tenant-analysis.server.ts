@@ -3,9 +3,8 @@
 // anomaly findings in the page's date range (listed, and marked on the spend timeline). The
 // rows come from the analysis queries; the daily actuals are read here, as the row-level-
 // security role scoped to the tenant, like the rest of the tenant page.
-import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
-import { dbPool } from "~/db/client.server.ts";
+import { withTenantScope } from "~/db/transaction.server.ts";
 import type { SpendRange } from "~/schemas/records.ts";
 import { BASELINE_DAYS, MIN_HISTORY_DAYS } from "./analysis/anomalies.ts";
 import { LOOKBACK_DAYS } from "./analysis/job.server.ts";
@@ -66,28 +65,12 @@ export async function getTenantAnalysis(
   };
 }
 
-/** Runs `read` in a read-only transaction as the row-level-security role scoped to the tenant. */
-async function asTenant<T>(tenantId: string, read: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client: pg.PoolClient = await dbPool().connect();
-  try {
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL ROLE tollgate_tenant");
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const result = await read(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+
 
 /** Spend per day and resource from the earliest period start to today, read as the tenant (RLS). */
 async function dailySpend(tenantId: string, forecasts: ForecastView[], now: Date): Promise<{ day: string; resource: string; usd: string }[]> {
   const earliest = Math.min(...forecasts.map((f) => Date.parse(f.periodStart)));
-  return asTenant(tenantId, async (client) => {
+  return withTenantScope(tenantId, async (client) => {
     const { rows } = await client.query(
       `SELECT d.day::text AS day, r.resource, r.usd::text AS usd
          FROM spend_daily d CROSS JOIN LATERAL (VALUES ('llm', d.llm_usd), ('sandbox', d.sandbox_usd)) AS r(resource, usd)
@@ -116,7 +99,7 @@ export interface HistoryNote {
 async function historyNote(tenantId: string, now: Date): Promise<HistoryNote | null> {
   const today = Date.parse(isoDay(now.getTime()));
   const windowFrom = isoDay(today - (LOOKBACK_DAYS + BASELINE_DAYS) * DAY_MS);
-  const first: string | null = await asTenant(tenantId, async (client) => {
+  const first: string | null = await withTenantScope(tenantId, async (client) => {
     const { rows } = await client.query(
       `SELECT min(day)::text AS first FROM spend_daily WHERE tenant_id = $1::uuid AND day >= $2::date AND day < $3::date AND (llm_usd > 0 OR sandbox_usd > 0)`,
       [tenantId, windowFrom, isoDay(today)],

@@ -6,7 +6,7 @@
 // rollups' full user × model × touchpoint cross-product (ADR 0007: 59 k rows for the largest
 // bench tenant over 90 days, 9 k here). Money stays exact decimal text.
 import { money, toDb, type Money } from "~/core/money.ts";
-import { dbPool } from "~/db/client.server.ts";
+import { withTenantScope } from "~/db/transaction.server.ts";
 import { parseSpendRange, type FieldIssue, type SpendGrain, type SpendRange } from "~/schemas/records.ts";
 import { periodBounds, spendSummary } from "./overview.server.ts";
 import { listCostRecords, type CostRecordRow } from "./records.server.ts";
@@ -69,23 +69,11 @@ SELECT dimension::text AS dimension, grouping(dimension, bucket, resource, key) 
 
 export async function getTenantSpend(tenantId: string, range: SpendRange, now = new Date()): Promise<TenantSpend> {
   const bounds = periodBounds(now);
-  const client = await dbPool().connect();
-  let rows: any[];
-  let summary: Awaited<ReturnType<typeof spendSummary>>;
-  try {
-    // Defence in depth: read as the row-level-security role scoped to this tenant.
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL ROLE tollgate_tenant");
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    rows = (await client.query(SPEND_SQL, [tenantId, range.from, range.to, range.grain])).rows;
-    summary = await spendSummary(client, bounds, tenantId);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  // Defence in depth: read as the row-level-security role scoped to this tenant.
+  const { rows, summary } = await withTenantScope(tenantId, async (tx) => ({
+    rows: (await tx.query(SPEND_SQL, [tenantId, range.from, range.to, range.grain])).rows,
+    summary: await spendSummary(tx, bounds, tenantId),
+  }));
 
   const of = (dimension: "model" | "user" | "touchpoint", set: number) => rows.filter((r) => r.dimension === dimension && r.g === set);
   const byResource = new Map(of("model", SET.resource).map((r) => [r.resource, r.cost as string]));

@@ -5,7 +5,7 @@ import { createTollgate, type Hooks, type Tollgate } from "~/core/index.ts";
 import { observePool } from "~/core/telemetry.ts";
 import { createPool } from "~/db/client.server.ts";
 import { alertHooks } from "./alerts/quota-alerts.server.ts";
-import { getConfig } from "./config.server.ts";
+import { databaseUrl, getConfig } from "./config.server.ts";
 import { logger } from "./logger.server.ts";
 
 const log = logger("tollgate");
@@ -18,13 +18,15 @@ const hooks: Hooks = alertHooks;
 export function tollgate(): Tollgate {
   if (instance) return instance;
   const config = getConfig();
-  if (!process.env.DATABASE_URL) throw new Error("DATABASE_URL is not set");
-  // Its own pool, pipelined: a batch's statements go out in one round trip (ADR 0004).
-  const pool = createPool(process.env.DATABASE_URL, 12, { pipeline: true });
-  // A decision that cannot get a connection or an answer in time is "unavailable" (fail mode
-  // decides what happens) rather than a request hanging behind a sick database.
-  pool.options.statement_timeout = config.QUOTA_DB_TIMEOUT_MS;
-  pool.options.connectionTimeoutMillis = config.QUOTA_DB_TIMEOUT_MS;
+  // The core's own pool (ADR 0011): a decision that cannot get a connection or an answer in
+  // time is "unavailable" (fail mode decides what happens) rather than a request hanging behind
+  // a sick database, and dashboards on the app pool cannot take its connections. Pipelined: a
+  // batch's statements go out in one round trip (ADR 0004).
+  const pool = createPool(databaseUrl(), 12, {
+    statement_timeout: config.QUOTA_DB_TIMEOUT_MS,
+    connectionTimeoutMillis: config.QUOTA_DB_TIMEOUT_MS,
+    pipeline: true,
+  });
   observePool("core", pool);
   instance = createTollgate({
     pool,

@@ -4,17 +4,14 @@
 import { hash } from "@node-rs/argon2";
 import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
-import { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
+import { MIN_PASSWORD_LENGTH, ROLES } from "~/schemas/users.ts";
 import { TollgateError } from "~/core/index.ts";
 import { db } from "~/db/client.server.ts";
 import { auditedChange, type Actor, type Tx } from "./audit.server.ts";
 import type { Role, SessionUser } from "./auth.server.ts";
 
-export { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
+export { MIN_PASSWORD_LENGTH };
 
-export function actorFor(user: Pick<SessionUser, "id" | "email">): Actor {
-  return { id: user.id, label: `user:${user.email}` };
-}
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 

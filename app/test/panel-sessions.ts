@@ -58,3 +58,23 @@ export async function statusOf(run: () => Promise<unknown>): Promise<number> {
     throw e;
   }
 }
+
+/** Who the access tests sign in as: every role, plus the admin of a second tenant. */
+export type PanelWho = Role | "globex_admin";
+
+/**
+ * Tenants acme and globex, and one signed-in user per role (the tenant admin of acme) plus
+ * globex_admin: the cast of every page-access test.
+ */
+export async function signInPanelCast(pool: pg.Pool): Promise<{ tenants: Record<"acme" | "globex", string>; users: Record<PanelWho, SignedInUser> }> {
+  const { rows } = await pool.query(`INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex') RETURNING id, slug`);
+  const tenants = Object.fromEntries(rows.map((r) => [r.slug, r.id])) as Record<"acme" | "globex", string>;
+  const users = await signInUsers(pool, {
+    admin: { role: "admin" },
+    finance: { role: "finance" },
+    ops: { role: "ops" },
+    tenant_admin: { role: "tenant_admin", tenantId: tenants.acme },
+    globex_admin: { role: "tenant_admin", tenantId: tenants.globex },
+  });
+  return { tenants, users };
+}

@@ -1,4 +1,4 @@
-// Each role sees exactly its navigation (keep in step with app/components/navigation.ts: this
+// Each role sees exactly its navigation (keep in step with app/services/policy.server.ts (NAV_ITEMS): this
 // table is the specification, the config the implementation).
 import { expect, loginAs, navLinks, test, type DemoRole } from "../fixtures.ts";
 

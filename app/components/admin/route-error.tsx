@@ -1,8 +1,9 @@
 // A page-level error boundary for the admin pages: the failure replaces only the page content,
 // so the navigation stays usable. Guards' 404s still show the not-found page.
-import { useRouteError } from "@remix-run/react";
+import { useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { ErrorPage } from "../error-page.tsx";
 
 export function ErrorBoundary() {
-  return <ErrorPage error={useRouteError()} />;
+  const root = useRouteLoaderData("root") as { showStack?: boolean } | undefined;
+  return <ErrorPage error={useRouteError()} showStack={root?.showStack} />;
 }

@@ -3,7 +3,7 @@
 import { Form } from "@remix-run/react";
 import { useState } from "react";
 import { ROLE_LABEL } from "../format.ts";
-import { USER_ROLES as ROLES } from "./constants.ts";
+import { ROLES } from "~/schemas/users.ts";
 
 
 export function UserActions({

@@ -1,7 +1,7 @@
 // The delivery log's columns: what happened to each outbox event, and a re-send for dead ones.
 // Few, wrapping columns so the log fits a laptop; on a phone channel and error text step aside.
 import { Form, Link } from "@remix-run/react";
-import { formatTime } from "~/components/admin/forms.tsx";
+import { formatTime } from "~/components/format.ts";
 import type { ColumnDef } from "~/components/data-table.tsx";
 import type { DeliveryRow } from "~/services/alerts/admin-deliveries.server.ts";
 import { RULE_KIND_LABEL } from "./rule-labels.ts";

@@ -6,16 +6,10 @@ import Decimal from "decimal.js";
 import { formatPercent, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
 import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, CATEGORY_COLOR, GRID_STROKE, OTHER_COLOR, RESOURCE_COLORS } from "./theme.ts";
+import type { SpendSlice } from "~/services/tenant-spend.server.ts";
 
-export interface BreakdownSlice {
-  key: string | null;
-  label: string;
-  resource: "llm" | "sandbox" | null;
-  costUsd: string;
-  records: number;
-  /** Set on the slice that folds the smaller groups together. */
-  folded?: number;
-}
+/** A slice is the tenant-spend service's SpendSlice (one definition of the concept). */
+export type BreakdownSlice = SpendSlice;
 
 const ROW_HEIGHT = 30;
 const MAX_TICK = 17;

@@ -1,8 +1,4 @@
-// Shared by the pricing pages: who may see them and how rates and start times are shown.
-import type { Role } from "~/services/auth.server.ts";
-
-/** SPEC §6: pricing is finance's (and admin's); ops and tenant admins get 404. */
-export const PRICING_ROLES = ["admin", "finance"] as const satisfies readonly Role[];
+// Shared by the pricing pages: how rates and start times are shown.
 
 /** Rates keep their precision (a per-second rate of 0.0001 must not show as $0.00). */
 export function formatRate(v: number): string {
@@ -17,5 +13,3 @@ export function formatDateTime(iso: string | null): string {
   return time === "00:00" ? date : `${date} ${time} UTC`;
 }
 
-/** SPEC §6: quotas are for all staff; tenant admins use /t/<slug>/quotas. */
-export const QUOTA_ROLES = ["admin", "finance", "ops"] as const satisfies readonly Role[];

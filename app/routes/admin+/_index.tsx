@@ -5,18 +5,18 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { formatDay, formatUsd } from "~/components/format.ts";
+import { formatDay, formatPercent, formatUsd } from "~/components/format.ts";
 import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overview-columns.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
-import { requireStaff } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { getPlatformOverview } from "~/services/overview.server.ts";
 import { spoolReport } from "~/services/spool.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireStaff(request);
+  const user = await requireArea(request, "overview");
   // Finance sees the findings but the anomalies page is for admin and ops (SPEC §6).
   const { mode, backlog, deadLetters } = spoolReport(0);
   return {
@@ -51,7 +51,7 @@ const nearLimitColumns: ColumnDef<NearLimit, any>[] = [
   {
     accessorKey: "utilizationPercent",
     header: "Used",
-    cell: ({ row }) => `${row.original.utilizationPercent.toFixed(1)}% of ${formatUsd(row.original.limitUsd)}`,
+    cell: ({ row }) => `${formatPercent(row.original.utilizationPercent)} of ${formatUsd(row.original.limitUsd)}`,
     enableSorting: false,
     meta: { numeric: true },
   },

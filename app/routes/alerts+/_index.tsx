@@ -11,7 +11,8 @@ import { Field, FormError } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { notFound } from "~/services/auth.server.ts";
 import { listChannels, setChannelEnabled } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${alertsTitle("Alert channels", data?.tenantName ?? null)} · Tollgate` }];
@@ -34,7 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const c = await setChannelEnabled(ctx.actor, ctx.scope, parsed.data.id, parsed.data.enabled === "true");
     return { message: `Channel “${c.name}” ${c.enabled ? "enabled" : "disabled"}.`, errors: {} as Record<string, string> };
   } catch (e) {
-    return invalid({ message: null, errors: formErrorsOf(e) });
+    return invalid({ message: null, errors: actionError(e).errors });
   }
 }
 

@@ -11,7 +11,8 @@ import { SendTestButton } from "~/components/alerts/send-test.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { channelFormValues, withoutSecrets } from "~/services/alerts/admin-channel-input.server.ts";
 import { deleteChannel, getChannel, updateChannel } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf, invalid, orNotFound } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, invalid, orNotFound } from "~/services/alerts/admin-context.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import { sendChannelTest } from "~/services/alerts/admin-send-test.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
@@ -40,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await updateChannel(ctx.actor, ctx.scope, id, channelFormValues(form));
     return redirect(`${ctx.base}?saved=1`);
   } catch (e) {
-    return invalid({ errors: formErrorsOf(e), values: withoutSecrets(channelFormValues(form)) });
+    return invalid({ errors: actionError(e).errors, values: withoutSecrets(channelFormValues(form)) });
   }
 }
 

@@ -9,7 +9,8 @@ import { ChannelForm } from "~/components/alerts/channel-form.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { channelFormValues, withoutSecrets } from "~/services/alerts/admin-channel-input.server.ts";
 import { createChannel } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${alertsTitle("New alert channel", data?.tenantName ?? null)} · Tollgate` }];
@@ -29,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`${ctx.base}/channels/${c.id}?created=1`);
   } catch (e) {
     // Secrets are never sent back: the form asks for them again.
-    return invalid({ errors: formErrorsOf(e), values: { ...withoutSecrets(values), tenantId } });
+    return invalid({ errors: actionError(e).errors, values: { ...withoutSecrets(values), tenantId } });
   }
 }
 

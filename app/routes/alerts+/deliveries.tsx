@@ -15,7 +15,8 @@ import formStyles from "~/components/forms/forms.css";
 import { alertKind } from "~/schemas/alerts.ts";
 import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
 import { listChannels } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf, invalid } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, invalid } from "~/services/alerts/admin-context.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import { DELIVERY_PAGE_SIZE, deliveryCursor, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/admin-deliveries.server.ts";
 import { notFound } from "~/services/auth.server.ts";
 
@@ -51,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await resendDeadEvent(ctx.actor, ctx.scope, parsed.data.id);
     return { message: "Event queued again: the worker delivers it on its next run.", errors: {} as Record<string, string> };
   } catch (e) {
-    return invalid({ message: null, errors: formErrorsOf(e) });
+    return invalid({ message: null, errors: actionError(e).errors });
   }
 }
 

@@ -7,7 +7,8 @@ import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx
 import { RuleForm } from "~/components/alerts/rule-form.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { listChannels } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf, invalid, orNotFound, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, invalid, orNotFound, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import { deleteRule, getRule, ruleFormValues, updateRule } from "~/services/alerts/admin-rules.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
@@ -33,7 +34,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await updateRule(ctx.actor, ctx.scope, id, values);
     return redirect(`${ctx.base}/rules?saved=1`);
   } catch (e) {
-    return invalid({ errors: formErrorsOf(e), values });
+    return invalid({ errors: actionError(e).errors, values });
   }
 }
 

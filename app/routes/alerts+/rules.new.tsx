@@ -7,7 +7,8 @@ import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx
 import { RuleForm } from "~/components/alerts/rule-form.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { listChannels } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, formErrorsOf, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { alertContext, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import { createRule, ruleFormValues } from "~/services/alerts/admin-rules.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
@@ -26,7 +27,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await createRule(ctx.actor, ctx.scope, values);
     return redirect(`${ctx.base}/rules?created=1`);
   } catch (e) {
-    return invalid({ errors: formErrorsOf(e), values });
+    return invalid({ errors: actionError(e).errors, values });
   }
 }
 

@@ -4,24 +4,23 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, FilterActions } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/forms/field.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { anomalyColumns, anomalyRecordsHref, anomalyWhen, STATUS_LABEL } from "~/components/analysis/anomaly-columns.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { DataTable } from "~/components/data-table.tsx";
 import { Pager } from "~/components/pager.tsx";
 import spendStyles from "~/components/spend.css";
-import { TollgateError } from "~/core/index.ts";
 import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } from "~/schemas/anomalies.ts";
 import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
 import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
 import { FINDINGS_PAGE_SIZE, findingCursor, listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
-import { actorFor } from "~/services/users.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
-const ANOMALY_ROLES = ["admin", "ops"] as const;
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: adminStyles },
@@ -32,7 +31,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(errorStatus(error))} · Tollgate` : "Anomalies · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ANOMALY_ROLES });
+  await requireArea(request, "anomalies");
   const search = new URL(request.url).searchParams;
   const filters = parseAnomalyFilters(search);
   const { request: pageRequest, damaged } = parsePageRequest(search, findingCursor);
@@ -42,15 +41,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: ANOMALY_ROLES });
+  const user = await requireArea(request, "anomalies");
   const parsed = reviewForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ ok: false as const, message: parsed.error.issues.map((i) => i.message).join("; ") }, { status: 400 });
   try {
     const f = await setAnomalyStatus({ id: parsed.data.id, status: REVIEW_INTENTS[parsed.data.intent], actor: actorFor(user) });
     return { ok: true as const, message: `${STATUS_LABEL[f.status]}: ${f.tenantName}, ${f.resource === "llm" ? "LLM" : "sandbox"}, ${anomalyWhen(f)}.` };
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
+    const f = actionError(e);
+    return data({ ok: false as const, message: f.message }, { status: f.status });
   }
 }
 
@@ -99,27 +98,33 @@ export default function Anomalies() {
         </p>
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter anomalies" key={location.search}>
-        <Field id="an-status" label="Status">
-          <select id="an-status" name="status" defaultValue={filters.status}>
-            {ANOMALY_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABEL[s]}
-              </option>
-            ))}
-            <option value="all">All</option>
-          </select>
+        <Field id="an-status" name="status" label="Status">
+          {(p) => (
+            <select {...p} defaultValue={filters.status}>
+              {ANOMALY_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABEL[s]}
+                </option>
+              ))}
+              <option value="all">All</option>
+            </select>
+          )}
         </Field>
-        <Field id="an-tenant" label="Tenant">
-          <select id="an-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
-            <TenantOptions tenants={tenants} />
-          </select>
+        <Field id="an-tenant" name="tenant" label="Tenant">
+          {(p) => (
+            <select {...p} defaultValue={filters.tenant ?? ""}>
+              <TenantOptions tenants={tenants} />
+            </select>
+          )}
         </Field>
-        <Field id="an-resource" label="Resource">
-          <select id="an-resource" name="resource" defaultValue={filters.resource ?? ""}>
-            <option value="">LLM and sandbox</option>
-            <option value="llm">LLM</option>
-            <option value="sandbox">Sandbox</option>
-          </select>
+        <Field id="an-resource" name="resource" label="Resource">
+          {(p) => (
+            <select {...p} defaultValue={filters.resource ?? ""}>
+              <option value="">LLM and sandbox</option>
+              <option value="llm">LLM</option>
+              <option value="sandbox">Sandbox</option>
+            </select>
+          )}
         </Field>
         <FilterActions resetTo="/anomalies" />
       </Form>

@@ -3,19 +3,22 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, fieldErrorsOf, formatTime, invalidProps, type FieldErrors } from "~/components/admin/forms.tsx";
+import { Field } from "~/components/forms/field.tsx";
+import { formatTime } from "~/components/format.ts";
+import { fieldErrors, type FieldErrors } from "~/schemas/forms.ts";
 import { NewKeyNotice } from "~/components/admin/new-key-notice.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { TollgateError } from "~/core/index.ts";
 import { createApiKeyAudited, CreateApiKeyForm, listApiKeys, revokeApiKeyAudited, type ApiKeyRow } from "~/services/api-key-admin.server.ts";
-import { requireUser } from "~/services/auth.server.ts";
-import { actorFor, listTenantOptions } from "~/services/users.server.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
+import { listTenantOptions } from "~/services/users.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "API keys · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ["admin"] });
+  await requireArea(request, "apiKeys");
   const [keys, tenants] = await Promise.all([listApiKeys(), listTenantOptions()]);
   return { keys, tenants };
 }
@@ -28,22 +31,21 @@ type ActionResult =
 const Revoke = z.object({ keyId: z.uuid() });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const me = await requireUser(request, { roles: ["admin"] });
+  const me = await requireArea(request, "apiKeys");
   const form = Object.fromEntries(await request.formData()) as Record<string, string>;
   if (form.intent === "create") {
     const parsed = CreateApiKeyForm.safeParse(form);
     if (!parsed.success) {
-      return data<ActionResult>({ intent: "create", ok: false, fieldErrors: fieldErrorsOf(parsed.error), values: form }, { status: 400 });
+      return data<ActionResult>({ intent: "create", ok: false, fieldErrors: fieldErrors(parsed.error), values: form }, { status: 400 });
     }
     try {
       const { key, apiKey } = await createApiKeyAudited(actorFor(me), parsed.data);
       // The only response that ever carries the key text; it must not be cached anywhere.
       return data<ActionResult>({ intent: "create", ok: true, key, name: apiKey.name, prefix: apiKey.prefix }, { headers: { "Cache-Control": "no-store" } });
     } catch (e) {
-      if (e instanceof TollgateError && e.code === "invalid_request") {
-        return data<ActionResult>({ intent: "create", ok: false, fieldErrors: { tenantId: e.message }, values: form }, { status: 400 });
-      }
-      throw e;
+      const f = actionError(e);
+      // The one way a valid form fails: its tenant was deleted meanwhile.
+      return data<ActionResult>({ intent: "create", ok: false, fieldErrors: { tenantId: f.message }, values: form }, { status: f.status });
     }
   }
   if (form.intent === "revoke") {
@@ -53,8 +55,8 @@ export async function action({ request }: ActionFunctionArgs) {
       const { revoked } = await revokeApiKeyAudited(actorFor(me), parsed.data.keyId);
       return { intent: "revoke", ok: true, message: revoked ? "Key revoked. Requests with it now get 401." : "That key was already revoked." } satisfies ActionResult;
     } catch (e) {
-      if (e instanceof TollgateError && e.code === "not_found") throw new Response("Not Found", { status: 404 });
-      throw e;
+      const f = actionError(e);
+      return data({ intent: "revoke" as const, ok: false, message: f.message }, { status: f.status });
     }
   }
   throw new Response("Bad Request", { status: 400 });
@@ -120,18 +122,20 @@ export default function ApiKeys() {
         <h2 id="new-key">Create a key</h2>
         <Form method="post" className="admin-form" noValidate key={result?.intent === "create" && result.ok ? result.prefix : "form"}>
           <input type="hidden" name="intent" value="create" />
-          <Field id="key-name" label="Name" error={errors.name} hint="What uses it, e.g. “billing-service (prod)”.">
-            <input id="key-name" name="name" type="text" autoComplete="off" defaultValue={values.name} {...invalidProps("key-name", errors.name)} />
+          <Field id="key-name" name="name" label="Name" error={errors.name} hint="What uses it, e.g. “billing-service (prod)”.">
+            {(p) => <input {...p} type="text" autoComplete="off" defaultValue={values.name} />}
           </Field>
-          <Field id="key-tenant" label="Scope" error={errors.tenantId}>
-            <select id="key-tenant" name="tenantId" defaultValue={values.tenantId ?? ""} {...invalidProps("key-tenant", errors.tenantId)}>
-              <option value="">Platform-wide</option>
-              {tenants.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.slug})
-                </option>
-              ))}
-            </select>
+          <Field id="key-tenant" name="tenantId" label="Scope" error={errors.tenantId}>
+            {(p) => (
+              <select {...p} defaultValue={values.tenantId ?? ""}>
+                <option value="">Platform-wide</option>
+                {tenants.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name} ({t.slug})
+                  </option>
+                ))}
+              </select>
+            )}
           </Field>
           <div className="field--wide">
             <button type="submit" className="button button--primary" disabled={busy}>

@@ -3,20 +3,20 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, formatTime } from "~/components/admin/forms.tsx";
+import { Field } from "~/components/forms/field.tsx";
+import { formatTime } from "~/components/format.ts";
 import { JsonDiff } from "~/components/admin/json-diff.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { diffFields, listAuditLog, auditFilterOptions, parseAuditFilters } from "~/services/audit-log.server.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 
-const AUDIT_ROLES = ["admin", "finance"] as const;
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Audit log · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: AUDIT_ROLES });
+  await requireArea(request, "audit");
   const { filters, issues } = parseAuditFilters(new URL(request.url).searchParams);
   const [page, options, tenants] = await Promise.all([listAuditLog(filters), auditFilterOptions(), tenantOptions()]);
   return {
@@ -82,40 +82,46 @@ export default function AuditLog() {
         <p className="muted">Every administrative change, who made it and what it changed. Newest first; times are UTC.</p>
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter the audit log" key={location.search}>
-        <Field id="f-actor" label="Actor" error={issueFor("actor")}>
-          <input id="f-actor" name="actor" type="search" defaultValue={filters.actor} placeholder="email or key name" />
+        <Field id="f-actor" name="actor" label="Actor" error={issueFor("actor")}>
+          {(p) => <input {...p} type="search" defaultValue={filters.actor} placeholder="email or key name" />}
         </Field>
-        <Field id="f-action" label="Action">
-          <select id="f-action" name="action" defaultValue={filters.action ?? ""}>
-            <option value="">Any</option>
-            {options.actions.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
+        <Field id="f-action" name="action" label="Action">
+          {(p) => (
+            <select {...p} defaultValue={filters.action ?? ""}>
+              <option value="">Any</option>
+              {options.actions.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          )}
         </Field>
-        <Field id="f-entity" label="Entity type">
-          <select id="f-entity" name="entity" defaultValue={filters.entity ?? ""}>
-            <option value="">Any</option>
-            {options.entityTypes.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
+        <Field id="f-entity" name="entity" label="Entity type">
+          {(p) => (
+            <select {...p} defaultValue={filters.entity ?? ""}>
+              <option value="">Any</option>
+              {options.entityTypes.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          )}
         </Field>
-        <Field id="f-tenant" label="Tenant">
-          <select id="f-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
-            <option value="">Any</option>
-            {tenants.map((t) => (
-              <option key={t.slug} value={t.slug}>
-                {t.name}
-              </option>
-            ))}
-          </select>
+        <Field id="f-tenant" name="tenant" label="Tenant">
+          {(p) => (
+            <select {...p} defaultValue={filters.tenant ?? ""}>
+              <option value="">Any</option>
+              {tenants.map((t) => (
+                <option key={t.slug} value={t.slug}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
-        <Field id="f-from" label="From" error={issueFor("from")}>
-          <input id="f-from" name="from" type="date" defaultValue={filters.from} />
+        <Field id="f-from" name="from" label="From" error={issueFor("from")}>
+          {(p) => <input {...p} type="date" defaultValue={filters.from} />}
         </Field>
-        <Field id="f-to" label="To (included)" error={issueFor("to")}>
-          <input id="f-to" name="to" type="date" defaultValue={filters.to} />
+        <Field id="f-to" name="to" label="To (included)" error={issueFor("to")}>
+          {(p) => <input {...p} type="date" defaultValue={filters.to} />}
         </Field>
         <div className="filter-actions">
           <button type="submit" className="button button--primary">

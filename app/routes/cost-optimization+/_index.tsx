@@ -6,7 +6,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, FilterActions } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/forms/field.tsx";
 import analysisStyles from "~/components/analysis/analysis.css";
 import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
@@ -14,12 +14,11 @@ import { TtlChart } from "~/components/charts/ttl-chart.tsx";
 import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { formatUsd } from "~/components/format.ts";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { getCostOptimization } from "~/services/cost-optimization.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
-const ROLES = ["admin", "finance", "ops"] as const;
 // A filter, not a form: a bad value shows all tenants.
 const Filters = z.object({ tenant: z.string().trim().max(63).regex(/^[a-z0-9-]+$/).optional().catch(undefined) });
 
@@ -31,7 +30,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle(errorStatus(error))} · Tollgate` : "Cost optimization · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ROLES });
+  await requireArea(request, "costOptimization");
   const filters = Filters.parse({ tenant: new URL(request.url).searchParams.get("tenant") || undefined });
   const [summary, tenants] = await Promise.all([getCostOptimization({ tenantSlug: filters.tenant }), tenantOptions()]);
   return { filters, tenants, ...summary };
@@ -52,10 +51,12 @@ export default function CostOptimization() {
         {computed && <TtlAdviceComputed computed={computed} refreshEveryHours={refreshEveryHours} />}
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter cost optimization" key={location.search}>
-        <Field id="co-tenant" label="Tenant">
-          <select id="co-tenant" name="tenant" defaultValue={filters.tenant ?? ""}>
-            <TenantOptions tenants={tenants} />
-          </select>
+        <Field id="co-tenant" name="tenant" label="Tenant">
+          {(p) => (
+            <select {...p} defaultValue={filters.tenant ?? ""}>
+              <TenantOptions tenants={tenants} />
+            </select>
+          )}
         </Field>
         <FilterActions resetTo="/cost-optimization" />
       </Form>

@@ -4,16 +4,16 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Link, useLoaderData } from "@remix-run/react";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { currentPrices } from "~/services/pricing-page.server.ts";
 import type { LlmPriceJson, SandboxPriceJson } from "~/services/pricing.server.ts";
-import { PRICING_ROLES, formatDateTime, formatRate } from "~/components/forms/price-format.ts";
+import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Pricing · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: PRICING_ROLES });
+  await requireArea(request, "pricing");
   return currentPrices();
 }
 

@@ -6,10 +6,11 @@ import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { PRICING_ROLES, formatDateTime, formatRate } from "~/components/forms/price-format.ts";
-import { TollgateError } from "~/core/index.ts";
+import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
 import { fieldErrors } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { priceHistory, updatePriceNote } from "~/services/pricing-page.server.ts";
 import type { LlmPriceJson, SandboxPriceJson } from "~/services/pricing.server.ts";
 
@@ -25,7 +26,7 @@ function keyOf(url: URL) {
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: PRICING_ROLES });
+  await requireArea(request, "pricing");
   const key = keyOf(new URL(request.url));
   const rows = await priceHistory(key.kind, key);
   if (rows.length === 0) throw notFound();
@@ -35,16 +36,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const NoteForm = z.object({ id: z.string().min(1), note: safeText({ multiline: true }).trim().max(500, "at most 500 characters") });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: PRICING_ROLES });
+  const user = await requireArea(request, "pricing");
   const key = keyOf(new URL(request.url));
   const parsed = NoteForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { id: null, errors: fieldErrors(parsed.error) };
   try {
-    await updatePriceNote({ id: user.id, label: `user:${user.email}` }, key.kind, parsed.data.id, parsed.data.note);
+    await updatePriceNote(actorFor(user), key.kind, parsed.data.id, parsed.data.note);
     return { id: parsed.data.id, saved: true, errors: {} };
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
+    return failedAction(e, { id: parsed.data.id, saved: false });
   }
 }
 

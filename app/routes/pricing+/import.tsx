@@ -7,10 +7,11 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { PRICING_ROLES, formatDateTime, formatRate } from "~/components/forms/price-format.ts";
+import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
 import { Field, FormError } from "~/components/forms/field.tsx";
-import { TollgateError } from "~/core/index.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import type { ImportIssue } from "~/services/price-import/file.ts";
 import { MAX_IMPORT_BYTES } from "~/services/price-import/file.ts";
 import { PRICE_IMPORT_FILES, previewImport, priceImportKind, runImport, type PriceImportKind } from "~/services/price-import/kinds.server.ts";
@@ -23,7 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: PRICING_ROLES });
+  await requireArea(request, "pricing");
   const kind = priceImportKind(new URL(request.url).searchParams.get("kind"));
   // From the loader: the service module is server-only, so the page cannot import its constants.
   return { kind, columns: PRICE_IMPORT_FILES[kind].columns.join(",") };
@@ -36,7 +37,7 @@ type Result =
   | { step: "error"; csv: string; message: string; preview?: Preview };
 
 export async function action({ request }: ActionFunctionArgs): Promise<Result> {
-  const user = await requireUser(request, { roles: PRICING_ROLES });
+  const user = await requireArea(request, "pricing");
   const form = await request.formData();
   const kind = priceImportKind(form.get("kind"));
   const file = form.get("file");
@@ -48,13 +49,10 @@ export async function action({ request }: ActionFunctionArgs): Promise<Result> {
   if (csv.trim() === "") return { step: "error", csv, message: "Choose a CSV file or paste its contents." };
   if (form.get("intent") !== "import") return { step: "preview", csv, preview: await previewImport(kind, csv) };
   try {
-    const { imported } = await runImport(kind, { id: user.id, label: `user:${user.email}` }, csv);
+    const { imported } = await runImport(kind, actorFor(user), csv);
     return { step: "done", kind, imported };
   } catch (e) {
-    if (e instanceof TollgateError && (e.code === "invalid_request" || e.code === "conflict")) {
-      return { step: "error", csv, message: e.message, preview: await previewImport(kind, csv) };
-    }
-    throw e;
+    return { step: "error", csv, message: actionError(e).message, preview: await previewImport(kind, csv) };
   }
 }
 

@@ -6,11 +6,11 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { PRICING_ROLES } from "~/components/forms/price-format.ts";
-import { TollgateError } from "~/core/index.ts";
 import { createLlmPriceBody, createSandboxPriceBody, sandboxTier } from "~/schemas/admin.ts";
-import { fieldErrors, formFields, isoToUtcLocal, issueErrors, utcLocalToIso, type FieldErrors } from "~/schemas/forms.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { fieldErrors, formFields, isoToUtcLocal, utcLocalToIso, type FieldErrors } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { currentPrices } from "~/services/pricing-page.server.ts";
 import { createLlmPrice, createSandboxPrice } from "~/services/pricing.server.ts";
 
@@ -18,7 +18,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles
 export const meta: MetaFunction = () => [{ title: "Add a price · Pricing · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: PRICING_ROLES });
+  await requireArea(request, "pricing");
   const url = new URL(request.url);
   const { llm } = await currentPrices();
   return {
@@ -34,8 +34,8 @@ const LLM_FIELDS = ["provider", "model", "inputUsdPerMillion", "outputUsdPerMill
 const SANDBOX_FIELDS = ["tier", "usdPerSecond", "effectiveFrom", "note"] as const;
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: PRICING_ROLES });
-  const actor = { id: user.id, label: `user:${user.email}` };
+  const user = await requireArea(request, "pricing");
+  const actor = actorFor(user);
   const form = await request.formData();
   const kind = form.get("kind") === "sandbox" ? "sandbox" : "llm";
   const raw = formFields(form, kind === "llm" ? LLM_FIELDS : SANDBOX_FIELDS);
@@ -52,10 +52,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await createSandboxPrice(actor, parsed.data);
     return redirect(`/pricing/history?${new URLSearchParams({ tier: parsed.data.tier, added: "1" })}`);
   } catch (e) {
-    if (e instanceof TollgateError && (e.code === "conflict" || e.code === "invalid_request")) {
-      return { errors: issueErrors(e.issues, e.message) };
-    }
-    throw e;
+    return failedAction(e, {});
   }
 }
 

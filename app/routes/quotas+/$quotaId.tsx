@@ -4,37 +4,30 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { quotaLabel } from "~/components/format.ts";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
-import { TollgateError } from "~/core/index.ts";
 import { updateQuotaBody } from "~/schemas/admin.ts";
-import { fieldErrors, issueErrors, quotaUpdateValues } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { fieldErrors, quotaUpdateValues } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction, orNotFound } from "~/services/action-error.server.ts";
 import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Edit quota · Quotas · Tollgate" }];
 
-async function quotaOr404(id: string | undefined) {
-  try {
-    return await getQuota(id ?? "");
-  } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
-  }
-}
+const quotaOr404 = (id: string | undefined) => orNotFound(() => getQuota(id ?? ""));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   const quota = await quotaOr404(params.quotaId);
   const tenant = (await tenantOptions()).find((t) => t.id === quota.tenantId) ?? null;
   return { quota, tenant };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
-  const actor = { id: user.id, label: `user:${user.email}` };
+  const user = await requireArea(request, "quotas");
+  const actor = actorFor(user);
   const quota = await quotaOr404(params.quotaId);
   const form = await request.formData();
   if (form.get("intent") === "delete") {
@@ -47,8 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await updateQuota(actor, quota.id, parsed.data);
     return redirect(`/quotas?updated=${quota.id}`);
   } catch (e) {
-    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { errors: issueErrors(e.issues, e.message) };
-    throw e;
+    return failedAction(e, {});
   }
 }
 

@@ -8,12 +8,12 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
-import { TollgateError } from "~/core/index.ts";
 import { limitUsd, quotaPeriod, quotaScope } from "~/schemas/admin.ts";
 import { quotaResource } from "~/schemas/api.ts";
-import { fieldErrors, issueErrors } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { fieldErrors } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { bulkSetLimit, listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { updateQuota } from "~/services/quotas.server.ts";
@@ -30,7 +30,7 @@ const Filters = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filters = Filters.parse(raw);
   const [quotas, tenants] = await Promise.all([listQuotaRows(filters), tenantOptions()]);
@@ -41,26 +41,26 @@ const BulkForm = z.object({ ids: z.array(safeText()).min(1, "select at least one
 const ToggleForm = z.object({ id: safeText().min(1), enabled: z.enum(["true", "false"]) });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
-  const actor = { id: user.id, label: `user:${user.email}` };
+  const user = await requireArea(request, "quotas");
+  const actor = actorFor(user);
   const form = await request.formData();
+  const intent = form.get("intent");
   try {
-    if (form.get("intent") === "bulk-limit") {
+    if (intent === "bulk-limit") {
       const parsed = BulkForm.safeParse({ ids: form.getAll("ids").map(String), limitUsd: String(form.get("limitUsd") ?? "").trim() });
       if (!parsed.success) return { intent: "bulk-limit", errors: fieldErrors(parsed.error) };
       const changed = await bulkSetLimit(actor, parsed.data.ids, parsed.data.limitUsd);
       return { intent: "bulk-limit", errors: {}, message: `Set the limit of ${changed} ${changed === 1 ? "quota" : "quotas"} to ${formatUsd(parsed.data.limitUsd)}.` };
     }
-    if (form.get("intent") === "toggle") {
+    if (intent === "toggle") {
       const parsed = ToggleForm.safeParse(Object.fromEntries(form));
       if (!parsed.success) throw notFound();
       const q = await updateQuota(actor, parsed.data.id, { enabled: parsed.data.enabled === "true" });
       return { intent: "toggle", errors: {}, message: `${quotaLabel({ resource: q.resourceType, period: q.period })} quota ${q.enabled ? "enabled" : "disabled"}.` };
     }
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { intent: "bulk-limit", errors: issueErrors(e.issues, e.message) };
-    throw e;
+    // Reported where it happened: a refused toggle on top of the page, a refused bulk change at its form.
+    return failedAction(e, { intent: intent === "toggle" ? ("toggle" as const) : ("bulk-limit" as const) });
   }
   throw notFound();
 }
@@ -142,6 +142,7 @@ export default function Quotas() {
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const errors: Record<string, string> = result?.intent === "bulk-limit" ? result.errors : {};
+  const toggleFailure = result?.intent === "toggle" && "failure" in result ? result.failure : null;
   const notice = (result && "message" in result && result.message) || (params.get("created") ? "Quota created." : params.get("updated") ? "Quota saved." : params.get("deleted") ? "Quota deleted." : null);
   const filtered = Object.values(filters).some(Boolean);
   return (
@@ -163,6 +164,7 @@ export default function Quotas() {
           {notice}
         </p>
       )}
+      <FormError message={toggleFailure ?? undefined} />
       <Form method="get" className="filter-form" aria-label="Filter quotas">
         <Field name="scope" label="Scope" idPrefix="filter">
           {(p) => (

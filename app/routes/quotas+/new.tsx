@@ -4,12 +4,12 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
-import { TollgateError } from "~/core/index.ts";
 import { createQuotaBody } from "~/schemas/admin.ts";
-import { fieldErrors, issueErrors, quotaCreateValues } from "~/schemas/forms.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { fieldErrors, quotaCreateValues } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { createQuota } from "~/services/quotas.server.ts";
 
@@ -17,20 +17,19 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles
 export const meta: MetaFunction = () => [{ title: "New quota · Quotas · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   return { tenants: await tenantOptions() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
+  const user = await requireArea(request, "quotas");
   const parsed = createQuotaBody.safeParse(quotaCreateValues(await request.formData()));
   if (!parsed.success) return { errors: fieldErrors(parsed.error) };
   try {
-    const quota = await createQuota({ id: user.id, label: `user:${user.email}` }, parsed.data);
+    const quota = await createQuota(actorFor(user), parsed.data);
     return redirect(`/quotas?created=${quota.id}`);
   } catch (e) {
-    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { errors: issueErrors(e.issues, e.message) };
-    throw e;
+    return failedAction(e, {});
   }
 }
 

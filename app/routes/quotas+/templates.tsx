@@ -6,34 +6,33 @@ import { safeText } from "~/schemas/text.ts";
 import { formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, Options } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { QUOTA_ROLES } from "~/components/forms/price-format.ts";
-import { TollgateError } from "~/core/index.ts";
 import { updateQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, quotaUpdateValues } from "~/schemas/forms.ts";
-import { notFound, requireUser } from "~/services/auth.server.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { notFound, requireArea } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
 import { listDefaultQuotas, updateDefaultQuota, type DefaultQuotaJson } from "~/services/quotas-page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Default quota templates · Quotas · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: QUOTA_ROLES });
+  await requireArea(request, "quotas");
   return { templates: await listDefaultQuotas() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const user = await requireUser(request, { roles: QUOTA_ROLES });
+  const user = await requireArea(request, "quotas");
   const form = await request.formData();
   const id = safeText().min(1).safeParse(form.get("id"));
   if (!id.success) throw notFound();
   const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
   if (!parsed.success) return { id: id.data, errors: fieldErrors(parsed.error) };
   try {
-    await updateDefaultQuota({ id: user.id, label: `user:${user.email}` }, id.data, parsed.data);
+    await updateDefaultQuota(actorFor(user), id.data, parsed.data);
     return { id: id.data, errors: {} as Record<string, string>, saved: true };
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
+    return failedAction(e, { id: id.data });
   }
 }
 

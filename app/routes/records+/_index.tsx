@@ -3,7 +3,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { useLoaderData } from "@remix-run/react";
 import { RecordsExplorer } from "~/components/records/records-explorer.tsx";
 import spendStyles from "~/components/spend.css";
-import { requireStaff } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { loadExplorer } from "~/services/records.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
@@ -11,7 +11,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyle
 export const meta: MetaFunction = () => [{ title: "Cost records · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireStaff(request);
+  await requireArea(request, "records");
   const { status, data: explorer } = await loadExplorer({ kind: "all" }, new URL(request.url).searchParams, "/records");
   return data(explorer, { status });
 }

@@ -1,9 +1,9 @@
 // Staff: the explorer's filters as a CSV download, streamed in keyset batches (constant memory).
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireStaff } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { csvResponse } from "~/services/records-export.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireStaff(request);
+  await requireArea(request, "records");
   return csvResponse({ kind: "all" }, new URL(request.url).searchParams, undefined);
 }

@@ -3,12 +3,12 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, FilterActions, formatTime } from "~/components/admin/forms.tsx";
+import { Field, FilterActions } from "~/components/forms/field.tsx";
+import { formatTime } from "~/components/format.ts";
 import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components/charts/sandbox-error-charts.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { requireUser } from "~/services/auth.server.ts";
-import { RECENT_SANDBOX_ERRORS as RECENT_LIMIT, SANDBOX_STAGES } from "~/components/admin/constants.ts";
-import { getSandboxErrorReport, parseSandboxErrorQuery } from "~/services/sandbox-errors.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
+import { getSandboxErrorReport, parseSandboxErrorQuery, RECENT_LIMIT, SANDBOX_STAGES } from "~/services/sandbox-errors.server.ts";
 import { tenantOptions } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
@@ -16,10 +16,11 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyle
 export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ["admin", "ops"] });
+  await requireArea(request, "sandboxErrors");
   const { query, issues } = parseSandboxErrorQuery(new URL(request.url).searchParams);
   const [report, tenants] = await Promise.all([getSandboxErrorReport(query), tenantOptions()]);
-  return { query, issues, report, tenants };
+  // The stages and the list's length travel in the data: a .server module's constants do not reach the browser.
+  return { query, issues, report, tenants, stages: SANDBOX_STAGES, recentLimit: RECENT_LIMIT };
 }
 
 type Recent = Awaited<ReturnType<typeof loader>>["report"]["recent"][number];
@@ -33,7 +34,7 @@ const columns: ColumnDef<Recent, any>[] = [
 ];
 
 export default function SandboxErrors() {
-  const { query, issues, report, tenants } = useLoaderData<typeof loader>();
+  const { query, issues, report, tenants, stages, recentLimit } = useLoaderData<typeof loader>();
   const location = useLocation();
   const scope = `${query.from} to ${query.to}${query.tenant ? `, tenant ${query.tenant}` : ""}`;
   return (
@@ -43,26 +44,30 @@ export default function SandboxErrors() {
         <p className="muted">Where in a sandbox’s lifecycle things fail. Days are UTC, both ends included.</p>
       </div>
       <Form method="get" className="filter-form card" aria-label="Filter sandbox errors" key={location.search}>
-        <Field id="se-from" label="From">
-          <input id="se-from" name="from" type="date" defaultValue={query.from} />
+        <Field id="se-from" name="from" label="From">
+          {(p) => <input {...p} type="date" defaultValue={query.from} />}
         </Field>
-        <Field id="se-to" label="To (included)">
-          <input id="se-to" name="to" type="date" defaultValue={query.to} />
+        <Field id="se-to" name="to" label="To (included)">
+          {(p) => <input {...p} type="date" defaultValue={query.to} />}
         </Field>
-        <Field id="se-tenant" label="Tenant">
-          <select id="se-tenant" name="tenant" defaultValue={query.tenant ?? ""}>
-            <TenantOptions tenants={tenants} />
-          </select>
+        <Field id="se-tenant" name="tenant" label="Tenant">
+          {(p) => (
+            <select {...p} defaultValue={query.tenant ?? ""}>
+              <TenantOptions tenants={tenants} />
+            </select>
+          )}
         </Field>
-        <Field id="se-stage" label="Stage">
-          <select id="se-stage" name="stage" defaultValue={query.stage ?? ""}>
-            <option value="">All stages</option>
-            {SANDBOX_STAGES.map((s) => (
-              <option key={s} value={s}>
-                {STAGE_LABEL[s]}
-              </option>
-            ))}
-          </select>
+        <Field id="se-stage" name="stage" label="Stage">
+          {(p) => (
+            <select {...p} defaultValue={query.stage ?? ""}>
+              <option value="">All stages</option>
+              {stages.map((s) => (
+                <option key={s} value={s}>
+                  {STAGE_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
         <FilterActions resetTo="/sandbox-errors" />
       </Form>
@@ -92,7 +97,7 @@ export default function SandboxErrors() {
       )}
       <section aria-labelledby="recent" style={{ marginTop: "1.25rem" }}>
         <h2 id="recent">Recent errors</h2>
-        <p className="muted">The {RECENT_LIMIT} most recent matching errors, newest first.</p>
+        <p className="muted">The {recentLimit} most recent matching errors, newest first.</p>
         <DataTable
           columns={columns}
           data={report.recent}

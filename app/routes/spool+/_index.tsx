@@ -3,16 +3,16 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { formatTime } from "~/components/admin/forms.tsx";
+import { formatTime } from "~/components/format.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { requireUser } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { getSpoolPage, type DeadLetterRow } from "~/services/spool.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Spool · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ["admin", "ops"] });
+  await requireArea(request, "spool");
   return getSpoolPage();
 }
 

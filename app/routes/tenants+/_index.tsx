@@ -5,7 +5,7 @@ import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatUsd } from "~/components/format.ts";
-import { requireStaff } from "~/services/auth.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { listTenantsWithSpend, type TenantListRow } from "~/services/overview.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Tenants · Tollgate" }];
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Tenants · Tollgate" }];
 const TenantSearch = z.object({ q: safeText().trim().max(100).catch("").default("") });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireStaff(request);
+  await requireArea(request, "tenants");
   const { q } = TenantSearch.parse(Object.fromEntries(new URL(request.url).searchParams));
   return { q, tenants: await listTenantsWithSpend(q) };
 }

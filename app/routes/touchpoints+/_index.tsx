@@ -3,17 +3,16 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import adminStyles from "~/components/admin/admin.css";
-import { formatTime } from "~/components/admin/forms.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { formatPercent, formatUsd } from "~/components/format.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { formatPercent, formatTime, formatUsd } from "~/components/format.ts";
+import { requireArea } from "~/services/auth.server.ts";
 import { COVERAGE_WINDOW_DAYS, getTouchpointCoverage, type CoverageMode, type TouchpointCoverage } from "~/services/touchpoints.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "Touchpoint coverage · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireUser(request, { roles: ["admin", "ops"] });
+  await requireArea(request, "touchpoints");
   return { touchpoints: await getTouchpointCoverage(), windowDays: COVERAGE_WINDOW_DAYS };
 }
 

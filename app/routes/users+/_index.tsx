@@ -4,15 +4,16 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { useState } from "react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
-import { Field, fieldErrorsOf, formatTime, invalidProps, type FieldErrors } from "~/components/admin/forms.tsx";
-import { MIN_PASSWORD_LENGTH, USER_ROLES as ROLES } from "~/components/admin/constants.ts";
+import { Field } from "~/components/forms/field.tsx";
+import { fieldErrors, type FieldErrors } from "~/schemas/forms.ts";
+import { MIN_PASSWORD_LENGTH, ROLES } from "~/schemas/users.ts";
 import { UserActions } from "~/components/admin/user-actions.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { ROLE_LABEL } from "~/components/format.ts";
-import { TollgateError } from "~/core/index.ts";
-import { requireUser } from "~/services/auth.server.ts";
+import { formatTime, ROLE_LABEL } from "~/components/format.ts";
+import { actorFor } from "~/services/audit.server.ts";
+import { requireArea } from "~/services/auth.server.ts";
+import { actionError } from "~/services/action-error.server.ts";
 import {
-  actorFor,
   changeRole,
   ChangeRoleForm,
   createUser,
@@ -27,7 +28,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyle
 export const meta: MetaFunction = () => [{ title: "Users · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const me = await requireUser(request, { roles: ["admin"] });
+  const me = await requireArea(request, "users");
   const [users, tenants] = await Promise.all([listUsers(), listTenantOptions()]);
   return { users, tenants, meId: me.id };
 }
@@ -40,7 +41,7 @@ type ActionResult =
 const Toggle = z.object({ userId: z.uuid() });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const me = await requireUser(request, { roles: ["admin"] });
+  const me = await requireArea(request, "users");
   const actor = actorFor(me);
   const form = Object.fromEntries(await request.formData()) as Record<string, string>;
   const intent = form.intent;
@@ -49,16 +50,15 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = CreateUserForm.safeParse(form);
     const { password: _omit, ...values } = form;
     if (!parsed.success) {
-      return data<ActionResult>({ intent, ok: false, fieldErrors: fieldErrorsOf(parsed.error), values }, { status: 400 });
+      return data<ActionResult>({ intent, ok: false, fieldErrors: fieldErrors(parsed.error), values }, { status: 400 });
     }
     try {
       const user = await createUser(actor, parsed.data);
       return { intent, ok: true, message: `Created ${user.email}. They can sign in now.` } satisfies ActionResult;
     } catch (e) {
-      if (e instanceof TollgateError && e.code === "conflict") {
-        return data<ActionResult>({ intent, ok: false, fieldErrors: { email: e.message }, values }, { status: 409 });
-      }
-      throw e;
+      const f = actionError(e);
+      // The one conflict a new user can hit is an email already in use.
+      return data<ActionResult>({ intent, ok: false, fieldErrors: f.status === 409 ? { email: f.message } : f.errors, values }, { status: f.status });
     }
   }
 
@@ -80,12 +80,8 @@ export async function action({ request }: ActionFunctionArgs) {
       return { intent: "row", ok: true, userId, message } satisfies ActionResult;
     }
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "invalid_request") {
-      return data<ActionResult>({ intent: "row", ok: false, userId, message: e.message }, { status: 400 });
-    }
-    if (e instanceof TollgateError && e.code === "not_found") throw new Response("Not Found", { status: 404 });
-    if (e instanceof z.ZodError) throw new Response("Bad Request", { status: 400 });
-    throw e;
+    const f = actionError(e);
+    return data<ActionResult>({ intent: "row", ok: false, userId, message: f.message }, { status: f.status });
   }
   throw new Response("Bad Request", { status: 400 });
 }
@@ -162,33 +158,37 @@ function CreateUser({
       )}
       <Form method="post" className="admin-form" noValidate key={formKey}>
         <input type="hidden" name="intent" value="create" />
-        <Field id="new-name" label="Name" error={errors.name}>
-          <input id="new-name" name="name" type="text" autoComplete="off" defaultValue={values.name} {...invalidProps("new-name", errors.name)} />
+        <Field id="new-name" name="name" label="Name" error={errors.name}>
+          {(p) => <input {...p} type="text" autoComplete="off" defaultValue={values.name} />}
         </Field>
-        <Field id="new-email" label="Email" error={errors.email}>
-          <input id="new-email" name="email" type="email" autoComplete="off" defaultValue={values.email} {...invalidProps("new-email", errors.email)} />
+        <Field id="new-email" name="email" label="Email" error={errors.email}>
+          {(p) => <input {...p} type="email" autoComplete="off" defaultValue={values.email} />}
         </Field>
-        <Field id="new-role" label="Role" error={errors.role}>
-          <select id="new-role" name="role" value={role} onChange={(e) => setRole(e.target.value)} {...invalidProps("new-role", errors.role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABEL[r]}
-              </option>
-            ))}
-          </select>
+        <Field id="new-role" name="role" label="Role" error={errors.role}>
+          {(p) => (
+            <select {...p} value={role} onChange={(e) => setRole(e.target.value)}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
-        <Field id="new-tenant" label="Tenant" error={errors.tenantId} hint="Required for tenant admins; staff have no tenant.">
-          <select id="new-tenant" name="tenantId" defaultValue={values.tenantId ?? ""} disabled={role !== "tenant_admin"} {...invalidProps("new-tenant", errors.tenantId)}>
-            <option value="">{role === "tenant_admin" ? "Choose a tenant…" : "None (staff)"}</option>
-            {tenants.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name} ({t.slug})
-              </option>
-            ))}
-          </select>
+        <Field id="new-tenant" name="tenantId" label="Tenant" error={errors.tenantId} hint="Required for tenant admins; staff have no tenant.">
+          {(p) => (
+            <select {...p} defaultValue={values.tenantId ?? ""} disabled={role !== "tenant_admin"}>
+              <option value="">{role === "tenant_admin" ? "Choose a tenant…" : "None (staff)"}</option>
+              {tenants.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} ({t.slug})
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
-        <Field id="new-password" label="Initial password" error={errors.password} hint={`At least ${MIN_PASSWORD_LENGTH} characters. Share it with the person securely.`} wide>
-          <input id="new-password" name="password" type="password" autoComplete="new-password" {...invalidProps("new-password", errors.password)} />
+        <Field id="new-password" name="password" label="Initial password" error={errors.password} hint={`At least ${MIN_PASSWORD_LENGTH} characters. Share it with the person securely.`} wide>
+          {(p) => <input {...p} type="password" autoComplete="new-password" />}
         </Field>
         <div className="field--wide">
           <button type="submit" className="button button--primary" disabled={busy}>

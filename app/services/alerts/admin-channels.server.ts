@@ -4,12 +4,12 @@
 // secret fields are set. Channels materialized from COST_ALERT_* (config.source = "env") are
 // owned by the environment and refused here, so an edit in the panel cannot silently diverge
 // from the env file that recreates them at the next start.
-import { TollgateError } from "~/core/index.ts";
+import { isUuid, TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { channelInput, splitChannelInput, type ChannelType } from "~/schemas/alerts.ts";
 import { auditedChange, type Actor, type Tx } from "../audit.server.ts";
 import { secretFieldsOf, type ChannelFormValues } from "./admin-channel-input.server.ts";
-import { assertVisible, scopeFilter, UUID, type AlertScope } from "./admin-scope.server.ts";
+import { assertVisible, scopeFilter, type AlertScope } from "./admin-scope.server.ts";
 import { assertDestinationsAllowed, destinationLabel } from "./channel-destinations.server.ts";
 import { decryptSecret, encryptSecret } from "./secrets.server.ts";
 
@@ -89,7 +89,7 @@ export async function listChannels(scope: AlertScope, f: ChannelListFilter = {})
 }
 
 async function findChannel(q: Pick<Tx, "query">, scope: AlertScope, id: string, lock = false) {
-  if (!UUID.test(id)) throw new TollgateError("not_found", "No such channel.");
+  if (!isUuid(id)) throw new TollgateError("not_found", "No such channel.");
   const { rows } = await q.query(`${SELECT} WHERE c.id = $1${lock ? " FOR UPDATE OF c" : ""}`, [id]);
   if (!rows[0]) throw new TollgateError("not_found", "No such channel.");
   assertVisible(scope, rows[0].tenant_id);

@@ -2,12 +2,12 @@
 // and for a tenant under /t/<slug>/alerts (that tenant's channels only). Both trees share their
 // loaders and actions; this resolves who is asking and what they may touch, once per request.
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
-import { TollgateError } from "~/core/index.ts";
-import type { FieldErrors } from "~/schemas/forms.ts";
-import type { Actor } from "../audit.server.ts";
-import { isStaff, notFound, requireTenantAccess, requireUser, type SessionUser, type TenantRef } from "../auth.server.ts";
+import { orNotFound } from "../action-error.server.ts";
+import { actorFor, type Actor } from "../audit.server.ts";
+import { requireArea, requireTenantAccess, type SessionUser, type TenantRef } from "../auth.server.ts";
+import { isStaff } from "../policy.server.ts";
 import { tenantOptions } from "../tenant-options.server.ts";
-import { ALERT_STAFF_ROLES, type AlertScope } from "./admin-scope.server.ts";
+import type { AlertScope } from "./admin-scope.server.ts";
 
 export interface AlertContext {
   user: SessionUser;
@@ -25,43 +25,19 @@ export async function alertContext(request: Request, params: LoaderFunctionArgs[
   if (params.tenantSlug !== undefined) {
     // Staff may open a tenant's alert pages too; there they see only that tenant's channels.
     const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
-    return { user, actor: actorOf(user), scope: { kind: "tenant", tenantId: tenant.id }, base: `/t/${tenant.slug}/alerts`, tenant, staffViewer: isStaff(user.role) };
+    return { user, actor: actorFor(user), scope: { kind: "tenant", tenantId: tenant.id }, base: `/t/${tenant.slug}/alerts`, tenant, staffViewer: isStaff(user.role) };
   }
-  const user = await requireUser(request, { roles: ALERT_STAFF_ROLES });
-  return { user, actor: actorOf(user), scope: { kind: "staff" }, base: "/alerts", tenant: null, staffViewer: true };
+  const user = await requireArea(request, "alerts");
+  return { user, actor: actorFor(user), scope: { kind: "staff" }, base: "/alerts", tenant: null, staffViewer: true };
 }
 
-const actorOf = (user: SessionUser): Actor => ({ id: user.id, label: `user:${user.email}` });
 
 /** Tenants a staff user may pick on the forms (tenant pages fix the tenant: none to pick). */
 export async function pickableTenants(ctx: AlertContext) {
   return ctx.scope.kind === "staff" ? tenantOptions() : [];
 }
 
-/**
- * A service error as the page answers it: not found → the 404 page (another tenant's id looks
- * exactly like a missing one); bad input and conflicts → errors next to the fields or on top.
- */
-export function formErrorsOf(e: unknown): FieldErrors {
-  if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-  if (e instanceof TollgateError && (e.code === "invalid_request" || e.code === "conflict")) {
-    const out: FieldErrors = {};
-    for (const i of e.issues) out[i.path || "form"] ??= i.message;
-    if (Object.keys(out).length === 0) out.form = e.message;
-    return out;
-  }
-  throw e;
-}
-
-/** Runs a service call for a loader: not_found becomes the 404 page. */
-export async function orNotFound<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    throw e;
-  }
-}
+export { orNotFound };
 
 /** A form answered with its errors: 400, so scripts and tests see the refusal in the status. */
 export const invalid = <T,>(body: T) => data(body, { status: 400 });

@@ -2,12 +2,12 @@
 // tenant's channel is always about that tenant (a tenant's channel never receives another
 // tenant's alerts); a rule on a platform channel may cover every tenant (tenant null) or one.
 // Each change is audited in its own transaction.
-import { TollgateError } from "~/core/index.ts";
+import { isUuid, TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { ruleInput, type AlertKind } from "~/schemas/alerts.ts";
 import { checkbox, formFields, thresholdList } from "~/schemas/forms.ts";
 import { auditedChange, type Actor, type Tx } from "../audit.server.ts";
-import { assertVisible, scopeFilter, UUID, type AlertScope } from "./admin-scope.server.ts";
+import { assertVisible, scopeFilter, type AlertScope } from "./admin-scope.server.ts";
 
 export interface RuleView {
   id: string;
@@ -63,7 +63,7 @@ export async function listRules(scope: AlertScope, f: { channelId?: string } = {
 }
 
 async function findRule(q: Pick<Tx, "query">, scope: AlertScope, id: string, lock = false) {
-  if (!UUID.test(id)) throw new TollgateError("not_found", "No such rule.");
+  if (!isUuid(id)) throw new TollgateError("not_found", "No such rule.");
   const { rows } = await q.query(`${SELECT} WHERE r.id = $1${lock ? " FOR UPDATE OF r" : ""}`, [id]);
   if (!rows[0]) throw new TollgateError("not_found", "No such rule.");
   assertVisible(scope, rows[0].channel_tenant_id);
@@ -78,7 +78,7 @@ async function resolve(tx: Tx, scope: AlertScope, v: RuleValues) {
   const parsed = ruleInput.safeParse({ kind: v.kind, channelId: v.channelId, enabled: v.enabled, params: v.params });
   // Params issues are keyed by the param's own field ("thresholds"), as the form names them.
   if (!parsed.success) for (const i of parsed.error.issues) issues.push({ path: String(i.path[0] === "params" ? (i.path[1] ?? "params") : (i.path[0] ?? "form")), message: i.message });
-  const { rows } = UUID.test(v.channelId) ? await tx.query(`SELECT id, tenant_id FROM alert_channels WHERE id = $1`, [v.channelId]) : { rows: [] as any[] };
+  const { rows } = isUuid(v.channelId) ? await tx.query(`SELECT id, tenant_id FROM alert_channels WHERE id = $1`, [v.channelId]) : { rows: [] as any[] };
   // A channel the scope may not see is reported exactly like a missing one.
   const channel = rows[0] && (scope.kind === "staff" || rows[0].tenant_id === scope.tenantId) ? rows[0] : null;
   if (!channel && !issues.some((i) => i.path === "channelId")) issues.push({ path: "channelId", message: "Choose a channel." });

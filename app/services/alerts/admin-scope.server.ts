@@ -3,11 +3,10 @@
 // not see answers not_found, exactly like a missing row, so ids of other tenants' channels leak
 // nothing (docs/adr/0002: 404, not 403).
 import { TollgateError } from "~/core/index.ts";
-import { isStaff, type SessionUser } from "../auth.server.ts";
+import type { SessionUser } from "../auth.server.ts";
+import { isStaff } from "../policy.server.ts";
 
 export type AlertScope = { kind: "staff" } | { kind: "tenant"; tenantId: string };
-
-export const ALERT_STAFF_ROLES = ["admin", "finance", "ops"] as const;
 
 export function scopeFor(user: Pick<SessionUser, "role" | "tenantId">, tenantId?: string): AlertScope {
   if (isStaff(user.role)) return { kind: "staff" };
@@ -25,4 +24,3 @@ export function assertVisible(scope: AlertScope, rowTenantId: string | null): vo
   if (scope.kind === "tenant" && rowTenantId !== scope.tenantId) throw new TollgateError("not_found", "Not found.");
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

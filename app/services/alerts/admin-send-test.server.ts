@@ -3,7 +3,7 @@
 // outside the outbox. What comes back depends on who asks: staff see the receiver's answer
 // (≤ 200 characters, secrets redacted); a tenant admin only the outcome — a receiver's body or
 // an error text would turn "Send test" into a probe of whatever the URL points at.
-import { dbPool } from "~/db/client.server.ts";
+import { withTransaction } from "~/db/transaction.server.ts";
 import { getChannel } from "./admin-channels.server.ts";
 import type { AlertScope } from "./admin-scope.server.ts";
 import { sendTestAlert } from "./delivery.server.ts";
@@ -40,9 +40,7 @@ export async function sendChannelTest(scope: AlertScope, channelId: string, view
  * pass the count before any was recorded.
  */
 async function takeTestSend(channelId: string, now: Date): Promise<number> {
-  const client = await dbPool().connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`alert-test:${channelId}`]);
     const { rows } = await client.query(
       `SELECT sent_at FROM alert_test_sends WHERE channel_id = $1 AND sent_at > $2 ORDER BY sent_at DESC LIMIT ${TEST_SENDS_PER_MINUTE}`,
@@ -57,12 +55,6 @@ async function takeTestSend(channelId: string, now: Date): Promise<number> {
       // Old presses only ever matter for one minute.
       await client.query(`DELETE FROM alert_test_sends WHERE channel_id = $1 AND sent_at < $2`, [channelId, new Date(now.getTime() - 10 * WINDOW_MS)]);
     }
-    await client.query("COMMIT");
     return wait;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }

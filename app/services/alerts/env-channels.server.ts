@@ -4,6 +4,7 @@
 // over the stored row, and an env channel no longer listed is disabled (its history is kept).
 import type pg from "pg";
 import { alertKind, channelConfigSchemas, channelSecretSchemas, type ChannelType } from "~/schemas/alerts.ts";
+import { withTransaction } from "~/db/transaction.server.ts";
 import type { Config } from "../config.server.ts";
 import { logger } from "../logger.server.ts";
 import { sealChannelSecret } from "./secrets.server.ts";
@@ -46,10 +47,8 @@ export function envChannels(c: Config): { channels: EnvChannel[]; problems: stri
 export async function syncEnvChannels(pool: pg.Pool, c: Config): Promise<string[]> {
   const { channels, problems } = envChannels(c);
   for (const p of problems) logger("alerts").error(`${p}; that channel is skipped.`);
-  const client = await pool.connect();
-  const ids: string[] = [];
-  try {
-    await client.query("BEGIN");
+  return withTransaction(async (client) => {
+    const ids: string[] = [];
     await client.query("SELECT pg_advisory_xact_lock($1, 0)", [ENV_LOCK]);
     const { rows: existing } = await client.query(`SELECT id, type FROM alert_channels WHERE tenant_id IS NULL AND config->>'source' = 'env'`);
     for (const ch of channels) {
@@ -69,12 +68,6 @@ export async function syncEnvChannels(pool: pg.Pool, c: Config): Promise<string[
       ids.push(id);
     }
     await client.query(`UPDATE alert_channels SET enabled = false WHERE tenant_id IS NULL AND config->>'source' = 'env' AND NOT (id = ANY($1::uuid[]))`, [ids]);
-    await client.query("COMMIT");
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-  return ids;
+    return ids;
+  }, { pool });
 }

@@ -4,14 +4,13 @@
 // removes it from config. Idempotent: a migrated row no longer matches. Until it has run, the
 // loader reads `config.url` as a fallback (channels.server.ts) and the panel shows it masked.
 import type pg from "pg";
+import { withTransaction } from "~/db/transaction.server.ts";
 import { decryptSecret, encryptSecret } from "./secrets.server.ts";
 import { logger } from "../logger.server.ts";
 
 export async function sealLegacyWebhookUrls(pool: pg.Pool): Promise<number> {
-  const client = await pool.connect();
-  let moved = 0;
-  try {
-    await client.query("BEGIN");
+  return withTransaction(async (client) => {
+    let moved = 0;
     const { rows } = await client.query(
       `SELECT id, config, secret_enc FROM alert_channels WHERE type = 'webhook' AND config ? 'url' FOR UPDATE`,
     );
@@ -35,12 +34,6 @@ export async function sealLegacyWebhookUrls(pool: pg.Pool): Promise<number> {
       ]);
       moved++;
     }
-    await client.query("COMMIT");
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-  return moved;
+    return moved;
+  }, { pool });
 }

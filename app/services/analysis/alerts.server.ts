@@ -2,7 +2,7 @@
 // AlertTriggers for the outbox (contract 1 of issue #7: alerts-core's enqueueAlerts).
 import { money } from "~/core/money.ts";
 import type { AlertTrigger } from "../alerts/outbox.server.ts";
-import type { QuotaRow, TenantResource } from "./inputs.server.ts";
+import type { ForecastQuota, TenantResource } from "./inputs.server.ts";
 import type { Severity } from "./robust.ts";
 
 const RESOURCE = { llm: "LLM", sandbox: "sandbox", all: "total" } as const;
@@ -35,7 +35,7 @@ export function anomalyTrigger(
 }
 
 export function forecastTrigger(
-  quota: QuotaRow,
+  quota: ForecastQuota,
   f: { periodStart: Date; spentUsd: string; forecastUsd: string; breachAt: Date },
 ): AlertTrigger {
   const who = quota.scope === "platform" ? "Platform" : quota.scope === "user" ? `${quota.tenantName}, user ${quota.scopeId}` : quota.tenantName!;

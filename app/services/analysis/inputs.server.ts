@@ -53,7 +53,8 @@ export async function readHourly(q: Queryable, from: Date, to: Date): Promise<Ma
   return out;
 }
 
-export interface QuotaRow {
+/** A quota as the forecast reads it: its scope, limit and this period's booked spend. */
+export interface ForecastQuota {
   id: string;
   scope: "platform" | "tenant" | "user";
   scopeId: string | null;
@@ -67,7 +68,7 @@ export interface QuotaRow {
   usageSpentUsd: string | null;
 }
 
-export async function readQuotas(q: Queryable, now: Date): Promise<QuotaRow[]> {
+export async function readQuotas(q: Queryable, now: Date): Promise<ForecastQuota[]> {
   const { rows } = await q.query(
     `SELECT q.id, q.scope::text AS scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId", t.slug AS "tenantSlug", t.name AS "tenantName",
             q.resource::text AS resource, q.period::text AS period, q.limit_usd::text AS "limitUsd", u.spent_usd::text AS "usageSpentUsd"

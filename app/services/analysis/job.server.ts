@@ -6,6 +6,7 @@
 import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
+import { transactionOn } from "~/db/transaction.server.ts";
 import { getConfig } from "../config.server.ts";
 import { appInstruments } from "../metrics.server.ts";
 import { enqueueAlerts } from "../alerts/outbox.server.ts";
@@ -113,8 +114,7 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
   // Findings, forecasts, TTL advice and the alerts commit together: no stored finding without its
   // alert, and a page reads the previous TTL advice or this run's, never half of one.
   const q = (text: string, params?: unknown[]) => client.query(text, params);
-  await client.query("BEGIN");
-  try {
+  await transactionOn(client, async () => {
     const alertFrom = isoDay(today.getTime() - (ALERT_RECENT_DAYS - 1) * DAY_MS);
     for (const f of [...daily, ...spikes]) {
       const stored = await upsertFinding(client, f);
@@ -130,11 +130,7 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
     }
     const window = ttlWindow(now);
     await replaceTtlAdvice(client, ttlAdvice, { computedAt: now, windowFrom: window.from, windowTo: window.to });
-    await client.query("COMMIT");
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+  });
   progress(`stored: ${summary.anomalies.new} new findings, ${forecasts.length} forecasts, ${ttlAdvice.length} TTL advice rows; ${summary.alertsEnqueued} alerts enqueued`);
 }
 

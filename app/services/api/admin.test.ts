@@ -146,6 +146,28 @@ describe("quotas", () => {
     expect((await api.get(`/api/v1/quotas/not-a-uuid`)).status).toBe(404);
   });
 
+  it("a tenant quota in SPEC §3's shape: scopeId is the tenant id, tenantId optional but must match; a mismatch is 400 and writes nothing", async () => {
+    const spec = await createTenant(t.pool, "spec-co");
+    const other = await createTenant(t.pool, "other-co");
+    const body = { scope: "tenant", resource: "sandbox", period: "week", limitUsd: 7 };
+    const bare = await api.post("/api/v1/quotas", { ...body, scopeId: spec });
+    expect(bare.status).toBe(201);
+    expect(bare.body).toMatchObject({ scope: "tenant", scopeId: spec, tenantId: spec, resourceType: "sandbox", period: "week", limitUsd: 7 });
+    const both = await api.post("/api/v1/quotas", { ...body, resource: "llm", scopeId: spec, tenantId: "spec-co" });
+    expect(both.status).toBe(201);
+    expect(both.body).toMatchObject({ scope: "tenant", scopeId: spec, tenantId: spec, resourceType: "llm" });
+
+    const count = async () =>
+      (await t.pool.query(`SELECT (SELECT count(*)::int FROM quotas) AS quotas, (SELECT count(*)::int FROM audit_log) AS audit`)).rows[0];
+    const before = await count();
+    const mismatch = await api.post("/api/v1/quotas", { ...body, resource: "all", scopeId: spec, tenantId: other });
+    expect([mismatch.status, mismatch.body.error, mismatch.body.issues]).toEqual([400, "invalid_request", [{ path: "scopeId", message: "must be the tenant id" }]]);
+    expectNoLeak(mismatch.text);
+    const neither = await api.post("/api/v1/quotas", { ...body, resource: "all" });
+    expect([neither.status, neither.body.issues]).toEqual([400, [{ path: "tenantId", message: "required for tenant quotas (or give the tenant id as scopeId)" }]]);
+    expect(await count()).toEqual(before);
+  });
+
   it("PATCH keeps the period's usage on a limit change; re-enabling restarts it from the recorded spend; DELETE", async () => {
     const tollgate = createTollgate({ pool: t.pool });
     const tenant = await createTenant(t.pool, "patchy");

@@ -2,7 +2,8 @@
 // or resource. Reads spend_rollups only (kept current with every cost record), never the raw
 // ledger, so any range answers quickly.
 import { money, toJson } from "~/core/index.ts";
-import { dbPool } from "~/db/client.server.ts";
+import { rows } from "~/db/rows.ts";
+import { withTenantScope } from "~/db/transaction.server.ts";
 import { spendQuery } from "~/schemas/api.ts";
 import type { ApiContext } from "./handler.server.ts";
 import { resolveTenant } from "./handler.server.ts";
@@ -40,37 +41,28 @@ const DAY_MS = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 export async function tenantSpend(tenantId: string, q: { from: string; to: string; groupBy: GroupBy }) {
-  const client = await dbPool().connect();
-  try {
-    // Defence in depth (SPEC §9): the read runs as the row-level-security role scoped to this
-    // tenant, so even a wrong filter below could not return another tenant's rollups.
-    await client.query("BEGIN READ ONLY");
-    await client.query("SET LOCAL ROLE tollgate_tenant");
-    await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-    const { rows } = await client.query(
+  // Defence in depth (SPEC §9): the read runs as the row-level-security role scoped to this
+  // tenant, so even a wrong filter below could not return another tenant's rollups.
+  const found = await withTenantScope(tenantId, (tx) =>
+    rows<{ key: string | null; cost: string; records: string; input: string; output: string }>(
+      tx,
       `SELECT ${KEY[q.groupBy]} AS key, sum(cost_usd)::text AS cost, sum(records)::bigint::text AS records,
               sum(input_tokens)::text AS input, sum(output_tokens)::text AS output
          FROM spend_rollups
         WHERE tenant_id = $1 AND day >= $2::date AND day <= $3::date
         GROUP BY 1 ORDER BY ${ORDER[q.groupBy]}`,
       [tenantId, q.from, q.to],
-    );
-    await client.query("COMMIT");
-    const total = rows.reduce((s, r) => s.add(r.cost), money(0));
-    const out: SpendRow[] = rows.map((r) => ({
-      key: r.key,
-      costUsd: toJson(r.cost),
-      records: Number(r.records),
-      inputTokens: Number(r.input),
-      outputTokens: Number(r.output),
-    }));
-    return { rows: out, totalUsd: toJson(total) };
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+    ),
+  );
+  const total = found.reduce((s, r) => s.add(r.cost), money(0));
+  const out: SpendRow[] = found.map((r) => ({
+    key: r.key,
+    costUsd: toJson(r.cost),
+    records: Number(r.records),
+    inputTokens: Number(r.input),
+    outputTokens: Number(r.output),
+  }));
+  return { rows: out, totalUsd: toJson(total) };
 }
 
 export async function spend({ request, params, key }: ApiContext) {

@@ -9,10 +9,12 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
 import formStyles from "~/components/forms/forms.css";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
-import { TollgateError } from "~/core/index.ts";
 import { createQuotaBody, updateQuotaBody } from "~/schemas/admin.ts";
-import { fieldErrors, issueErrors, quotaCreateValues, quotaUpdateValues } from "~/schemas/forms.ts";
+import { fieldErrors, quotaCreateValues, quotaUpdateValues } from "~/schemas/forms.ts";
+import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireTenantAccess } from "~/services/auth.server.ts";
+import { failedAction } from "~/services/action-error.server.ts";
+import { tenantPageQuotas } from "~/services/policy.server.ts";
 import { listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
 import { createQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 
@@ -31,30 +33,26 @@ const forbidden = () => new Response("Forbidden", { status: 403, statusText: "Fo
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
-  const actor = { id: user.id, label: `user:${user.email}` };
+  const actor = actorFor(user);
   const form = await request.formData();
   const base = `/t/${tenant.slug}/quotas`;
   try {
     if (form.get("intent") === "update") {
       const quota = await getQuota(String(form.get("id") ?? ""));
-      if (quota.scope !== "user" || quota.tenantId !== tenant.id) throw notFound();
+      if (!tenantPageQuotas.mayEdit(quota, tenant.id)) throw notFound();
       const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
       if (!parsed.success) return { errors: fieldErrors(parsed.error) };
       await updateQuota(actor, quota.id, parsed.data);
       return redirect(`${base}?saved=1`);
     }
     const values = quotaCreateValues(form);
-    if ((values.scope ?? "user") !== "user" || (values.tenantId !== undefined && values.tenantId !== tenant.id && values.tenantId !== tenant.slug)) {
-      throw forbidden();
-    }
+    if (!tenantPageQuotas.mayCreate(values, tenant)) throw forbidden();
     const parsed = createQuotaBody.safeParse({ ...values, scope: "user", tenantId: tenant.id });
     if (!parsed.success) return { errors: fieldErrors(parsed.error) };
     await createQuota(actor, parsed.data);
     return redirect(`${base}?saved=1`);
   } catch (e) {
-    if (e instanceof TollgateError && e.code === "not_found") throw notFound();
-    if (e instanceof TollgateError && e.code !== "quota_unavailable") return { errors: issueErrors(e.issues, e.message) };
-    throw e;
+    return failedAction(e, {});
   }
 }
 

@@ -5,7 +5,8 @@ import { useLoaderData } from "@remix-run/react";
 import { RecordsExplorer } from "~/components/records/records-explorer.tsx";
 import spendStyles from "~/components/spend.css";
 import { TenantHeader } from "~/components/tenant-header.tsx";
-import { isStaff, requireTenantAccess } from "~/services/auth.server.ts";
+import { requireTenantAccess } from "~/services/auth.server.ts";
+import { isStaff } from "~/services/policy.server.ts";
 import { loadExplorer } from "~/services/records.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
