@@ -94,6 +94,10 @@ export const configSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: int(54320, 1, 65535),
+  // Set by scripts/lib/boot.ts next to DATABASE_URL when that URL is the embedded server it
+  // started (not an operator's setting): the app's own copy of this module, in the build,
+  // parses the environment after that, and must still see a local, embedded deployment.
+  TOLLGATE_EMBEDDED_DATABASE: z.literal("1").optional(),
   // Demo data (known passwords, a published API key): default on only for the embedded
   // database; with DATABASE_URL it needs an explicit SEED_DEMO=true (see resolveDefaults).
   SEED_DEMO: z
@@ -223,15 +227,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
  *   at 127.0.0.1 keeps working without it (a local demo).
  */
 function resolveDefaults(c: z.infer<typeof configSchema>): Config {
-  if (c.NODE_ENV === "production" && !c.SECRETS_KEY && (c.DATABASE_URL || !isLoopbackHost(c.HOST))) {
+  const external = Boolean(c.DATABASE_URL) && c.TOLLGATE_EMBEDDED_DATABASE !== "1";
+  if (c.NODE_ENV === "production" && !c.SECRETS_KEY && (external || !isLoopbackHost(c.HOST))) {
     throw new ConfigError([
       {
         variable: "SECRETS_KEY",
-        message: `is required in production when ${c.DATABASE_URL ? "DATABASE_URL is set" : `HOST (${c.HOST}) is not a loopback address`}: set it to a long random string, the same on every instance (e.g. openssl rand -base64 32)`,
+        message: `is required in production when ${external ? "DATABASE_URL is set" : `HOST (${c.HOST}) is not a loopback address`}: set it to a long random string, the same on every instance (e.g. openssl rand -base64 32)`,
       },
     ]);
   }
-  return { ...c, SEED_DEMO: c.SEED_DEMO ?? !c.DATABASE_URL };
+  return { ...c, SEED_DEMO: c.SEED_DEMO ?? !external };
 }
 
 let cached: Config | undefined;

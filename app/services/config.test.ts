@@ -45,6 +45,13 @@ describe("SECRETS_KEY in production", () => {
       message: expect.stringContaining("when HOST (0.0.0.0) is not a loopback address"),
     });
   });
+  it("the embedded database's URL, set by npm start before the app parses its own configuration, is still a local demo", () => {
+    // Before the fix, npm start on the embedded database without SECRETS_KEY crashed here.
+    const embedded = { DATABASE_URL: "postgresql://tollgate@127.0.0.1:54320/tollgate", TOLLGATE_EMBEDDED_DATABASE: "1" };
+    expect(problems(embedded)).toEqual([]);
+    expect(parseConfig(embedded).SEED_DEMO).toBe(true);
+    expect(problems({ ...embedded, HOST: "0.0.0.0" })[0]).toMatchObject({ variable: "SECRETS_KEY" });
+  });
   it("is not required for a local demo (embedded database, loopback) nor outside production", () => {
     expect(parseConfig({}).SECRETS_KEY).toBeUndefined();
     expect(parseConfig({ HOST: "localhost" }).HOST).toBe("localhost");

@@ -37,6 +37,9 @@ export async function prepareDatabase(
     port: config.EMBEDDED_PG_PORT,
   });
   process.env.DATABASE_URL = instance.url;
+  // The app's configuration (parsed again inside the build) must know this URL is the embedded
+  // server: without it, production mode demanded SECRETS_KEY and turned the demo seed off.
+  if (!config.DATABASE_URL) process.env.TOLLGATE_EMBEDDED_DATABASE = "1";
   if (opts.migrate !== false) {
     progress("applying migrations");
     await migrateDeploy(instance.url);
