@@ -119,7 +119,7 @@ export function targetsTable(list: Target[]): string {
 export function hotPathSection(capture: HotPathCapture, lockSql: string | null, plans: { label: string; plan: string }[]): string {
   const steps = (qs: string[]) => qs.map((q, i) => `  ${i + 1}. ${q}`).join("\n");
   return [
-    `Round trips per operation (statements tollgate sent for one hot reserve+settle; each is one round trip):`,
+    `Statements per operation (what tollgate sent for one hot reserve+settle; on its pipelined pool the statements sent together share one round trip: BEGIN … lock … seen, then write + COMMIT):`,
     `reserve: ${capture.reserve.length}\n${steps(capture.reserve)}`,
     `settle: ${capture.settle.length}\n${steps(capture.settle)}`,
     "",
