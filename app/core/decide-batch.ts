@@ -96,6 +96,8 @@ export interface Locked {
   seen: SeenRow[];
   /** Usage rows the transaction asked to lock by id: one of them missing from `rows` no longer exists. */
   asked?: string[];
+  /** Usage rows it did not lock, to decide on this process's leases of them. */
+  skipped?: string[];
 }
 
 export interface Created {
@@ -152,6 +154,11 @@ export function decide(
 ): Decided {
   const { now } = ctx;
   const state = new RowStates(locked.rows, locked.leases, ctx.leases?.holder ?? null);
+  // A row skipped for a lease that is no longer active (returned or reclaimed since this process
+  // last looked) is neither locked nor decidable here: without this check its quota would not
+  // apply at all. Run again with the row locked.
+  const lost = (locked.skipped ?? []).filter((id) => !state.has(id));
+  if (lost.length) throw new NeedRows(lost);
   const position = new Map(locked.rows.map((r, i) => [r.usageId, i])); // the global lock order
   const order = (a: string, b: string) => (position.get(a) ?? Infinity) - (position.get(b) ?? Infinity);
   const seen = new Map<string, { hash: string; decision: ReserveDecision }>();

@@ -173,7 +173,7 @@ async function runBatch(
         const seen: SeenRow[] = p.keys.length ? answers[next++].rows : [];
         if (usage.missing > 0) throw new EnsureFirst();
         ctx.observe?.(usage.rows);
-        const d = decide(items, facts, priced, p, { rows: usage.rows, leases, held: new Map(heldRows.map((h) => [h.id, h.status])), seen, asked: lockValues.also_ids }, {
+        const d = decide(items, facts, priced, p, { rows: usage.rows, leases, held: new Map(heldRows.map((h) => [h.id, h.status])), seen, asked: lockValues.also_ids, skipped: lease.skip }, {
           now,
           enforce: ctx.enforce,
           newId: randomUUID,

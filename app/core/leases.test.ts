@@ -183,3 +183,25 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 60_0
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe("a lease reclaimed behind its holder's back", () => {
+  it("the holder's next request runs with the row locked: the platform limit still binds", async () => {
+    const tenantId = await createTenant(t.pool, "reclaimed");
+    const quotaId = await createQuota(t.pool, { scope: "platform", limit: "10" });
+    const a = holder({ leases: { ttlSeconds: 1 } });
+    expect((await a.reserve(reserve(tenantId, "a1", "1"))).allowed).toBe(true);
+    expect(a.leaseStats()).toMatchObject({ granted: 1, held: 1 });
+    // The fault: the sweeper (another instance, a clock past the expiry) returns A's slice.
+    const later = createTollgate({ pool: t.pool, clock: () => new Date(Date.now() + 5_000) });
+    await later.sweepExpired();
+    expect((await leases(quotaId))[0]).toMatchObject({ returned: true });
+    // Another process takes the rest of the budget.
+    expect((await holder().reserve(reserve(tenantId, "b1", "9"))).allowed).toBe(true);
+    // A still believes in its slice; deciding on it would ignore the platform quota. It must not.
+    const d = await a.reserve(reserve(tenantId, "a2", "1"));
+    expect(d.allowed).toBe(false);
+    expect(a.leaseStats().short).toBeGreaterThanOrEqual(1);
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ spent: "0.0000000000", reserved: "10.0000000000" });
+    expect((await a.reconcile()).mismatches).toEqual([]);
+  });
+});
