@@ -17,7 +17,7 @@
 // (NeedRows). Threshold notifications are decided on locked rows only; grants stop short of the
 // next threshold, so no threshold can be crossed without some holder locking the row.
 import { newCrossings } from "./decide.ts";
-import { money, Money, ZERO } from "./money.ts";
+import { money, Money, toDb, ZERO } from "./money.ts";
 import type { QuotaEvent } from "./types.ts";
 import { applies, toRow, type Scoping, type UsageDelta, type UsageRow } from "./usage-rows.ts";
 
@@ -144,9 +144,6 @@ export class RowStates {
       this.index.set(k, [...(this.index.get(k) ?? []), id]);
     }
   }
-
-  /** Every lease locked, returned ones included (a settle of a hold drawn from a returned lease needs its row). */
-  private allLeases = (usageId: string) => this.rows.get(usageId)?.leases ?? [];
 
   has(usageId: string) {
     return this.rows.has(usageId);
@@ -291,12 +288,7 @@ export class RowStates {
         }
       }
       if (!s.locked) continue;
-      for (const l of s.leases) {
-        if (l.holder !== this.holder && l.expiresAt.getTime() <= now.getTime()) {
-          this.returnLease(s, l, now);
-          this.counts.reclaimed++;
-        }
-      }
+      this.reclaim(s, now, (l) => l.holder !== this.holder);
       const own = this.own(s);
       const leasable = policy.leasable(s.row);
       if (own) {
@@ -328,14 +320,18 @@ export class RowStates {
   /** Returns every expired lease of the locked rows (a dead holder's, the sweeper's job); how many. */
   returnExpired(now: Date): number {
     let n = 0;
-    for (const s of this.rows.values()) {
-      if (!s.locked) continue;
-      for (const l of s.leases) {
-        if (!l.returned && l.expiresAt.getTime() <= now.getTime()) {
-          this.returnLease(s, l, now);
-          this.counts.reclaimed++;
-          n++;
-        }
+    for (const s of this.rows.values()) if (s.locked) n += this.reclaim(s, now, () => true);
+    return n;
+  }
+
+  /** Returns the expired, still active leases of a locked row that `which` picks; how many. */
+  private reclaim(s: RowState, now: Date, which: (l: LeaseState) => boolean): number {
+    let n = 0;
+    for (const l of s.leases) {
+      if (!l.returned && l.expiresAt.getTime() <= now.getTime() && which(l)) {
+        this.returnLease(s, l, now);
+        this.counts.reclaimed++;
+        n++;
       }
     }
     return n;
@@ -392,7 +388,7 @@ function scopeKey(scope: string, tenantId: string | null, userId: string | null)
 
 /** The lease parameters of BATCH_WRITE and DROP_HOLDS. */
 export function leaseValues(w: LeaseWrites): Record<string, unknown> {
-  const db = (m: Money) => m.toFixed(10);
+  const db = toDb;
   return {
     lease_id: w.updates.map((u) => u.id),
     lease_granted: w.updates.map((u) => db(u.granted)),

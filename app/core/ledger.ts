@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import { writeCostEntry, type CostEntry } from "./cost-records.ts";
 import { direct, inTransaction, isUuid, txQuery, type Queryable } from "./db.ts";
-import { evaluate, newCrossings } from "./decide.ts";
-import { money, toDb, ZERO, type Money } from "./money.ts";
+import { evaluate } from "./decide.ts";
+import { money, type Money } from "./money.ts";
 import { estimateCost, llmPriceAt, sandboxPriceAt } from "./pricing.ts";
 import { llmCostUsd, sandboxCostUsd } from "./pricing-math.ts";
 import {
@@ -17,10 +17,8 @@ import {
   type QuotaEvent,
   type RecordDecision,
   type RecordRequest,
-  type ReserveDecision,
   type ReserveRequest,
   type Resource,
-  type SettleResult,
   type Warning,
 } from "./types.ts";
 import { leaseValues, parseLeases, RowStates } from "./leases.ts";
