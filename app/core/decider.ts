@@ -28,7 +28,7 @@ import * as ledger from "./ledger.ts";
 import { Money } from "./money.ts";
 import { instruments } from "./telemetry.ts";
 import { call, run, send } from "./sql.ts";
-import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, LOCK_LEASES, LOCK_USAGE, READ_RESERVATIONS } from "./statements.ts";
+import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, GENERIC_BEGIN, LOCK_LEASES, LOCK_USAGE, READ_RESERVATIONS } from "./statements.ts";
 import { TollgateError, type ActualUsage, type ReserveDecision, type ReserveRequest, type Scope, type SettleResult } from "./types.ts";
 import { applies, ensureUsageRows, needValues, parseLock, usageValues, type UsageRow } from "./usage-rows.ts";
 
@@ -66,7 +66,6 @@ async function readFacts(ctx: ledger.LedgerContext, ids: string[]): Promise<Map<
 
 // Plan each statement once per connection: custom plans cost more to make (~1 ms a batch,
 // measured with pg_stat_statements.track_planning) than to run.
-const BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";
 
 /**
  * This process's budget leases (ADR 0009), by usage row: what it believes is left of each. The
@@ -160,7 +159,7 @@ async function runBatch(
     try {
       const { outcomes, created, settled, held, touched, counts } = await inOwnTransaction(ctx.pool, async (c) => {
         const answers = await send(c, [
-          BEGIN,
+          GENERIC_BEGIN,
           ...(p.settling.length ? [call(BATCH_HOLD, { settle_ids: p.settling })] : []),
           call(LOCK_USAGE, lockValues),
           call(LOCK_LEASES, { ...lockValues, lease_ids: [...new Set([...lease.leaseIds, ...drawnFrom])] }),

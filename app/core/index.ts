@@ -254,19 +254,17 @@ export function createTollgate(options: TollgateOptions) {
       const now = clock();
       const resources: Resource[] = q.resource === "llm" || q.resource === "sandbox" ? [q.resource] : ["llm", "sandbox"];
       const seen = new Map<string, QuotaStatus>();
-      for (const resource of resources) {
-        const rows = await readUsageRows(direct(ctx.pool), { tenantId: q.tenantId, userId: q.userId ?? null, resource, at: now });
-        for (const r of rows) {
-          if (q.resource === "all" && r.resource !== "all") continue;
-          const used = r.spentUsd.add(r.reservedUsd);
-          seen.set(r.quotaId, {
-            quotaId: r.quotaId, scope: r.scope, scopeId: r.scopeId, resourceType: r.resource, period: r.period,
-            periodStart: r.periodStart, resetsAt: r.resetsAt, limitUsd: r.limitUsd, spentUsd: r.spentUsd,
-            reservedUsd: r.reservedUsd, enforcement: r.enforcement,
-            remainingUsd: money(r.limitUsd.sub(used).isNeg() ? 0 : r.limitUsd.sub(used)),
-            utilizationPercent: utilizationPercent(used, r.limitUsd),
-          });
-        }
+      const rows = await readUsageRows(ctx.pool, resources.map((resource) => ({ tenantId: q.tenantId, userId: q.userId ?? null, resource, at: now })));
+      for (const r of rows) {
+        if (q.resource === "all" && r.resource !== "all") continue;
+        const used = r.spentUsd.add(r.reservedUsd);
+        seen.set(r.quotaId, {
+          quotaId: r.quotaId, scope: r.scope, scopeId: r.scopeId, resourceType: r.resource, period: r.period,
+          periodStart: r.periodStart, resetsAt: r.resetsAt, limitUsd: r.limitUsd, spentUsd: r.spentUsd,
+          reservedUsd: r.reservedUsd, enforcement: r.enforcement,
+          remainingUsd: money(r.limitUsd.sub(used).isNeg() ? 0 : r.limitUsd.sub(used)),
+          utilizationPercent: utilizationPercent(used, r.limitUsd),
+        });
       }
       return [...seen.values()];
     },

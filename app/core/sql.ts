@@ -83,7 +83,17 @@ export async function send(c: Queryable, queries: (string | pg.QueryConfig)[]): 
     for (const q of queries) results.push(await one(q));
     return results;
   }
-  const settled = await Promise.allSettled(queries.map(one));
+  // Submitted while the socket is corked, the queries leave in one write (pg corks each
+  // query's own messages only).
+  const socket = (c as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+  socket?.cork?.();
+  let pending: Promise<pg.QueryResult>[];
+  try {
+    pending = queries.map(one);
+  } finally {
+    socket?.uncork?.();
+  }
+  const settled = await Promise.allSettled(pending);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<pg.QueryResult>).value);

@@ -299,3 +299,10 @@ export const DROP_HOLDS = statement(
 WITH ${writeUsage(p)}, ${writeLeases(p)}
 UPDATE reservations SET status = ${p("status", '"ReservationStatus"')}, finished_at = now() WHERE id = ANY(${p("ids", "uuid[]")})`,
 );
+
+/**
+ * Opens a transaction whose statements run on generic plans: with array parameters PostgreSQL
+ * would otherwise keep planning each execution afresh, and planning these statements costs
+ * several times running them (ADR 0004, "Measurements").
+ */
+export const GENERIC_BEGIN = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan";

@@ -1,10 +1,11 @@
 // The QuotaUsage rows a decision touches: which quotas apply, creating missing period rows,
 // locking them in the one global order (statements.ts), and the values of their new totals.
-import type { Queryable } from "./db.ts";
+import type pg from "pg";
+import { inOwnTransaction, type Queryable } from "./db.ts";
 import { money, toDb, type Money } from "./money.ts";
 import { periodEnd, periodStart } from "./periods.ts";
-import { run } from "./sql.ts";
-import { ENSURE_USAGE, LOCK_USAGE, READ_USAGE } from "./statements.ts";
+import { call, run, send } from "./sql.ts";
+import { ENSURE_USAGE, GENERIC_BEGIN, LOCK_USAGE, READ_USAGE } from "./statements.ts";
 import type { Enforcement, Period, QuotaResource, Resource, Scope } from "./types.ts";
 
 export interface Scoping {
@@ -96,11 +97,17 @@ export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<Us
   return lockUsageRows(q, [], ids);
 }
 
-/** Unlocked read of the applicable rows (quota-status). Missing rows are created first. */
-export async function readUsageRows(q: Queryable, need: Scoping): Promise<UsageRow[]> {
-  await ensureUsageRows(q, [need]);
-  const { rows } = await run(q, READ_USAGE, { ...needValues([need]), also_ids: [], skip_ids: [] });
-  return rows.map(toRow);
+/**
+ * Unlocked read of the rows applicable to the needs (quota-status), missing rows created first:
+ * one transaction, sent as one round trip on a pipelined pool, planned generically like the
+ * decision path's statements (a custom plan of these statements costs several times their run).
+ */
+export async function readUsageRows(pool: pg.Pool, needs: Scoping[]): Promise<UsageRow[]> {
+  const values = needValues(needs);
+  const [, , read] = await inOwnTransaction(pool, (c) =>
+    send(c, [GENERIC_BEGIN, call(ENSURE_USAGE, values), call(READ_USAGE, { ...values, also_ids: [], skip_ids: [] }), "COMMIT"]),
+  );
+  return read.rows.map(toRow);
 }
 
 export interface UsageDelta {

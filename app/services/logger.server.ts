@@ -31,9 +31,10 @@ interface Shared {
   /** Where lines go; swapped by captureLogs() (children made earlier follow, as they share the root's stream). */
   out?: { write(chunk: string): unknown };
   requests: AsyncLocalStorage<RequestContext>;
+  children: Map<string, Logger>;
 }
 const KEY = Symbol.for("tollgate.logger");
-const shared: Shared = ((globalThis as Record<symbol, Shared>)[KEY] ??= { requests: new AsyncLocalStorage<RequestContext>() });
+const shared: Shared = ((globalThis as Record<symbol, Shared>)[KEY] ??= { requests: new AsyncLocalStorage<RequestContext>(), children: new Map() });
 
 /** Keys whose values are never written, wherever they appear in a logged object. */
 export const REDACTED_KEYS = ["authorization", "cookie", "set-cookie", "password", "secret", "apiKey", "token", "routingKey", "url", "config"];
@@ -62,7 +63,13 @@ function create(): Logger {
       return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
     },
   };
-  // Synchronous in both forms: a crash right after a line must not lose it.
+  // JSON lines are written asynchronously: while one write is in flight the next lines queue
+  // and go out together, so a loaded server makes a few write calls per batch of requests
+  // instead of one per request (a synchronous write per request line was ~10% of the CPU of a
+  // health check, docs/benchmarks.md). Nothing waits longer than the write in flight; pino
+  // flushes what is queued synchronously when the process exits, also on an uncaught exception
+  // — only a SIGKILL can lose the lines of that last moment. Pretty output (a person at a
+  // terminal) stays synchronous.
   shared.out ??= isPretty
     ? pretty({
         colorize: true,
@@ -72,7 +79,7 @@ function create(): Logger {
         ignore: "pid,hostname,component",
         messageFormat: "{if component}[{component}] {end}{msg}",
       })
-    : pino.destination({ fd: 1, sync: true });
+    : pino.destination({ fd: 1, sync: false });
   return pino(options, { write: (chunk: string) => shared.out!.write(chunk) });
 }
 
@@ -84,7 +91,11 @@ export function isPrettyLogging(): boolean {
 /** The process's logger; `component` names the part of the server that writes. */
 export function logger(component?: string): Logger {
   const root = (shared.root ??= create());
-  return component ? root.child({ component }) : root;
+  if (!component) return root;
+  // One child per component (a child per call would be made on every request line).
+  let child = shared.children.get(component);
+  if (!child) shared.children.set(component, (child = root.child({ component })));
+  return child;
 }
 
 /** Runs fn with a request context that annotateRequest() (in route code) fills in. */

@@ -120,7 +120,10 @@ export function leanRouter(build: ServerBuild, opts: { getLoadContext?: LoadCont
         response = Response.json({ error: "method_not_allowed", message: `${req.method} is not allowed here.` }, { status: 405 });
       } else {
         try {
-          const result = await handler({ request: fetchRequest(req, res), params, context: opts.getLoadContext?.(req) ?? {} });
+          // The Fetch Request is built only when the route reads it (a health check never does).
+          let request: Request | undefined;
+          const args = { params, context: opts.getLoadContext?.(req) ?? {}, get request() { return (request ??= fetchRequest(req, res)); } };
+          const result = await handler(args);
           response = result instanceof Response ? result : Response.json(result);
         } catch (thrown) {
           if (!(thrown instanceof Response)) throw thrown;

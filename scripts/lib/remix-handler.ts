@@ -86,6 +86,16 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
     res.end();
     return;
   }
+  // JSON was serialised into one string when the Response was made: send it in one write
+  // (piping a one-chunk web stream through a Node stream costs more than the answer itself on
+  // the API's small responses). Everything else — CSV exports, event streams, documents — is
+  // piped at the pace the client reads.
+  if (/^application\/(?:[\w.+-]*\+)?json\b/i.test(response.headers.get("Content-Type") ?? "")) {
+    const body = Buffer.from(await response.arrayBuffer());
+    if (!res.hasHeader("Content-Length")) res.setHeader("Content-Length", body.length);
+    res.end(body);
+    return;
+  }
   try {
     await pipeline(Readable.fromWeb(response.body as NodeWebStream<Uint8Array>), res);
   } catch (error) {
