@@ -26,7 +26,8 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 export const fail = (error: unknown): Outcome<never> => ({ ok: false, error });
 
 export type ReserveItem = { kind: "reserve"; req: ReserveRequest; ttl: number; hash: string; estimate: Money };
-export type SettleItem = { kind: "settle"; id: string; actual: ActualUsage };
+/** `tenantId`: the tenant the caller is bound to (an API key's); another tenant's reservation is refused. */
+export type SettleItem = { kind: "settle"; id: string; actual: ActualUsage; tenantId?: string | null };
 export type Item = ReserveItem | SettleItem;
 export type Result = ReserveDecision | SettleResult;
 

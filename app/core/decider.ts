@@ -142,6 +142,7 @@ async function runBatch(
       if (it.kind !== "settle") return undefined;
       const f = facts.get(it.id);
       if (!f) return fail(new TollgateError("not_found", "No such reservation."));
+      if (it.tenantId && f.r.tenant_id !== it.tenantId) return fail(ledger.otherTenants());
       return ledger.priceUsage(direct(ctx.pool), f.r, it.actual, new Date(f.r.created_at)).then((v) => ({ ok: true as const, value: v }), fail);
     }),
   );
@@ -245,7 +246,8 @@ async function decideAlone(ctx: ledger.LedgerContext, it: Item, known: KnownRese
 export interface Decider {
   /** `lockSpan` wraps the request's time in its batch (queueing, locks, decision, commit). */
   reserve(req: ReserveRequest, lockSpan?: <T>(fn: () => Promise<T>) => Promise<T>): Promise<ReserveDecision>;
-  settle(reservationId: string, actual: ActualUsage): Promise<SettleResult>;
+  /** `tenantId`: the tenant the caller is bound to; another tenant's reservation is `forbidden`. */
+  settle(reservationId: string, actual: ActualUsage, tenantId?: string | null): Promise<SettleResult>;
 }
 
 export interface GroupCommitOptions {
@@ -302,7 +304,7 @@ export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommi
       const prepared = await ledger.prepareReserve(ctx, req);
       return lockSpan(() => submit({ kind: "reserve", req, ...prepared }) as Promise<ReserveDecision>);
     },
-    settle: (id, actual) => submit({ kind: "settle", id, actual }) as Promise<SettleResult>,
+    settle: (id, actual, tenantId) => submit({ kind: "settle", id, actual, tenantId }) as Promise<SettleResult>,
     /** What happened to this process's leases so far, and how many it holds. */
     leaseStats: () => ({ ...(book?.counts ?? noLeaseCounts()), held: book?.size() ?? 0 }),
   };

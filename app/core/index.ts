@@ -204,7 +204,7 @@ export function createTollgate(options: TollgateOptions) {
           const r = spool?.isSpooled(reservationId)
             ? await spool.settle(reservationId, actual, clock(), scope.tenantId)
             : await orSpool(
-                () => withSpan("cost.db.insert", {}, () => decider.settle(reservationId, actual)),
+                () => withSpan("cost.db.insert", {}, () => decider.settle(reservationId, actual, scope.tenantId)),
                 () => spool!.settleLater(reservationId, actual, clock(), scope.tenantId),
               );
           if (!r.replay) {
@@ -224,7 +224,7 @@ export function createTollgate(options: TollgateOptions) {
         // Fail-open: a release that cannot reach the database is harmless to skip; the hold
         // expires at its TTL and the sweeper returns it.
         const r = await orSpool(
-          () => ledger.release(ctx, reservationId),
+          () => ledger.release(ctx, reservationId, scope.tenantId),
           async () => ({ reservationId, status: "released" as const }),
         );
         instruments().activeHolds.add(-1, {});

@@ -189,9 +189,13 @@ export function settlement(r: ReservationRow, priced: Priced, late: boolean) {
   return { entry, warnings };
 }
 
-export async function release(ctx: LedgerContext, reservationId: string): Promise<{ reservationId: string; status: "released" | "expired" }> {
+/** A caller bound to one tenant (an API key's) named another tenant's reservation. */
+export const otherTenants = () => new TollgateError("forbidden", "This reservation belongs to another tenant.");
+
+export async function release(ctx: LedgerContext, reservationId: string, tenantId?: string | null): Promise<{ reservationId: string; status: "released" | "expired" }> {
   return inTransaction(ctx.pool, async (c) => {
     const r = await lockReservation(c, reservationId);
+    if (tenantId && r.tenant_id !== tenantId) throw otherTenants();
     if (r.status === "settled") throw new TollgateError("conflict", "This reservation was already settled.");
     if (r.status !== "held") return { reservationId: r.id, status: r.status };
     await dropHolds(c, [{ id: r.id, estimate: money(r.estimate), usageIds: r.usage_ids, leaseIds: r.lease_ids ?? [] }], "released");

@@ -154,6 +154,7 @@ export type ErrorCode =
   | "unknown_price"
   | "not_found"
   | "conflict"
+  | "forbidden"
   | "quota_unavailable";
 
 export class TollgateError extends Error {

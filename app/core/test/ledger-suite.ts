@@ -172,6 +172,29 @@ describe("idempotency", () => {
   });
 });
 
+describe("a caller bound to one tenant", () => {
+  it("cannot settle or release another tenant's reservation (forbidden, nothing written), from this process or another", async () => {
+    const owner = await createTenant(t.pool, "bound-owner");
+    const other = await createTenant(t.pool, "bound-other");
+    const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId: owner, limit: "5" });
+    const tg = createTollgate({ pool: t.pool });
+    const r = await tg.reserve({ tenantId: owner, resource: "llm", idempotencyKey: "b", ...usd(2) });
+    if (!r.allowed) throw new Error("expected allowed");
+    // `tg` made the reservation (known in memory); `stranger` must read it first.
+    const stranger = createTollgate({ pool: t.pool });
+    for (const g of [tg, stranger]) {
+      await expect(g.settle(r.reservationId, { actualCostUsd: "1" }, { tenantId: other })).rejects.toMatchObject({ code: "forbidden" });
+      await expect(g.release(r.reservationId, { tenantId: other })).rejects.toMatchObject({ code: "forbidden" });
+    }
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ spent: "0.0000000000", reserved: "2.0000000000" });
+    // The owner's own scope settles it.
+    expect(await stranger.settle(r.reservationId, { actualCostUsd: "1.5" }, { tenantId: owner })).toMatchObject({ reservationId: r.reservationId, replay: false });
+    await expect(tg.settle(r.reservationId, { actualCostUsd: "1.5" }, { tenantId: other })).rejects.toMatchObject({ code: "forbidden" });
+    expect(await usageOf(t.pool, quotaId)).toMatchObject({ spent: "1.5000000000", reserved: "0.0000000000" });
+    await expectReconciled(tg);
+  });
+});
+
 describe("pricing", () => {
   it("uses the price in effect at the usage time: before and after a change", async () => {
     await addLlmPrice(t.pool, { model: "gpt-change", input: "1", output: "2", from: "2026-01-01", to: "2026-03-15T12:00:00Z" });

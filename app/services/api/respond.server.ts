@@ -35,6 +35,7 @@ const STATUS: Record<TollgateError["code"], number> = {
   unknown_price: 400,
   not_found: 404,
   conflict: 409,
+  forbidden: 403,
   quota_unavailable: 503,
 };
 
