@@ -9,6 +9,7 @@ import { TollgateError } from "./types.ts";
 interface Call {
   items: string[];
   attempts: { n: number };
+  slot: number;
   resolve: (o: Outcome<string>[]) => void;
   reject: (e: unknown) => void;
 }
@@ -19,13 +20,13 @@ function harness(max: number, inFlight: number, opts: { attempts?: number; repor
   const singles: string[] = [];
   const reports: BatchReport[] = [];
   const batcher = new Batcher<string, string>(
-    (items, attempts) =>
+    (items, attempts, slot) =>
       new Promise((resolve, reject) => {
         attempts.n = opts.attempts ?? 1;
-        calls.push({ items, attempts, resolve, reject });
+        calls.push({ items, attempts, slot, resolve, reject });
       }),
-    async (item) => {
-      singles.push(item);
+    async (item, slot) => {
+      singles.push(`${item}@${slot}`);
       if (item.startsWith("bad")) throw new TollgateError("not_found", `No such thing: ${item}.`);
       return `alone:${item}`;
     },
@@ -100,6 +101,19 @@ describe("Batcher", () => {
     expect(await Promise.all(answers)).toEqual(["A", "B", "C", "D", "E"]);
     expect(h.heard).toEqual(["b", "a", "e", "c", "d"]);
     expect(h.reports.map((r) => r.size)).toEqual([1, 1, 1, 2]);
+    // Each batch ran in a slot no other running batch had: b's slot went to [c, d], a's to [e].
+    expect(h.calls.map((c) => c.slot)).toEqual([0, 1, 1, 0]);
+  });
+
+  it("a batch failing as a whole in slot 1 decides its items alone in slot 1 while slot 0 runs on", async () => {
+    const h = harness(4, 2);
+    const [a, b] = h.submit("a", "b");
+    expect(h.calls.map((c) => [c.items, c.slot])).toEqual([[["a"], 0], [["b"], 1]]);
+    h.calls[1].reject(new Error("deadlock detected"));
+    expect(await b).toBe("alone:b");
+    expect(h.singles).toEqual(["b@1"]);
+    h.commit(h.calls[0]);
+    expect(await a).toBe("A");
   });
 
   it("a failed outcome rejects only its own caller, with its own error", async () => {
@@ -125,7 +139,7 @@ describe("Batcher", () => {
     expect(await a).toBe("A");
     await expect(bad).rejects.toEqual(new TollgateError("not_found", "No such thing: bad-1."));
     expect(await c).toBe("alone:c");
-    expect(h.singles).toEqual(["bad-1", "c"]);
+    expect(h.singles).toEqual(["bad-1@0", "c@0"]);
     expect(h.reports).toEqual([
       { size: 1, attempts: 2, outcome: "committed" },
       { size: 2, attempts: 2, outcome: "singly" },
@@ -168,7 +182,7 @@ describe("Batcher", () => {
     await settle();
     h.calls[1].reject(new Error("deadlock detected"));
     expect(await soon(b)).toBe("alone:b");
-    expect(h.singles).toEqual(["b"]);
+    expect(h.singles).toEqual(["b@0"]);
     expect(h.reports.map((r) => r.outcome)).toEqual(["committed", "singly"]);
   });
 });

@@ -250,6 +250,9 @@ export interface Decider {
   settle(reservationId: string, actual: ActualUsage, tenantId?: string | null): Promise<SettleResult>;
 }
 
+/** What createTollgate uses when groupCommit leaves a field out. */
+export const GROUP_COMMIT_DEFAULTS = { maxBatch: 256, inFlight: 1 } as const;
+
 export interface GroupCommitOptions {
   /** Most decisions in one transaction (default 256). */
   maxBatch?: number;
@@ -275,24 +278,31 @@ export function leaseHolder() {
 export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommitOptions | false, leases: LeaseOptions | false = {}): Decider & { leaseStats: () => LeaseCounts & { held: number } } {
   const known = new KnownReservations();
   const scopes = leases === false ? [] : (leases.scopes ?? ["platform"]);
-  const book =
+  // One lease book (one holder) per batch slot: two batches of this process in flight at once
+  // never queue on each other's lease rows.
+  const slots = groupCommit === false ? 1 : (groupCommit.inFlight ?? GROUP_COMMIT_DEFAULTS.inFlight);
+  const books =
     leases === false
-      ? undefined
-      : new LeaseBook({
-          holder: leaseHolder(),
-          ttlSeconds: leases.ttlSeconds ?? 30,
-          leasable: (row) => row.enabled && row.enforcement === "hard" && scopes.includes(row.scope),
-        });
-  const alone = (it: Item, fresh: boolean) => decideAlone(ctx, it, known, fresh, book);
+      ? []
+      : Array.from(
+          { length: slots },
+          () =>
+            new LeaseBook({
+              holder: leaseHolder(),
+              ttlSeconds: leases.ttlSeconds ?? 30,
+              leasable: (row) => row.enabled && row.enforcement === "hard" && scopes.includes(row.scope),
+            }),
+        );
+  const alone = (it: Item, fresh: boolean, slot = 0) => decideAlone(ctx, it, known, fresh, books[slot]);
   const submit: (it: Item) => Promise<Result> =
     groupCommit === false
       ? (it) => alone(it, false)
       : ((batcher) => (it: Item) => batcher.submit(it))(
           new Batcher<Item, Result>(
-            (items, attempts) => runBatch(ctx, items, attempts, known, book),
-            (it) => alone(it, true),
-            groupCommit.maxBatch ?? 256,
-            groupCommit.inFlight ?? 1,
+            (items, attempts, slot) => runBatch(ctx, items, attempts, known, books[slot]),
+            (it, slot) => alone(it, true, slot),
+            groupCommit.maxBatch ?? GROUP_COMMIT_DEFAULTS.maxBatch,
+            slots,
             (r) => {
               instruments().batchSize.record(r.size, { outcome: r.outcome });
               groupCommit.onBatch?.(r);
@@ -306,7 +316,14 @@ export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommi
     },
     settle: (id, actual, tenantId) => submit({ kind: "settle", id, actual, tenantId }) as Promise<SettleResult>,
     /** What happened to this process's leases so far, and how many it holds. */
-    leaseStats: () => ({ ...(book?.counts ?? noLeaseCounts()), held: book?.size() ?? 0 }),
+    leaseStats: () => {
+      const total = { ...noLeaseCounts(), held: 0 };
+      for (const b of books) {
+        for (const k of Object.keys(b.counts) as (keyof LeaseCounts)[]) total[k] += b.counts[k];
+        total.held += b.size();
+      }
+      return total;
+    },
   };
 }
 

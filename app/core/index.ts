@@ -10,6 +10,7 @@
 import type pg from "pg";
 import { direct, guardPool, isUnavailable } from "./db.ts";
 import { createDecider, type GroupCommitOptions, type LeaseOptions } from "./decider.ts";
+export { GROUP_COMMIT_DEFAULTS } from "./decider.ts";
 import { useStatements, type StatementMode } from "./sql.ts";
 import * as ledger from "./ledger.ts";
 import { money, toJson, type Money } from "./money.ts";

@@ -25,6 +25,7 @@ export interface CellContext {
   /** CPU milliseconds the database server has used so far, when it is a local process. */
   serverCpu: (() => number) | null;
   groupCommit: boolean;
+  inFlight: number;
   leases: ("platform" | "tenant" | "user")[];
 }
 
@@ -99,6 +100,7 @@ export async function processesCell(
     poolSize: ctx.poolSize,
     keyPrefix: `${ctx.runId}-${workload}-p${i}of${shape.count}x${shape.perProcess}`,
     groupCommit: ctx.groupCommit,
+    inFlight: ctx.inFlight,
     leases: ctx.leases,
   }));
   const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer, async (restart) => {

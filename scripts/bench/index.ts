@@ -48,6 +48,7 @@ async function run(o: BenchOptions): Promise<number> {
       url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: o.poolSize,
       serverCpu: await serverCpuProbe(admin),
       groupCommit: o.groupCommit,
+      inFlight: o.inFlight,
       leases: o.leases,
     };
 
@@ -57,7 +58,7 @@ async function run(o: BenchOptions): Promise<number> {
       const pool = benchPool(db.url, o.poolSize);
       pools.push(pool);
       await fillPool(pool, o.poolSize);
-      peers.set(name, await createPeer(name, pool, { tableCreated: false, groupCommit: o.groupCommit, leases: o.leases }));
+      peers.set(name, await createPeer(name, pool, { tableCreated: false, groupCommit: o.groupCommit, inFlight: o.inFlight, leases: o.leases }));
     }
 
     let capture: HotPathCapture | undefined;
@@ -117,7 +118,7 @@ async function run(o: BenchOptions): Promise<number> {
     const seconds = Math.round((Date.now() - startedAt) / 1000);
     const load = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (${os.cpus().length} cores)`;
     const out: string[] = [
-      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; tollgate${o.groupCommit ? " (group commit)" : " (one transaction per decision)"}${o.leases.length ? ` leasing ${o.leases.join("+")} rows` : " without leases"}; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
+      `# npm run bench — ${server}; pool ${o.poolSize} connections per process; tollgate${o.groupCommit ? ` (group commit, ${o.inFlight} batch${o.inFlight > 1 ? "es" : ""} in flight)` : " (one transaction per decision)"}${o.leases.length ? ` leasing ${o.leases.join("+")} rows` : " without leases"}; ${o.duration} s cells after ${o.warmup} s warm-up; ${seconds} s in all; ${load}`,
       "",
       resultsTable(rows),
       "",
@@ -129,7 +130,7 @@ async function run(o: BenchOptions): Promise<number> {
     }
     const failed = rows.filter((r) => r.checksOk === false);
     for (const r of failed) out.push("", `✘ ${r.name} ${r.peer} c=${r.concurrency} ×${r.processes}: ${r.checkFailures?.join("; ")}`);
-    out.push(jsonLine(rows, rs, { meta: { server, tollgate: { groupCommit: o.groupCommit, leases: o.leases }, poolSize: o.poolSize, duration: o.duration, warmup: o.warmup, rounds: o.rounds, totalSeconds: seconds, load } }));
+    out.push(jsonLine(rows, rs, { meta: { server, tollgate: { groupCommit: o.groupCommit, inFlight: o.inFlight, leases: o.leases }, poolSize: o.poolSize, duration: o.duration, warmup: o.warmup, rounds: o.rounds, totalSeconds: seconds, load } }));
     process.stdout.write(out.join("\n") + "\n");
     return failed.length ? 1 : 0;
   } finally {

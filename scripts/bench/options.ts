@@ -20,6 +20,8 @@ export interface BenchOptions {
   keepDatabase: boolean;
   /** false: run tollgate with one transaction per decision (createTollgate({ groupCommit: false })). */
   groupCommit: boolean;
+  /** Batches of one process in flight at once (createTollgate({ groupCommit: { inFlight } })). */
+  inFlight: number;
   /** Quota scopes tollgate leases (ADR 0009); [] = no leases. */
   leases: ("platform" | "tenant" | "user")[];
   quick: boolean;
@@ -41,6 +43,7 @@ server by default, or a fresh database tollgate_bench_<random> on the server of 
   --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement
   --keep-db            keep the benchmark database (and embedded server data) for inspection
   --no-group-commit    run tollgate with one transaction per decision (createTollgate({ groupCommit: false }))
+  --in-flight N        tollgate batches in flight per process (default 1; each its own lease holder)
   --leases LIST|none   quota scopes tollgate leases budget slices of (default platform; ADR 0009)
   --quick              1 s cells, concurrency 8,64, no processes, 5 rounds (< 60 s)
   --help               this text
@@ -81,7 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       flags.add(name);
       continue;
     }
-    if (!["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds", "leases"].includes(name)) {
+    if (!["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds", "leases", "in-flight"].includes(name)) {
       throw new UsageError(`unknown option --${name} (see --help)`);
     }
     const value = inline ?? argv[++i];
@@ -112,6 +115,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     explain: !flags.has("no-explain"),
     keepDatabase: flags.has("keep-db"),
     groupCommit: !flags.has("no-group-commit"),
+    inFlight: positive("--in-flight", get("in-flight", "1"), true),
     leases: get("leases", "platform") === "none" ? [] : list("--leases", get("leases", "platform"), ["platform", "tenant", "user"] as const),
     quick,
   };

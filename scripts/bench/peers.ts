@@ -38,8 +38,8 @@ export interface Peer {
   leaseStats?(): Record<string, number>;
 }
 
-function tollgatePeer(pool: pg.Pool, groupCommit: boolean, leases: Scope[]): Peer {
-  const tollgate = createTollgate({ pool, groupCommit, leases: leases.length ? { scopes: leases } : false });
+function tollgatePeer(pool: pg.Pool, groupCommit: boolean, inFlight: number, leases: Scope[]): Peer {
+  const tollgate = createTollgate({ pool, groupCommit: groupCommit && { inFlight }, leases: leases.length ? { scopes: leases } : false });
   return {
     name: "tollgate",
     leaseStats: () => {
@@ -149,8 +149,8 @@ function naivePeer(pool: pg.Pool): Peer {
 }
 
 /** tableCreated: whether rate-limiter-flexible's table already exists (child processes). */
-export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean; leases: Scope[] }): Promise<Peer> {
-  if (name === "tollgate") return tollgatePeer(pool, opts.groupCommit, opts.leases);
+export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean; inFlight: number; leases: Scope[] }): Promise<Peer> {
+  if (name === "tollgate") return tollgatePeer(pool, opts.groupCommit, opts.inFlight, opts.leases);
   if (name === "naive") return naivePeer(pool);
   return rlfPeer(pool, opts.tableCreated);
 }

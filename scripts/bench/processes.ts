@@ -20,6 +20,7 @@ export interface WorkerSpec {
   poolSize: number;
   keyPrefix: string;
   groupCommit: boolean;
+  inFlight: number;
   leases: ("platform" | "tenant" | "user")[];
 }
 

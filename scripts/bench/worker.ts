@@ -8,7 +8,7 @@ import { timedOperation, type WorkerSpec } from "./processes.ts";
 
 const spec = JSON.parse(process.argv[2]) as WorkerSpec;
 const pool = benchPool(spec.url, spec.poolSize, WORKER_APPLICATION);
-const peer = await createPeer(spec.peer, pool, { tableCreated: true, groupCommit: spec.groupCommit, leases: spec.leases });
+const peer = await createPeer(spec.peer, pool, { tableCreated: true, groupCommit: spec.groupCommit, inFlight: spec.inFlight, leases: spec.leases });
 const targets = await loadTargets(pool);
 // Open the pool's connections now, so connecting is not part of the measured window.
 await fillPool(pool, spec.poolSize);

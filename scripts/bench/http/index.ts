@@ -8,6 +8,7 @@ import os from "node:os";
 import type pg from "pg";
 import { apiKeyPrefix, generateApiKey, hashApiKey } from "../../../app/services/api-keys.server.ts";
 import { ensureBuild } from "../../lib/build.ts";
+import { GROUP_COMMIT_DEFAULTS } from "../../../app/core/index.ts";
 import { freePort } from "../../lib/postgres.ts";
 import { timedCell, type CellContext } from "../cells.ts";
 import { reconcileFailures } from "../checks.ts";
@@ -75,8 +76,8 @@ async function run(o: HttpBenchOptions): Promise<number> {
       const pool = benchPool(db.url, CORE_POOL);
       pools.push(pool);
       await fillPool(pool, CORE_POOL);
-      const core = await createPeer("tollgate", pool, { tableCreated: false, groupCommit: true, leases: ["platform"] });
-      const ctx: CellContext = { url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: CORE_POOL, serverCpu: pgCpu, groupCommit: true, leases: ["platform"] };
+      const core = await createPeer("tollgate", pool, { tableCreated: false, groupCommit: true, inFlight: GROUP_COMMIT_DEFAULTS.inFlight, leases: ["platform"] });
+      const ctx: CellContext = { url: db.url, admin, targets, runId, durationS: o.duration, warmupS: o.warmup, poolSize: CORE_POOL, serverCpu: pgCpu, groupCommit: true, inFlight: GROUP_COMMIT_DEFAULTS.inFlight, leases: ["platform"] };
       for (const c of o.concurrency) {
         progress.timed(`pairs · in-process core · c=${c}`, o.warmup + o.duration);
         const r = await timedCell(ctx, core, "spread", c);
