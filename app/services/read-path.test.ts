@@ -1,8 +1,8 @@
 // Which loaders read from the replica (DATABASE_READ_URL) and which from the primary (ADR 0013),
 // against a real streaming replica of the embedded server:
-// - every route file is listed below as "replica" or "primary" — a new route fails the first
-//   test until it is listed — and each loader is run to check that its listing is true
-//   (connections taken from readPool() vs the app pool while it answers);
+// - every route file and every service module that takes connections is listed below as
+//   "replica" or "primary" — a new one fails until it is listed — and each loader is run to
+//   check that its listing is true (connections taken from readPool() vs the app pool);
 // - with replay paused on the replica, each replica loader shows the figures of before a write
 //   on the primary, while the primary shows the write (proof that they read the replica), and
 //   the new figures once the replica has caught up;
@@ -91,6 +91,52 @@ const SOURCES: Record<string, Source> = {
   "api+/v1+/tenants.ts": "primary",
   "api+/v1+/usage.ts": "primary",
 };
+
+// Every service module that takes connections itself (names readPool() or dbPool(), or runs a
+// transaction helper, which defaults to the primary): which pool it reads from. A new one fails
+// the test below until it is listed here.
+const SERVICE_SOURCES: Record<string, Source | "both"> = {
+  "./overview.server.ts": "replica",
+  "./tenant-spend.server.ts": "replica",
+  "./tenant-analysis.server.ts": "replica",
+  "./records.server.ts": "replica",
+  "./cost-optimization.server.ts": "replica",
+  "./sandbox-errors.server.ts": "replica",
+  // tenantOptions() for pages with forms (primary), tenantOptionsMayBeStale() for reports.
+  "./tenant-options.server.ts": "both",
+  "./alerts/admin-channels.server.ts": "primary",
+  "./alerts/admin-deliveries.server.ts": "primary",
+  "./alerts/admin-rules.server.ts": "primary",
+  "./alerts/admin-send-test.server.ts": "primary",
+  "./alerts/delivery.server.ts": "primary",
+  "./alerts/env-channels.server.ts": "primary",
+  "./alerts/migrate-webhook-urls.server.ts": "primary",
+  "./alerts/worker.server.ts": "primary",
+  // The job writes its results; readers pass the pool (the tenant page passes readPool()).
+  "./analysis/job.server.ts": "primary",
+  "./analysis/queries.server.ts": "primary",
+  "./analysis/scoped-read.server.ts": "primary",
+  "./analysis/ttl-advice-store.server.ts": "primary",
+  "./anomalies-page.server.ts": "primary",
+  "./api/admin.server.ts": "primary",
+  "./api/identity.server.ts": "primary",
+  "./api/metering.server.ts": "primary",
+  "./api/spend.server.ts": "primary",
+  "./audit-log.server.ts": "primary",
+  "./audit.server.ts": "primary",
+  "./login-throttle.server.ts": "primary",
+  "./metrics.server.ts": "primary",
+  "./price-import/llm.server.ts": "primary",
+  "./price-import/sandbox.server.ts": "primary",
+  "./pricing.server.ts": "primary",
+  "./quotas-page.server.ts": "primary",
+  "./quotas.server.ts": "primary",
+  "./readiness.server.ts": "primary",
+  "./spool.server.ts": "primary",
+  "./touchpoints.server.ts": "primary",
+};
+
+const SERVICE_SOURCE_TEXT = import.meta.glob("./**/*.server.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 
 const MODULES = Object.fromEntries(
   Object.entries(import.meta.glob(["../routes/**/*.ts", "../routes/**/*.tsx", "!../routes/**/*.test.*"])).map(([p, load]) => [
@@ -202,6 +248,17 @@ describe("every route reads from the pool it is listed with", () => {
   it("lists every route file (a new one must choose: replica or primary)", () => {
     expect(Object.keys(MODULES).filter((f) => !(f in SOURCES))).toEqual([]);
     expect(Object.keys(SOURCES).filter((f) => !(f in MODULES))).toEqual([]);
+  });
+
+  it("lists every service that takes connections, with the pool its code names", () => {
+    const actual: Record<string, Source | "both"> = {};
+    for (const [file, text] of Object.entries(SERVICE_SOURCE_TEXT)) {
+      const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+      const replica = /\breadPool\(\)/.test(code);
+      const primary = /\bdbPool\(\)/.test(code) || (!replica && /\b(withTransaction|withTenantScope|transactionOn)\(/.test(code));
+      if (replica || primary) actual[file] = replica && primary ? "both" : replica ? "replica" : "primary";
+    }
+    expect(actual).toEqual(SERVICE_SOURCES);
   });
 
   it("replica loaders take their connections from the read pool only; primary loaders none from it", async () => {
