@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, dbPool, disconnectDb, readPool, type Db } from "~/db/client.server.ts";
 import { streamingReplica, type StreamingReplica } from "~/db/test/streaming-replica.ts";
 import { apiKey } from "~/test/api-fixtures.ts";
+import { startAppInstance } from "~/test/app-instance.ts";
 import { panelRequest, routeArgs, signInPanelCast, type SignedInUser } from "~/test/panel-sessions.ts";
+import { SESSION_COOKIE } from "./session.server.ts";
 import { tollgate } from "./tollgate.server.ts";
 
 type Source = "replica" | "primary";
@@ -379,6 +381,35 @@ describe("writes never touch the replica", () => {
       expect((await primary.query(`SELECT count(*)::int AS n FROM cost_records WHERE tenant_id = $1`, [tenants.globex])).rows[0].n).toBe(2);
     } finally {
       await r.resumeReplay();
+    }
+  });
+});
+
+describe("a server process started with DATABASE_READ_URL (the production build)", () => {
+  it("renders the overview from the replica: with replay paused, this month's spend before the write", async () => {
+    const app = await startAppInstance({ databaseUrl: r.primaryUrl, env: { DATABASE_READ_URL: r.replicaUrl } });
+    const monthOnPage = async () => {
+      const res = await fetch(`${app.url}/admin`, { headers: { Cookie: `${SESSION_COOKIE}=${admin.cookie}` } });
+      expect(res.status).toBe(200);
+      return /data-testid="platform-spend-month" data-usd="([^"]+)"/.exec(await res.text())?.[1];
+    };
+    const monthOnPrimary = async () => (await primary.query(`SELECT sum(llm_usd + sandbox_usd)::text AS m FROM spend_daily`)).rows[0].m;
+    try {
+      await r.caughtUp();
+      const before = await monthOnPrimary();
+      expect(await monthOnPage()).toBe(before);
+      await r.pauseReplay();
+      try {
+        await tollgate().record({ tenantId: tenants.globex, resource: "llm", idempotencyKey: "rp-5", actualCostUsd: "1" });
+        expect(await monthOnPrimary()).not.toBe(before);
+        expect(await monthOnPage()).toBe(before);
+      } finally {
+        await r.resumeReplay();
+      }
+      await r.caughtUp();
+      expect(await monthOnPage()).toBe(await monthOnPrimary());
+    } finally {
+      await app.stop();
     }
   });
 });
