@@ -25,11 +25,13 @@ module.exports = {
     {
       name: "db-imports-no-service",
       comment:
-        "app/db is below the services: pools, transactions, row helpers. The one exception is the " +
-        "configuration (config.server.ts, the only reader of process.env), a leaf that imports no service.",
+        "app/db is below the services: pools, transactions, row helpers. The exceptions are the " +
+        "configuration (config.server.ts, the only reader of process.env), a leaf that imports no service, " +
+        "and the process's logger (logger.server.ts, which imports only the configuration): the read " +
+        "replica's pool logs when it falls back to the primary (ADR 0013).",
       severity: "error",
       from: { path: "^app/db/", pathNot: "\\.test\\.ts$|^app/db/test/" },
-      to: { path: "^app/(services|routes|components)/", pathNot: "^app/services/config\\.server\\.ts$" },
+      to: { path: "^app/(services|routes|components)/", pathNot: "^app/services/(config|logger)\\.server\\.ts$" },
     },
     {
       name: "components-import-no-server-code",

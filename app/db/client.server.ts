@@ -1,12 +1,15 @@
 // Every database connection of the app is made here, lazily (constructing them at module load
 // would throw whenever DATABASE_URL is not set, e.g. during `remix build`): dbPool() for SQL,
-// db() for Prisma, and createPool() for the enforcement core's own pool
-// (services/tollgate.server.ts). Why three pools and not one: docs/adr/0011-data-access.md.
+// db() for Prisma, createPool() for the enforcement core's own pool (services/tollgate.server.ts),
+// and readPool() for reads that may be stale, on a replica when DATABASE_READ_URL is set.
+// Why these pools and not one: docs/adr/0011-data-access.md, 0013-read-replica.md.
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { observePool } from "../core/telemetry.ts";
-import { databaseUrl } from "../services/config.server.ts";
+import { databaseReadUrl, databaseUrl } from "../services/config.server.ts";
+import { logger } from "../services/logger.server.ts";
 import { pgAdapter, poolConfig } from "./pg-adapter.ts";
+import { ReplicaPool } from "./replica-pool.ts";
 
 export type Db = PrismaClient;
 
@@ -32,6 +35,7 @@ export function createPool(url: string, max = 10, extra: pg.PoolConfig & { pipel
 
 let prisma: PrismaClient | undefined;
 let pool: pg.Pool | undefined;
+let replica: ReplicaPool | undefined;
 
 /**
  * Prisma, for simple CRUD (ADR 0011), on connections of its own: code holding a dbPool()
@@ -49,9 +53,43 @@ export function dbPool(): pg.Pool {
   return pool;
 }
 
+/** How long a read waits to connect to the replica before it is taken as down (and the read goes to the primary). */
+const REPLICA_CONNECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The pool for reads that may be stale by the replica's replay lag (ADR 0013): dashboards, the
+ * records explorer, CSV exports — never a decision, a write, or a page that must show what its
+ * own form just saved. On DATABASE_READ_URL (a streaming replica) when set, else the app pool
+ * itself. While the replica cannot be reached its reads go to the primary (one log line when it
+ * goes down, one when it is back).
+ */
+export function readPool(): pg.Pool {
+  const url = databaseReadUrl();
+  if (!url) return dbPool();
+  if (!replica) {
+    const log = logger("db");
+    replica = new ReplicaPool(
+      { ...poolConfig(url), max: 12, connectionTimeoutMillis: REPLICA_CONNECT_TIMEOUT_MS },
+      {
+        fallback: dbPool,
+        onStateChange: (state, error) =>
+          state === "down"
+            ? log.warn({ event: "read_replica_down", reason: (error as { code?: string })?.code ?? error?.message }, "read replica unreachable: dashboard reads go to the primary")
+            : log.info({ event: "read_replica_up" }, "read replica answers again: dashboard reads go back to it"),
+      },
+    );
+    replica.on("error", () => {}); // as createPool: a killed idle connection must not crash the process
+    replica.on("connect", (client) => client.on("error", () => {}));
+    observePool("read", replica);
+  }
+  return replica;
+}
+
 export async function disconnectDb() {
   await prisma?.$disconnect();
   await pool?.end();
+  await replica?.end();
   prisma = undefined;
   pool = undefined;
+  replica = undefined;
 }

@@ -92,6 +92,10 @@ export const configSchema = z.object({
   WEB_CONCURRENCY: int(0, 0, 64),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: postgresUrl.optional(),
+  // A streaming replica of DATABASE_URL for reads that may be stale: dashboards, the records
+  // explorer, CSV exports (app/db/client.server.ts readPool(), docs/adr/0013-read-replica.md).
+  // Unset: those reads go to DATABASE_URL too.
+  DATABASE_READ_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: int(54320, 1, 65535),
   // Set by scripts/lib/boot.ts next to DATABASE_URL when that URL is the embedded server it
@@ -228,6 +232,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
  */
 function resolveDefaults(c: z.infer<typeof configSchema>): Config {
   const external = Boolean(c.DATABASE_URL) && c.TOLLGATE_EMBEDDED_DATABASE !== "1";
+  if (c.DATABASE_READ_URL && !c.DATABASE_URL) {
+    // The embedded database has no replica: the read URL would name some other database.
+    throw new ConfigError([{ variable: "DATABASE_READ_URL", message: "needs DATABASE_URL: it names a streaming replica of that database" }]);
+  }
   if (c.NODE_ENV === "production" && !c.SECRETS_KEY && (external || !isLoopbackHost(c.HOST))) {
     throw new ConfigError([
       {
@@ -253,4 +261,12 @@ export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set (npm start sets it for the embedded database)");
   return url;
+}
+
+/**
+ * The read replica's URL (DATABASE_READ_URL), or null: read live, like databaseUrl(), because
+ * tests point it at a replica and back. Its value was validated with the rest at start.
+ */
+export function databaseReadUrl(): string | null {
+  return process.env.DATABASE_READ_URL || null;
 }

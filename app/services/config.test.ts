@@ -97,6 +97,26 @@ describe("DATABASE_URL TLS settings", () => {
   });
 });
 
+describe("DATABASE_READ_URL", () => {
+  const REPLICA = "postgresql://app:secret@replica.example.com:5432/tollgate";
+  const dev = (env: Record<string, string>) => problems({ NODE_ENV: "development", DATABASE_URL: EXTERNAL, ...env });
+  it("is optional, and taken as given", () => {
+    expect(parseConfig({ NODE_ENV: "development", DATABASE_URL: EXTERNAL }).DATABASE_READ_URL).toBeUndefined();
+    expect(parseConfig({ NODE_ENV: "development", DATABASE_URL: EXTERNAL, DATABASE_READ_URL: `${REPLICA}?sslmode=require` }).DATABASE_READ_URL).toBe(`${REPLICA}?sslmode=require`);
+  });
+  it("is checked as DATABASE_URL is (scheme, TLS), naming the variable", () => {
+    expect(dev({ DATABASE_READ_URL: "mysql://replica/tollgate" })).toEqual([{ variable: "DATABASE_READ_URL", message: "must be a postgresql:// URL" }]);
+    expect(dev({ DATABASE_READ_URL: `${REPLICA}?sslmode=verify-ca` })).toEqual([
+      { variable: "DATABASE_READ_URL", message: "sslmode=verify-ca needs sslrootcert (the CA certificate file)" },
+    ]);
+  });
+  it("needs DATABASE_URL (the embedded database has no replica)", () => {
+    expect(problems({ NODE_ENV: "development", DATABASE_READ_URL: REPLICA })).toEqual([
+      { variable: "DATABASE_READ_URL", message: "needs DATABASE_URL: it names a streaming replica of that database" },
+    ]);
+  });
+});
+
 it("isLoopbackHost", () => {
   for (const h of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "::ffff:127.0.0.1"]) expect(isLoopbackHost(h)).toBe(true);
   for (const h of ["0.0.0.0", "::", "10.0.0.5", "tollgate.example.com", "192.168.1.2"]) expect(isLoopbackHost(h)).toBe(false);

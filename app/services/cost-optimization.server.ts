@@ -2,6 +2,7 @@
 // analysis job stored (per tenant × touchpoint) with totals, and per tenant for the
 // billed-vs-active chart. Money stays exact decimal text; seconds are plain numbers.
 import { money, toDb, type Money } from "~/core/money.ts";
+import { readPool } from "~/db/client.server.ts";
 import { getConfig } from "./config.server.ts";
 import { listTtlAdvice, type StoredTtlAdvice, type TtlAdviceRow } from "./analysis/queries.server.ts";
 
@@ -63,12 +64,12 @@ export function summarizeTtlAdvice({ computed, rows }: StoredTtlAdvice): TtlSumm
  * still says when the advice was computed).
  */
 export async function getCostOptimization(opts: { tenantSlug?: string } = {}): Promise<TtlAdviceView> {
-  return withSchedule(summarizeTtlAdvice(await listTtlAdvice({ tenantSlug: opts.tenantSlug })));
+  return withSchedule(summarizeTtlAdvice(await listTtlAdvice({ tenantSlug: opts.tenantSlug, pool: readPool() })));
 }
 
 /** One tenant's advice with its totals (the tenant page), read as that tenant. */
 export async function getTenantTtlAdvice(tenantId: string): Promise<TtlAdviceView> {
-  return withSchedule(summarizeTtlAdvice(await listTtlAdvice({ tenantId })));
+  return withSchedule(summarizeTtlAdvice(await listTtlAdvice({ tenantId, pool: readPool() })));
 }
 
 const withSchedule = (s: TtlSummary): TtlAdviceView => ({ ...s, refreshEveryHours: getConfig().ANALYSIS_INTERVAL_HOURS });

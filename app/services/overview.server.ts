@@ -4,7 +4,7 @@
 // as exact decimal strings. The overview also lists what the analysis job found (open
 // anomalies, forecast breaches).
 import type pg from "pg";
-import { dbPool } from "~/db/client.server.ts";
+import { readPool } from "~/db/client.server.ts";
 import type { Queryable } from "~/db/rows.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import { utilizationPercent } from "~/core/index.ts";
@@ -105,7 +105,8 @@ export function periodBounds(now: Date): Record<Period, { start: string; end: st
 }
 
 export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
-  const pool = dbPool();
+  // May be stale by the replica's replay lag (ADR 0013): a report, not a decision.
+  const pool = readPool();
   const b = periodBounds(now);
   const [summary, quotas, nearLimit, topTenants, trend, anomalies, breaches, open] = await Promise.all([
     spendSummary(pool, b, null),
@@ -142,7 +143,7 @@ export async function getPlatformOverview(now = new Date()): Promise<PlatformOve
 export async function listTenantsWithSpend(search: string, now = new Date()): Promise<TenantListRow[]> {
   const b = periodBounds(now);
   const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : "";
-  const { rows } = await dbPool().query(
+  const { rows } = await readPool().query(
     `SELECT t.id, t.slug, t.name, t.status, coalesce(s.spent, 0)::text AS month_usd
        FROM tenants t
        LEFT JOIN (SELECT tenant_id, sum(llm_usd + sandbox_usd) AS spent FROM spend_daily
@@ -161,13 +162,17 @@ export async function listTenantsWithSpend(search: string, now = new Date()): Pr
  */
 export async function getTenantOverview(tenantId: string, now = new Date()): Promise<TenantOverview> {
   const b = periodBounds(now);
-  return withTenantScope(tenantId, async (tx) => {
-    // One connection: these run one after another, not in parallel.
-    const summary = await spendSummary(tx, b, tenantId);
-    const quotas = await quotaUtilization(tx, b, tenantId);
-    const trend = await dailyTrend(tx, now, tenantId);
-    return { asOf: b.day.start, ...summary, quotas, trend };
-  });
+  return withTenantScope(
+    tenantId,
+    async (tx) => {
+      // One connection: these run one after another, not in parallel.
+      const summary = await spendSummary(tx, b, tenantId);
+      const quotas = await quotaUtilization(tx, b, tenantId);
+      const trend = await dailyTrend(tx, now, tenantId);
+      return { asOf: b.day.start, ...summary, quotas, trend };
+    },
+    { pool: readPool() },
+  );
 }
 
 type Bounds = ReturnType<typeof periodBounds>;

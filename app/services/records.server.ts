@@ -2,8 +2,9 @@
 // export. Keyset, never OFFSET: a page is "the next 50 rows after (sort value, id)", which the
 // indexes on cost_records answer by walking a short range, so page 1 and page 10,000 cost the
 // same. Tenant-scoped rows are read as the row-level-security role (defence in depth; see
-// withSlices for why the keyset walk itself is not).
-import { dbPool } from "~/db/client.server.ts";
+// withSlices for why the keyset walk itself is not). Every read here is on readPool(): the ledger
+// as of the replica's replay lag (ADR 0013); a record settled a moment ago may not be listed yet.
+import { readPool } from "~/db/client.server.ts";
 import { asTenant, withTransaction, type Tx } from "~/db/transaction.server.ts";
 import {
   PAGE_SIZE,
@@ -162,7 +163,7 @@ export async function withSlices<T>(
   timeoutMs: number,
   fn: (read: SliceReader) => Promise<T>,
 ): Promise<T> {
-  return withTransaction((client) => fn(sliceReader(client, scope, filters, sort)), { readOnly: true, statementTimeoutMs: timeoutMs });
+  return withTransaction((client) => fn(sliceReader(client, scope, filters, sort)), { readOnly: true, statementTimeoutMs: timeoutMs, pool: readPool() });
 }
 
 function sliceReader(client: Tx, scope: RecordScope, filters: RecordFilters, sort: RecordSort): SliceReader {
@@ -248,7 +249,7 @@ export interface ExplorerOptions {
 
 /** Suggestions for the filter form: reference data only, never a scan of the ledger. */
 export async function explorerOptions(scope: RecordScope): Promise<ExplorerOptions> {
-  const pool = dbPool();
+  const pool = readPool();
   const [tenants, models, touchpoints] = await Promise.all([
     scope.kind === "all" ? tenantOptions(pool) : [],
     pool.query(`SELECT DISTINCT model FROM llm_prices ORDER BY model`),

@@ -5,7 +5,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
 import { SANDBOX_STAGES } from "~/core/index.ts";
-import { dbPool } from "~/db/client.server.ts";
+import { readPool } from "~/db/client.server.ts";
 
 export { SANDBOX_STAGES };
 export type SandboxStage = (typeof SANDBOX_STAGES)[number];
@@ -66,7 +66,8 @@ export interface SandboxErrorReport {
   recent: { id: string; tenantSlug: string; stage: SandboxStage; errorType: string; operation: string; message: string; occurredAt: string }[];
 }
 
-export async function getSandboxErrorReport(q: SandboxErrorQuery, pool: pg.Pool = dbPool()): Promise<SandboxErrorReport> {
+/** A report: from the read replica by default (ADR 0013). */
+export async function getSandboxErrorReport(q: SandboxErrorQuery, pool: pg.Pool = readPool()): Promise<SandboxErrorReport> {
   const args: unknown[] = [q.from, q.to];
   const range = `e.occurred_at >= $1::date::timestamp AT TIME ZONE 'UTC' AND e.occurred_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'`;
   const tenant = q.tenant ? ` AND t.slug = $${args.push(q.tenant)}` : "";

@@ -2,8 +2,10 @@
 // for the current period (with the actual cumulative spend so far, for the chart) and the
 // anomaly findings in the page's date range (listed, and marked on the spend timeline). The
 // rows come from the analysis queries; the daily actuals are read here, as the row-level-
-// security role scoped to the tenant, like the rest of the tenant page.
+// security role scoped to the tenant, like the rest of the tenant page. All of it from the read
+// replica (ADR 0013): what the job stored and what was spent, as of the replica's replay lag.
 import { money, toDb } from "~/core/money.ts";
+import { readPool } from "~/db/client.server.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import type { SpendRange } from "~/schemas/records.ts";
 import { BASELINE_DAYS, MIN_HISTORY_DAYS } from "./analysis/anomalies.ts";
@@ -51,8 +53,8 @@ export async function getTenantAnalysis(
 ): Promise<{ forecasts: TenantForecast[]; anomalies: TenantAnomaly[]; historyNote: HistoryNote | null }> {
   const [forecasts, anomalies, note] = await Promise.all([
     // The tenant's own quotas; user quotas would crowd the page (their page is the quotas page).
-    listForecasts({ tenantId, now }).then((all) => all.filter((f) => f.scope === "tenant")),
-    listAnomalies({ tenantId, from: range.from, to: range.to, limit: 200 }),
+    listForecasts({ tenantId, now, pool: readPool() }).then((all) => all.filter((f) => f.scope === "tenant")),
+    listAnomalies({ tenantId, from: range.from, to: range.to, limit: 200, pool: readPool() }),
     historyNote(tenantId, now),
   ]);
   const daily = forecasts.length ? await dailySpend(tenantId, forecasts, now) : [];
@@ -78,7 +80,7 @@ async function dailySpend(tenantId: string, forecasts: ForecastView[], now: Date
       [tenantId, isoDay(earliest), isoDay(now.getTime())],
     );
     return rows;
-  });
+  }, { pool: readPool() });
 }
 
 /** The anomaly page's "not enough history yet" note; null once the tenant has 28 days of history (or none). */
@@ -105,7 +107,7 @@ async function historyNote(tenantId: string, now: Date): Promise<HistoryNote | n
       [tenantId, windowFrom, isoDay(today)],
     );
     return rows[0].first;
-  });
+  }, { pool: readPool() });
   if (first === null || first <= isoDay(today - BASELINE_DAYS * DAY_MS)) return null;
   return { firstDay: first, minDays: MIN_HISTORY_DAYS, judgedFrom: isoDay(Date.parse(`${first}T00:00:00Z`) + MIN_HISTORY_DAYS * DAY_MS) };
 }

@@ -6,6 +6,7 @@
 // rollups' full user × model × touchpoint cross-product (ADR 0007: 59 k rows for the largest
 // bench tenant over 90 days, 9 k here). Money stays exact decimal text.
 import { money, toDb, type Money } from "~/core/money.ts";
+import { readPool } from "~/db/client.server.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import { parseSpendRange, type FieldIssue, type SpendGrain, type SpendRange } from "~/schemas/records.ts";
 import { periodBounds, spendSummary } from "./overview.server.ts";
@@ -69,11 +70,16 @@ SELECT dimension::text AS dimension, grouping(dimension, bucket, resource, key) 
 
 export async function getTenantSpend(tenantId: string, range: SpendRange, now = new Date()): Promise<TenantSpend> {
   const bounds = periodBounds(now);
-  // Defence in depth: read as the row-level-security role scoped to this tenant.
-  const { rows, summary } = await withTenantScope(tenantId, async (tx) => ({
-    rows: (await tx.query(SPEND_SQL, [tenantId, range.from, range.to, range.grain])).rows,
-    summary: await spendSummary(tx, bounds, tenantId),
-  }));
+  // Defence in depth: read as the row-level-security role scoped to this tenant; on the replica
+  // (a report: may be stale by its replay lag, ADR 0013).
+  const { rows, summary } = await withTenantScope(
+    tenantId,
+    async (tx) => ({
+      rows: (await tx.query(SPEND_SQL, [tenantId, range.from, range.to, range.grain])).rows,
+      summary: await spendSummary(tx, bounds, tenantId),
+    }),
+    { pool: readPool() },
+  );
 
   const of = (dimension: "model" | "user" | "touchpoint", set: number) => rows.filter((r) => r.dimension === dimension && r.g === set);
   const byResource = new Map(of("model", SET.resource).map((r) => [r.resource, r.cost as string]));
@@ -201,7 +207,9 @@ const QUOTA_ORDER = { day: 0, week: 1, month: 2, llm: 0, sandbox: 1, all: 2 } as
 /**
  * Everything on the tenant page: the spend figures for the range in the URL (from the
  * rollups), the tenant's quotas as the enforcement core sees them now (spent and held in the
- * current period, reset time), and the 10 newest cost records.
+ * current period, reset time), and the 10 newest cost records. Spend and records come from the
+ * read replica (ADR 0013); the quotas from the core's own pool on the primary, so "remaining"
+ * is what the next reserve will be decided against.
  */
 export async function getTenantDetail(tenantId: string, params: URLSearchParams, now = new Date()): Promise<TenantDetail> {
   const { range, issues } = parseSpendRange(params, now);

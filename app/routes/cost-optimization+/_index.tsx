@@ -16,7 +16,7 @@ import { formatUsd } from "~/components/format.ts";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireArea } from "~/services/auth.server.ts";
 import { getCostOptimization } from "~/services/cost-optimization.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptionsMayBeStale } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 // A filter, not a form: a bad value shows all tenants.
@@ -32,7 +32,7 @@ export const meta: MetaFunction = ({ error }) => [{ title: error ? `${errorTitle
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireArea(request, "costOptimization");
   const filters = Filters.parse({ tenant: new URL(request.url).searchParams.get("tenant") || undefined });
-  const [summary, tenants] = await Promise.all([getCostOptimization({ tenantSlug: filters.tenant }), tenantOptions()]);
+  const [summary, tenants] = await Promise.all([getCostOptimization({ tenantSlug: filters.tenant }), tenantOptionsMayBeStale()]);
   return { filters, tenants, ...summary };
 }
 

@@ -9,7 +9,7 @@ import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireArea } from "~/services/auth.server.ts";
 import { getSandboxErrorReport, parseSandboxErrorQuery, RECENT_LIMIT, SANDBOX_STAGES } from "~/services/sandbox-errors.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptionsMayBeStale } from "~/services/tenant-options.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Sandbox errors · Tollgate" }
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireArea(request, "sandboxErrors");
   const { query, issues } = parseSandboxErrorQuery(new URL(request.url).searchParams);
-  const [report, tenants] = await Promise.all([getSandboxErrorReport(query), tenantOptions()]);
+  const [report, tenants] = await Promise.all([getSandboxErrorReport(query), tenantOptionsMayBeStale()]);
   // The stages and the list's length travel in the data: a .server module's constants do not reach the browser.
   return { query, issues, report, tenants, stages: SANDBOX_STAGES, recentLimit: RECENT_LIMIT };
 }
