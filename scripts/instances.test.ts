@@ -76,10 +76,11 @@ describe("three npm start instances on one database, one behind PgBouncer", () =
       const tenantId = await createTenant(t.pool, "three-instances");
       const quotaId = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
       const key = await apiKey(t.prisma, "three-instances", tenantId);
-      // One after another: each applies migrations (none pending) before it serves.
+      // One after another: each applies migrations (none pending) before it serves. Only the
+      // pooled one runs the analysis (15 s after it starts), so the lock check at the end is
+      // about its session; the sweepers run on all three.
       instances.push(await npmStart({ DATABASE_URL: t.url, ANALYSIS_INTERVAL_HOURS: "0" }));
       instances.push(await npmStart({ DATABASE_URL: t.url, ANALYSIS_INTERVAL_HOURS: "0" }));
-      // The pooled one runs the analysis (15 s after it starts) under the job's session lock.
       instances.push(await npmStart({ DATABASE_URL: bouncer.url(t.name), DATABASE_DIRECT_URL: t.url, ANALYSIS_INTERVAL_HOURS: "24" }));
       const clients = instances.map((i) => apiClient(i.url, key));
       const bouncedBefore = (await bouncer.stats(t.name)).xacts;
@@ -118,7 +119,6 @@ describe("three npm start instances on one database, one behind PgBouncer", () =
 
       // The pooled instance ran the analysis (it logs a run; a skip is silent).
       await waitFor(() => /forecasts \(\d+ breaches predicted\)/.test(instances[2].output()), "the analysis run");
-      for (const i of instances.slice(0, 2)) expect(i.output()).not.toMatch(/forecasts \(\d+ breaches predicted\)/);
     } finally {
       for (const i of instances) i.child.kill("SIGTERM");
       const codes = await Promise.all(instances.map((i) => i.exited));

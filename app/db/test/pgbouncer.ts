@@ -47,7 +47,7 @@ export async function startPgBouncer(upstreamUrl: string, databases: string[], o
   const user = decodeURIComponent(up.username);
   const password = decodeURIComponent(up.password);
   const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-pgbouncer-"));
-  chmodSync(dir, 0o777); // pgbouncer (as RUN_AS) writes its pid file here
+  chmodSync(dir, 0o755); // pgbouncer runs as RUN_AS and reads its ini and userlist from here
   const port = await freePort();
   const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
   writeFileSync(path.join(dir, "userlist.txt"), `${quote(user)} ${quote(password)}\n`, { mode: 0o644 });
@@ -60,12 +60,16 @@ export async function startPgBouncer(upstreamUrl: string, databases: string[], o
     `listen_port = ${port}`,
     `unix_socket_dir =`,
     "pool_mode = transaction",
+    // Idle server connections taken in turn (FIFO), not the last one used (LIFO, the default):
+    // consecutive transactions of one client land on different server connections, so code
+    // that relies on session state (a session lock, a named statement) fails here instead of
+    // passing because a quiet client happened to get the same connection back.
+    "server_round_robin = 1",
     "auth_type = scram-sha-256",
     `auth_file = ${path.join(dir, "userlist.txt")}`,
     `admin_users = ${user}`,
     `default_pool_size = ${opts.poolSize ?? 20}`,
     "max_client_conn = 500",
-    `pidfile = ${path.join(dir, "pgbouncer.pid")}`,
     "",
   ].join("\n");
   writeFileSync(path.join(dir, "pgbouncer.ini"), ini, { mode: 0o644 });
