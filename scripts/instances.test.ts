@@ -119,16 +119,18 @@ describe("three npm start instances on one database, one behind PgBouncer", () =
 
       // The pooled instance ran the analysis (it logs a run; a skip is silent).
       await waitFor(() => /forecasts \(\d+ breaches predicted\)/.test(instances[2].output()), "the analysis run");
-    } finally {
       for (const i of instances) i.child.kill("SIGTERM");
       const codes = await Promise.all(instances.map((i) => i.exited));
       expect(codes, instances.map((i) => i.output()).join("\n---\n")).toEqual(instances.map(() => 0));
+      // With every instance stopped, no advisory lock is left: the analysis lock was taken and
+      // released on one direct session. Taken through the bouncer, its release ran on another
+      // server connection and the lock stayed with the pooled one, blocking every later run.
+      expect((await t.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n).toBe(0);
+    } finally {
+      for (const i of instances) i.child.kill("SIGTERM");
+      await Promise.all(instances.map((i) => i.exited));
+      await bouncer.stop();
+      await t.drop();
     }
-    // With every instance stopped, no advisory lock is left: the analysis lock was taken and
-    // released on one direct session. Taken through the bouncer, its release ran on another
-    // server connection and the lock stayed with the pooled one, blocking every later run.
-    expect((await t.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n).toBe(0);
-    await bouncer.stop();
-    await t.drop();
   });
 });

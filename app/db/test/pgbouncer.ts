@@ -79,6 +79,9 @@ export async function startPgBouncer(upstreamUrl: string, databases: string[], o
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  // A test process that dies (a timeout, a crash) must not leave the bouncer running.
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
   await waitListening(port, child, () => log);
 
   const adminUrl = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/pgbouncer`;
@@ -100,7 +103,9 @@ export async function startPgBouncer(upstreamUrl: string, databases: string[], o
       return { xacts: Number(row?.total_xact_count ?? 0), queries: Number(row?.total_query_count ?? 0) };
     },
     async stop() {
-      if (child.exitCode === null) child.kill("SIGINT"); // SIGINT: close all connections and exit
+      process.off("exit", killOnExit);
+      // SIGTERM: immediate shutdown (SIGINT would wait for clients still connected).
+      if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
       rmSync(dir, { recursive: true, force: true });
     },
