@@ -3,8 +3,9 @@
 // guarantee stays exact — the serial count allowed, no denial while budget is truly free, a
 // dead holder's slice returned, the ledger reconciled. Each test uses its own database: a
 // platform quota applies to every tenant in it.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { createPool } from "../db/client.server.ts";
+import { startPgBouncer, type PgBouncer } from "../db/test/pgbouncer.ts";
 import { createTestDatabase, type TestDatabase } from "../db/test/test-database.ts";
 import { createTollgate, type QuotaEvent, type TollgateOptions } from "./index.ts";
 import { createQuota, createTenant, testClock, usageOf } from "./test/fixtures.ts";
@@ -124,14 +125,24 @@ describe("two holders near the limit", () => {
 });
 
 describe("across OS processes", () => {
-  it.each([["platform"], ["platform,tenant"]])(
-    "4 processes × 125 concurrent 10-cent reservations against a 10-dollar budget (leasing %s rows): exactly 100 allowed, leases taken",
-    async (scopes) => {
+  // The last case: the workers through PgBouncer in transaction mode, statements unnamed (ADR 0012).
+  it.each([["platform", "direct"], ["platform,tenant", "direct"], ["platform,tenant", "pgbouncer"]])(
+    "4 processes × 125 concurrent 10-cent reservations against a 10-dollar budget (leasing %s rows, %s): exactly 100 allowed, leases taken",
+    async (scopes, via) => {
       const tenantId = await createTenant(t.pool, "procs");
       const platform = await createQuota(t.pool, { scope: "platform", limit: "10" });
       const tenant = await createQuota(t.pool, { scope: "tenant", tenantId, limit: "10" });
+      let bouncer: PgBouncer | undefined;
+      if (via === "pgbouncer") {
+        const b = (bouncer = await startPgBouncer(inject("pgAdminUrl"), [t.name]));
+        pools.push({ end: () => b.stop() }); // stopped after the test, before its database is dropped
+      }
       const workers = Array.from({ length: 4 }, (_, i) =>
-        spawnWorker("app/core/test/reserve-worker.ts", [t.url, tenantId, "125", `p${i}`, "0.10", "group-commit", scopes]),
+        spawnWorker(
+          "app/core/test/reserve-worker.ts",
+          [bouncer ? bouncer.url(t.name) : t.url, tenantId, "125", `p${i}`, "0.10", "group-commit", scopes],
+          bouncer ? { WORKER_STATEMENTS: "unnamed" } : {},
+        ),
       );
       await Promise.all(workers.map((w) => w.ready));
       for (const w of workers) w.child.stdin!.write("go\n");
@@ -143,6 +154,8 @@ describe("across OS processes", () => {
       expect(rows[0].n).toBeGreaterThan(0);
       for (const id of [platform, tenant]) expect(await usageOf(t.pool, id)).toMatchObject({ spent: "0.0000000000", reserved: "10.0000000000" });
       expect((await createTollgate({ pool: t.pool }).reconcile()).mismatches).toEqual([]);
+      // Through the bouncer (its URL's database name exists nowhere else): at least one pooled transaction per process.
+      if (bouncer) expect((await bouncer.stats(t.name)).xacts).toBeGreaterThanOrEqual(4);
     },
     120_000,
   );

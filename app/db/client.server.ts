@@ -6,7 +6,7 @@
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { observePool } from "../core/telemetry.ts";
-import { databaseReadUrl, databaseUrl } from "../services/config.server.ts";
+import { behindPooler, databaseReadUrl, databaseUrl, sessionDatabaseUrl } from "../services/config.server.ts";
 import { logger } from "../services/logger.server.ts";
 import { pgAdapter, poolConfig } from "./pg-adapter.ts";
 import { ReplicaPool } from "./replica-pool.ts";
@@ -36,6 +36,16 @@ export function createPool(url: string, max = 10, extra: pg.PoolConfig & { pipel
 let prisma: PrismaClient | undefined;
 let pool: pg.Pool | undefined;
 let replica: ReplicaPool | undefined;
+let sessionPool: pg.Pool | undefined;
+
+/**
+ * A query's prepared-statement name (parsed once per connection), or none behind a transaction
+ * pooler (ADR 0012): PgBouncer 1.18 hands the next transaction another server connection, where
+ * the name is unknown ("prepared statement … does not exist") or already taken.
+ */
+export function statementName(name: string): { name?: string } {
+  return behindPooler() ? {} : { name };
+}
 
 /**
  * Prisma, for simple CRUD (ADR 0011), on connections of its own: code holding a dbPool()
@@ -85,11 +95,22 @@ export function readPool(): pg.Pool {
   return replica;
 }
 
+/**
+ * For work that needs one server session throughout (the analysis job's advisory lock): the app
+ * pool, or a small pool on DATABASE_DIRECT_URL behind a transaction pooler (ADR 0012).
+ */
+export function dbSessionPool(): pg.Pool {
+  if (!behindPooler()) return dbPool();
+  return (sessionPool ??= createPool(sessionDatabaseUrl(), 2));
+}
+
 export async function disconnectDb() {
   await prisma?.$disconnect();
   await pool?.end();
   await replica?.end();
+  await sessionPool?.end();
   prisma = undefined;
   pool = undefined;
   replica = undefined;
+  sessionPool = undefined;
 }

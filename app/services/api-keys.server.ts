@@ -4,7 +4,7 @@
 // every API request) and the key cannot be recovered from the database.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
-import type { Db } from "../db/client.server.ts";
+import { statementName, type Db } from "../db/client.server.ts";
 import type { ApiKey, Prisma, Tenant } from "../generated/prisma/client.ts";
 
 export const API_KEY_PATTERN = /^tg_[A-Za-z0-9_-]{43}$/;
@@ -78,7 +78,7 @@ const FIND_KEY = `
  */
 export async function findApiKey(db: Queryable, key: string): Promise<AuthenticatedApiKey | null> {
   if (typeof key !== "string" || !API_KEY_PATTERN.test(key)) return null;
-  const { rows } = await db.query({ name: "tollgate-find-api-key", text: FIND_KEY, values: [apiKeyPrefix(key)] });
+  const { rows } = await db.query({ ...statementName("tollgate-find-api-key"), text: FIND_KEY, values: [apiKeyPrefix(key)] });
   const r = rows[0];
   if (!r || r.revokedAt) return null;
   const expected = Buffer.from(r.hash, "hex");
@@ -99,7 +99,7 @@ export function lastUseDue(key: Pick<ApiKey, "lastUsedAt">, now = Date.now()): b
 /** Records a use. Conditional, so concurrent requests (and processes) write once a minute at most. */
 export async function touchApiKey(db: Queryable, id: string): Promise<void> {
   await db.query({
-    name: "tollgate-touch-api-key",
+    ...statementName("tollgate-touch-api-key"),
     text: `UPDATE api_keys SET last_used_at = now()
             WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
     values: [id, LAST_USED_RESOLUTION_MS / 1000],

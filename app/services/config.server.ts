@@ -96,6 +96,11 @@ export const configSchema = z.object({
   // explorer, CSV exports (app/db/client.server.ts readPool(), docs/adr/0013-read-replica.md).
   // Unset: those reads go to DATABASE_URL too.
   DATABASE_READ_URL: postgresUrl.optional(),
+  // Set when DATABASE_URL is PgBouncer (or another pooler) in transaction mode (ADR 0012): a
+  // direct, session connection to the same database. Behind the pooler statements go unnamed
+  // and without startup settings; what needs one server session for its lifetime uses this URL:
+  // LISTEN (the key/tenant cache), the analysis job's advisory lock, and migrations.
+  DATABASE_DIRECT_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: int(54320, 1, 65535),
   // Set by scripts/lib/boot.ts next to DATABASE_URL when that URL is the embedded server it
@@ -231,6 +236,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
  *   at 127.0.0.1 keeps working without it (a local demo).
  */
 function resolveDefaults(c: z.infer<typeof configSchema>): Config {
+  if (c.DATABASE_DIRECT_URL && !c.DATABASE_URL) {
+    throw new ConfigError([{ variable: "DATABASE_DIRECT_URL", message: "needs DATABASE_URL (the transaction pooler it bypasses)" }]);
+  }
   const external = Boolean(c.DATABASE_URL) && c.TOLLGATE_EMBEDDED_DATABASE !== "1";
   if (c.DATABASE_READ_URL && !c.DATABASE_URL) {
     // The embedded database has no replica: the read URL would name some other database.
@@ -269,4 +277,17 @@ export function databaseUrl(): string {
  */
 export function databaseReadUrl(): string | null {
   return process.env.DATABASE_READ_URL || null;
+/** Whether DATABASE_URL is a transaction-mode pooler, i.e. DATABASE_DIRECT_URL is set (ADR 0012). */
+export function behindPooler(): boolean {
+  return Boolean(process.env.DATABASE_DIRECT_URL);
+}
+
+/**
+ * The URL for work that must stay on one server session (LISTEN, session advisory locks,
+ * migrations): DATABASE_DIRECT_URL behind a pooler, else DATABASE_URL. Through PgBouncer in
+ * transaction mode, LISTEN would be forgotten with its server connection after the statement,
+ * and a session lock taken on one server connection would be "released" on another (and leak).
+ */
+export function sessionDatabaseUrl(): string {
+  return process.env.DATABASE_DIRECT_URL || databaseUrl();
 }

@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, isLoopbackHost, parseConfig, telemetryPlan } from "./config.server.ts";
+import { behindPooler, ConfigError, isLoopbackHost, parseConfig, sessionDatabaseUrl, telemetryPlan } from "./config.server.ts";
 
 const EXTERNAL = "postgresql://app:secret@db.example.com:5432/tollgate";
 
@@ -138,5 +138,32 @@ describe("telemetry and logs", () => {
       { variable: "OTEL_EXPORTER_OTLP_ENDPOINT", message: "must be an http(s):// URL" },
       { variable: "OTEL_EXPORTER_OTLP_PROTOCOL", message: "must be http/protobuf or http/json (OTLP over HTTP)" },
     ]);
+  });
+});
+
+describe("DATABASE_DIRECT_URL (behind a transaction pooler, ADR 0012)", () => {
+  const POOLER = "postgresql://app:secret@pgbouncer.example.com:6432/tollgate";
+  it("is validated like DATABASE_URL and needs it", () => {
+    const env = { NODE_ENV: "development", DATABASE_URL: POOLER };
+    expect(parseConfig({ ...env, DATABASE_DIRECT_URL: EXTERNAL }).DATABASE_DIRECT_URL).toBe(EXTERNAL);
+    expect(problems({ ...env, DATABASE_DIRECT_URL: "mysql://x" })).toEqual([{ variable: "DATABASE_DIRECT_URL", message: "must be a postgresql:// URL" }]);
+    expect(problems({ NODE_ENV: "development", DATABASE_DIRECT_URL: EXTERNAL })).toEqual([
+      { variable: "DATABASE_DIRECT_URL", message: "needs DATABASE_URL (the transaction pooler it bypasses)" },
+    ]);
+  });
+  it("sessions (LISTEN, session locks, migrations) use it when set, DATABASE_URL otherwise", () => {
+    const saved = { url: process.env.DATABASE_URL, direct: process.env.DATABASE_DIRECT_URL };
+    try {
+      process.env.DATABASE_URL = POOLER;
+      delete process.env.DATABASE_DIRECT_URL;
+      expect([behindPooler(), sessionDatabaseUrl()]).toEqual([false, POOLER]);
+      process.env.DATABASE_DIRECT_URL = EXTERNAL;
+      expect([behindPooler(), sessionDatabaseUrl()]).toEqual([true, EXTERNAL]);
+    } finally {
+      for (const [k, v] of [["DATABASE_URL", saved.url], ["DATABASE_DIRECT_URL", saved.direct]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

@@ -5,7 +5,7 @@ import { createTollgate, type Hooks, type Tollgate } from "~/core/index.ts";
 import { observePool } from "~/core/telemetry.ts";
 import { createPool } from "~/db/client.server.ts";
 import { alertHooks } from "./alerts/quota-alerts.server.ts";
-import { databaseUrl, getConfig } from "./config.server.ts";
+import { behindPooler, databaseUrl, getConfig } from "./config.server.ts";
 import { logger } from "./logger.server.ts";
 
 const log = logger("tollgate");
@@ -22,8 +22,12 @@ export function tollgate(): Tollgate {
   // time is "unavailable" (fail mode decides what happens) rather than a request hanging behind
   // a sick database, and dashboards on the app pool cannot take its connections. Pipelined: a
   // batch's statements go out in one round trip (ADR 0004).
+  // Behind PgBouncer in transaction mode (ADR 0012): no statement_timeout startup parameter
+  // (PgBouncer 1.18 refuses the connection: "unsupported startup parameter"; its query_timeout
+  // bounds a decision there) and statements unnamed (it cannot keep named ones).
+  const pooled = behindPooler();
   const pool = createPool(databaseUrl(), 12, {
-    statement_timeout: config.QUOTA_DB_TIMEOUT_MS,
+    ...(pooled ? {} : { statement_timeout: config.QUOTA_DB_TIMEOUT_MS }),
     connectionTimeoutMillis: config.QUOTA_DB_TIMEOUT_MS,
     pipeline: true,
   });
@@ -35,6 +39,7 @@ export function tollgate(): Tollgate {
     failMode: config.QUOTA_FAIL_MODE,
     spoolDir: config.QUOTA_FAIL_MODE === "open" ? spoolDir() : undefined,
     defaultTtlSeconds: config.RESERVATION_TTL_SECONDS,
+    statements: pooled ? "unnamed" : "named",
   });
   return instance;
 }

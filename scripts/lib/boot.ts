@@ -42,7 +42,8 @@ export async function prepareDatabase(
   if (!config.DATABASE_URL) process.env.TOLLGATE_EMBEDDED_DATABASE = "1";
   if (opts.migrate !== false) {
     progress("applying migrations");
-    await migrateDeploy(instance.url);
+    // Migrations hold a session advisory lock: never through a transaction pooler (ADR 0012).
+    await migrateDeploy(config.DATABASE_DIRECT_URL ?? instance.url);
   }
   return instance;
 }

@@ -1,11 +1,12 @@
 // A separate OS process that runs reserve→settle flows (group commit, the default) from W
 // concurrent workers until it is told to stop or is killed, and prints what it finished.
 import { createPool } from "../../db/client.server.ts";
+// WORKER_STATEMENTS=unnamed: its URL is a PgBouncer in transaction mode (ADR 0012).
 import { createTollgate } from "../index.ts";
 
 const [url, tenantId, userId, workers, prefix] = process.argv.slice(2);
 const pool = createPool(url, 8);
-const tollgate = createTollgate({ pool });
+const tollgate = createTollgate({ pool, statements: process.env.WORKER_STATEMENTS === "unnamed" ? "unnamed" : "named" });
 let stop = false;
 let settled = 0;
 process.stdin.on("data", (d) => {

@@ -1,28 +1,60 @@
 // The ledger's behaviour, run once per decision strategy (one transaction per decision, and
 // group commit) and connection kind (pipelined, as the app runs it, or not): ledger.test.ts and
-// group-commit.test.ts call ledgerSuite with their options.
-import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// group-commit.test.ts call ledgerSuite with their options; pgbouncer.test.ts runs it with every
+// decision going through PgBouncer in transaction mode (`bouncer: true`, ADR 0012).
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { withDatabase } from "../../../scripts/lib/postgres.ts";
 import { createPool } from "../../db/client.server.ts";
+import { poolConfig } from "../../db/pg-adapter.ts";
+import { startPgBouncer, viaBouncer, type PgBouncer } from "../../db/test/pgbouncer.ts";
 import { createTestDatabase, type TestDatabase } from "../../db/test/test-database.ts";
 import { createTollgate as create, type QuotaEvent, type TollgateOptions } from "../index.ts";
 import { addLlmPrice, addSandboxPrice, createQuota, createTenant, testClock, usageOf } from "./fixtures.ts";
 
-export function ledgerSuite(strategy: Pick<TollgateOptions, "groupCommit" | "statements" | "leases">, connections: { pipeline: boolean }) {
+export function ledgerSuite(
+  strategy: Pick<TollgateOptions, "groupCommit" | "statements" | "leases">,
+  connections: { pipeline: boolean; bouncer?: boolean },
+) {
 let t: TestDatabase;
 let pool: pg.Pool;
+let bouncer: PgBouncer | undefined;
 // Every tollgate of the suite decides on one pool: pipelined (a batch's statements go out together) or not.
 const createTollgate = (o: TollgateOptions) => create({ ...o, ...strategy, pool });
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = connections.pipeline ? createPool(t.url, 20, { pipeline: true }) : t.pool;
+  // Fixtures and checks stay on the direct pool (t.pool); the tollgates decide on `pool`.
+  if (connections.bouncer) bouncer = await startPgBouncer(inject("pgAdminUrl"), [t.name]);
+  const url = bouncer ? bouncer.url(t.name) : t.url;
+  pool = connections.pipeline || bouncer ? createPool(url, 20, { pipeline: connections.pipeline }) : t.pool;
   await addLlmPrice(t.pool, { model: "gpt-test", input: "2", output: "8", from: "2026-01-01" });
   await addSandboxPrice(t.pool, "standard", "0.0001");
 });
 afterAll(async () => {
   if (pool !== t?.pool) await pool?.end();
+  await bouncer?.stop();
   await t?.drop();
 });
+
+if (connections.bouncer) {
+  describe("through PgBouncer", () => {
+    it("the tollgates' pool reaches the database only through the bouncer: a reserve shows in its SHOW STATS", async () => {
+      // The pool's database name exists only in the bouncer: PostgreSQL itself refuses it.
+      const bypass = new pg.Client(poolConfig(withDatabase(t.url, viaBouncer(t.name))));
+      await expect(bypass.connect()).rejects.toMatchObject({ code: "3D000" });
+      const before = await bouncer!.stats(t.name);
+      const tg = createTollgate({ pool });
+      const tenantId = await createTenant(t.pool, "via-bouncer");
+      await createQuota(t.pool, { scope: "tenant", tenantId, limit: "1" });
+      const d = await tg.reserve({ tenantId, resource: "llm", idempotencyKey: "b1", ...usd("0.5") });
+      expect(d.allowed).toBe(true);
+      const after = await bouncer!.stats(t.name);
+      // The reserve's transaction (one at least; a batch may add a lease statement) went through it.
+      expect(after.xacts - before.xacts).toBeGreaterThanOrEqual(1);
+      expect((await t.pool.query(`SELECT count(*)::int AS n FROM reservations WHERE tenant_id = $1`, [tenantId])).rows[0].n).toBe(1);
+    });
+  });
+}
 
 const usd = (n: string | number) => ({ estimatedCostUsd: String(n) });
 

@@ -3,12 +3,14 @@
 // Its pool is pipelined, as the app's decision pool is. `leases`: the quota scopes it leases
 // (ADR 0009), "none" for none.
 import { createPool } from "../../db/client.server.ts";
+// WORKER_STATEMENTS=unnamed: its URL is a PgBouncer in transaction mode (ADR 0012).
 import { createTollgate, type Scope } from "../index.ts";
 
 const [url, tenantId, count, prefix, amount, strategy, leases = "platform"] = process.argv.slice(2);
 const pool = createPool(url, 16, { pipeline: true });
 const tollgate = createTollgate({
   pool,
+  statements: process.env.WORKER_STATEMENTS === "unnamed" ? "unnamed" : "named",
   groupCommit: strategy === "group-commit",
   leases: leases === "none" ? false : { scopes: leases.split(",") as Scope[] },
 });

@@ -5,7 +5,7 @@
 // instead of queueing up.
 import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
-import { dbPool } from "~/db/client.server.ts";
+import { dbSessionPool } from "~/db/client.server.ts";
 import { transactionOn } from "~/db/transaction.server.ts";
 import { getConfig } from "../config.server.ts";
 import { appInstruments } from "../metrics.server.ts";
@@ -65,7 +65,8 @@ async function runAnalysisLocked(opts: AnalysisOptions, started: number): Promis
     ran: false, anomalies: { daily: 0, hourly: 0, new: 0 }, forecasts: { written: 0, breaches: 0 },
     ttlAdvice: { pairs: 0, recommended: 0, monthlySavingUsd: toDb(money(0)) }, alertsEnqueued: 0, durationMs: 0,
   };
-  const client = await (opts.pool ?? dbPool()).connect();
+  // One session for the lock and the work: DATABASE_DIRECT_URL behind a transaction pooler.
+  const client = await (opts.pool ?? dbSessionPool()).connect();
   try {
     const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
     if (!rows[0].locked) {

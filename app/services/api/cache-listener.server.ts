@@ -60,7 +60,8 @@ let running: (() => Promise<void>) | undefined;
  * returns the running listener's stop.
  */
 export function startCacheListener(
-  url = process.env.DATABASE_URL,
+  // LISTEN lives as long as its session: behind a transaction pooler, DATABASE_DIRECT_URL.
+  url: string | undefined = process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL,
   log: (message: string) => void = (m) => console.error(`[tollgate] ${m}`),
 ): () => Promise<void> {
   if (running) return running;

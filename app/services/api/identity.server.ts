@@ -2,7 +2,7 @@
 // presented text) and the tenant (by id or slug), from the lookup cache (lookup-cache.server.ts,
 // ADR 0010) or from the database with raw SQL on the app's pool. Invalidations arrive through
 // the process's LISTEN connection (cache-listener.server.ts).
-import { dbPool } from "~/db/client.server.ts";
+import { dbPool, statementName } from "~/db/client.server.ts";
 import { isDatabaseUnavailable } from "~/db/availability.ts";
 import type { Tenant } from "~/generated/prisma/client.ts";
 import { findApiKey, hashApiKey, lastUseDue, touchApiKey, type AuthenticatedApiKey } from "~/services/api-keys.server.ts";
@@ -40,7 +40,7 @@ export function findTenant(idOrSlug: string): Promise<Tenant | null> {
   return tenants(idOrSlug, async () => {
     const by = UUID.test(idOrSlug) ? "id" : "slug";
     const { rows } = await dbPool().query({
-      name: `tollgate-find-tenant-by-${by}`,
+      ...statementName(`tollgate-find-tenant-by-${by}`),
       text: `SELECT ${TENANT_COLUMNS} FROM tenants WHERE ${by} = $1`,
       values: [idOrSlug],
     });
