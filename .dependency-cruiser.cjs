@@ -50,6 +50,16 @@ module.exports = {
       to: { path: "^app/components/" },
     },
     {
+      name: "domain-services-import-no-page-module",
+      comment:
+        "Services are named by domain (ADR 0015): quotas.server.ts holds the rules, quotas.page.server.ts " +
+        "shapes them for the panel. Shaping depends on the domain, never the other way round, so a rule " +
+        "is always found in the domain module.",
+      severity: "error",
+      from: { path: "^app/services/", pathNot: "\\.page\\.server\\.ts$|\\.test\\.ts$|/test/" },
+      to: { path: "^app/services/.*\\.page\\.server\\.ts$" },
+    },
+    {
       name: "routes-reach-the-database-only-through-services",
       comment: "Routes are thin: parse, guard, call a service, respond. No pool, no SQL, no Prisma client in a route.",
       severity: "error",

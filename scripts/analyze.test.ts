@@ -1,10 +1,7 @@
 // `npm run analyze` as a user runs it: a child process against a real database.
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "..");
+import { runScript } from "./lib/test/run-script.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -23,20 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-function analyze(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/analyze.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.url },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const analyze = (...args: string[]) => runScript("scripts/analyze.ts", args, { DATABASE_URL: t.url });
 
 describe("npm run analyze", () => {
   it("runs once with a line per step and a summary", async () => {

@@ -1,11 +1,8 @@
 // The CLI as a user runs it: a child process against a real database.
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../app/db/test/test-database.ts";
+import { runScript } from "./lib/test/run-script.ts";
 import { authenticateApiKey } from "../app/services/api-keys.server.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "..");
 
 let t: TestDatabase;
 let tenantId: string;
@@ -16,20 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-function apikey(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/apikey.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.url },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const apikey = (...args: string[]) => runScript("scripts/apikey.ts", args, { DATABASE_URL: t.url });
 
 const KEY = /\btg_[A-Za-z0-9_-]{43}\b/g;
 

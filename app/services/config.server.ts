@@ -277,6 +277,8 @@ export function databaseUrl(): string {
  */
 export function databaseReadUrl(): string | null {
   return process.env.DATABASE_READ_URL || null;
+}
+
 /** Whether DATABASE_URL is a transaction-mode pooler, i.e. DATABASE_DIRECT_URL is set (ADR 0012). */
 export function behindPooler(): boolean {
   return Boolean(process.env.DATABASE_DIRECT_URL);

@@ -79,10 +79,6 @@ export async function listUsers(): Promise<UserRow[]> {
   }));
 }
 
-export function listTenantOptions() {
-  return db().tenant.findMany({ orderBy: { name: "asc" }, select: { id: true, slug: true, name: true } });
-}
-
 // The audited shape of a user: what an auditor needs, never the password hash.
 const USER_AUDIT_COLUMNS = `id, email, name, role, tenant_id AS "tenantId", disabled_at AS "disabledAt"`;
 

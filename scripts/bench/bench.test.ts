@@ -1,13 +1,11 @@
 // A tiny `npm run bench` against the test server (DATABASE_URL mode): it finishes, its last
 // stdout line is the JSON contract of shared/BENCH.md, tollgate never overspends, and the
 // contended $10 budget admits exactly 100 of 500 $0.10 holds per round. No timing is asserted.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { inject, describe, expect, it } from "vitest";
 import { poolConfig } from "../../app/db/pg-adapter.ts";
-import { ROOT, withDatabase } from "../lib/postgres.ts";
+import { withDatabase } from "../lib/postgres.ts";
+import { runScript } from "../lib/test/run-script.ts";
 
 const ROUNDS = 2;
 const NUMERIC = ["concurrency", "processes", "ops", "seconds", "opsPerSec", "p50Ms", "p95Ms", "p99Ms", "allowed", "denied", "overspendUsd"];
@@ -26,16 +24,9 @@ async function benchDatabases(): Promise<string[]> {
 describe("npm run bench", () => {
   it("a tiny run prints the JSON contract last, with no tollgate overspend", async () => {
     const before = await benchDatabases();
-    const args = ["scripts/bench/index.ts", "--quick", "--duration", "0.5", "--concurrency", "2", "--workloads", "hot,contended-limit", "--processes", "2x2", "--rounds", String(ROUNDS)];
+    const args = ["--quick", "--duration", "0.5", "--concurrency", "2", "--workloads", "hot,contended-limit", "--processes", "2x2", "--rounds", String(ROUNDS)];
     // Exit 1 (a failed tollgate check) still prints the JSON: assert on it first, it says why.
-    const { stdout, stderr, code } = await promisify(execFile)(path.join(ROOT, "node_modules/.bin/tsx"), args, {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") },
-      maxBuffer: 16 * 1024 * 1024,
-    }).then(
-      (r) => ({ ...r, code: 0 }),
-      (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "", code: e.code ?? -1 }),
-    );
+    const { stdout, stderr, code } = await runScript("scripts/bench/index.ts", args, { DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") });
     const lines = stdout.trimEnd().split("\n");
     expect(lines[lines.length - 1].startsWith("{"), stderr).toBe(true);
     const result = JSON.parse(lines[lines.length - 1]);

@@ -66,7 +66,7 @@ export async function timedCell(
   midway?: () => Promise<void>,
 ): Promise<ResultRow> {
   const keyPrefix = `${ctx.runId}-${workload}-c${concurrency}`;
-  const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer.name, async () => {
+  const observed = await observedCell(ctx, peer.name, async () => {
     const leasesBefore = peer.leaseStats?.();
     const s = await runTimed({
       concurrency,
@@ -78,10 +78,7 @@ export async function timedCell(
     if (leasesBefore) s.leases = addCounts(peer.leaseStats!(), leasesBefore, -1);
     return merge([s]);
   });
-  const row = summarise({ name: workload, peer: peer.name, concurrency, processes: 1 }, samples, overspend, pgCpuPct);
-  row.falseDenials = samples.denied; // hot and spread limits are never reached: every denial is false
-  addChecks(row, failures);
-  return row;
+  return timedRow({ name: workload, peer: peer.name, concurrency, processes: 1 }, observed);
 }
 
 export async function processesCell(
@@ -103,12 +100,17 @@ export async function processesCell(
     inFlight: ctx.inFlight,
     leases: ctx.leases,
   }));
-  const { samples, overspend, failures, pgCpuPct } = await observedCell(ctx, peer, async (restart) => {
+  const observed = await observedCell(ctx, peer, async (restart) => {
     const parts = await runProcesses(specs, restart);
     await workersGone(ctx.admin); // their backends' CPU counts once the server has reaped them
     return merge(parts);
   });
-  const row = summarise({ name: workload, peer, concurrency: shape.count * shape.perProcess, processes: shape.count }, samples, overspend, pgCpuPct);
+  return timedRow({ name: workload, peer, concurrency: shape.count * shape.perProcess, processes: shape.count }, observed);
+}
+
+/** The result row of a timed cell (in one process or several). */
+function timedRow(meta: Parameters<typeof summarise>[0], { samples, overspend, failures, pgCpuPct }: Awaited<ReturnType<typeof observedCell>>): ResultRow {
+  const row = summarise(meta, samples, overspend, pgCpuPct);
   row.falseDenials = samples.denied; // hot and spread limits are never reached: every denial is false
   addChecks(row, failures);
   return row;

@@ -10,7 +10,8 @@ import { serverCpuProbe } from "./cpu.ts";
 import { benchPool, fillPool, openBenchDatabase } from "./database.ts";
 import { captureHotPath, explainLock, lockStatementText, type HotPathCapture } from "./explain.ts";
 import { createFixture, loadTargets } from "./fixture.ts";
-import { HELP, parseOptions, UsageError, type BenchOptions, type PeerName } from "./options.ts";
+import { runCli } from "./cli.ts";
+import { HELP, parseOptions, type BenchOptions, type PeerName } from "./options.ts";
 import { createPeer, type Peer } from "./peers.ts";
 import { Progress } from "./progress.ts";
 import { addChecks, ratios, type ResultRow } from "./results.ts";
@@ -139,22 +140,4 @@ async function run(o: BenchOptions): Promise<number> {
   }
 }
 
-let options: BenchOptions | "help";
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`bench: ${e.message}\n`);
-  process.exit(2);
-}
-if (options === "help") {
-  process.stdout.write(HELP + "\n");
-  process.exit(0);
-}
-run(options).then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runCli({ name: "bench", help: HELP, parse: parseOptions, run });

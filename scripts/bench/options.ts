@@ -1,4 +1,6 @@
 // Command-line options of `npm run bench`. `--quick` only changes defaults; explicit flags win.
+import { list, nonNegative, positive, readArgs, UsageError } from "./cli.ts";
+
 export const WORKLOADS = ["hot", "spread", "contended-limit"] as const;
 export const PEERS = ["tollgate", "rate-limiter-flexible", "naive"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -50,47 +52,11 @@ server by default, or a fresh database tollgate_bench_<random> on the server of 
 
 Progress goes to stderr; stdout gets a table and, as its last line, one JSON object.`;
 
-export class UsageError extends Error {}
-
-function list<T extends string>(flag: string, value: string, allowed: readonly T[], aliases: Record<string, T> = {}): T[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => aliases[s] ?? s);
-  const bad = items.filter((s) => !allowed.includes(s as T));
-  if (bad.length || items.length === 0) throw new UsageError(`${flag}: expected some of ${allowed.join(",")}, got "${value}"`);
-  return [...new Set(items)] as T[];
-}
-
-function positive(flag: string, value: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag}: expected a positive ${integer ? "whole " : ""}number, got "${value}"`);
-  }
-  return n;
-}
-
-function nonNegative(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a number >= 0, got "${value}"`);
-  return n;
-}
-
 export function parseOptions(argv: string[]): BenchOptions | "help" {
-  const given = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}" (see --help)`);
-    const [name, inline] = arg.slice(2).split("=", 2);
-    if (["help", "quick", "no-explain", "keep-db", "no-group-commit"].includes(name)) {
-      flags.add(name);
-      continue;
-    }
-    if (!["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds", "leases", "in-flight"].includes(name)) {
-      throw new UsageError(`unknown option --${name} (see --help)`);
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    given.set(name, value);
-  }
+  const { flags, given } = readArgs(argv, {
+    flags: ["help", "quick", "no-explain", "keep-db", "no-group-commit"],
+    values: ["workloads", "peers", "concurrency", "duration", "warmup", "processes", "pool", "rounds", "leases", "in-flight"],
+  });
   if (flags.has("help")) return "help";
   const quick = flags.has("quick");
   const get = (name: string, fallback: string) => given.get(name) ?? fallback;

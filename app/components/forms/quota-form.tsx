@@ -4,6 +4,7 @@
 import { Form } from "@remix-run/react";
 import type { FieldErrors } from "~/schemas/forms.ts";
 import { Field, FormError, Options } from "./field.tsx";
+import { TenantOptions } from "./tenant-options.tsx";
 
 export interface QuotaFormValues {
   scope?: "platform" | "tenant" | "user";
@@ -70,12 +71,7 @@ export function QuotaForm({
             <Field name="tenantId" label="Tenant" error={errors.tenantId} hint="Not used for platform quotas.">
               {(p) => (
                 <select {...p} defaultValue={values.tenantId ?? ""}>
-                  <option value="">—</option>
-                  {tenants?.map((t) => (
-                    <option key={t.id} value={t.slug}>
-                      {t.name} ({t.slug})
-                    </option>
-                  ))}
+                  <TenantOptions tenants={tenants ?? []} empty="—" withSlug />
                 </select>
               )}
             </Field>

@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
 import { Field } from "~/components/forms/field.tsx";
+import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 import { formatTime } from "~/components/format.ts";
 import { fieldErrors, type FieldErrors } from "~/schemas/forms.ts";
 import { NewKeyNotice } from "~/components/admin/new-key-notice.tsx";
@@ -12,14 +13,14 @@ import { createApiKeyAudited, CreateApiKeyForm, listApiKeys, revokeApiKeyAudited
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { listTenantOptions } from "~/services/users.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "API keys · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireArea(request, "apiKeys");
-  const [keys, tenants] = await Promise.all([listApiKeys(), listTenantOptions()]);
+  const [keys, tenants] = await Promise.all([listApiKeys(), tenantOptions()]);
   return { keys, tenants };
 }
 
@@ -128,12 +129,7 @@ export default function ApiKeys() {
           <Field id="key-tenant" name="tenantId" label="Scope" error={errors.tenantId}>
             {(p) => (
               <select {...p} defaultValue={values.tenantId ?? ""}>
-                <option value="">Platform-wide</option>
-                {tenants.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name} ({t.slug})
-                  </option>
-                ))}
+                <TenantOptions tenants={tenants} valueBy="id" empty="Platform-wide" withSlug />
               </select>
             )}
           </Field>

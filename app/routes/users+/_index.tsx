@@ -5,6 +5,7 @@ import { useState } from "react";
 import { z } from "zod";
 import adminStyles from "~/components/admin/admin.css";
 import { Field } from "~/components/forms/field.tsx";
+import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 import { fieldErrors, type FieldErrors } from "~/schemas/forms.ts";
 import { MIN_PASSWORD_LENGTH, ROLES } from "~/schemas/users.ts";
 import { UserActions } from "~/components/admin/user-actions.tsx";
@@ -13,12 +14,12 @@ import { formatTime, ROLE_LABEL } from "~/components/format.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
+import { tenantOptions } from "~/services/tenant-options.server.ts";
 import {
   changeRole,
   ChangeRoleForm,
   createUser,
   CreateUserForm,
-  listTenantOptions,
   listUsers,
   setUserDisabled,
   type UserRow,
@@ -29,7 +30,7 @@ export const meta: MetaFunction = () => [{ title: "Users · Tollgate" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const me = await requireArea(request, "users");
-  const [users, tenants] = await Promise.all([listUsers(), listTenantOptions()]);
+  const [users, tenants] = await Promise.all([listUsers(), tenantOptions()]);
   return { users, tenants, meId: me.id };
 }
 
@@ -178,12 +179,7 @@ function CreateUser({
         <Field id="new-tenant" name="tenantId" label="Tenant" error={errors.tenantId} hint="Required for tenant admins; staff have no tenant.">
           {(p) => (
             <select {...p} defaultValue={values.tenantId ?? ""} disabled={role !== "tenant_admin"}>
-              <option value="">{role === "tenant_admin" ? "Choose a tenant…" : "None (staff)"}</option>
-              {tenants.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.slug})
-                </option>
-              ))}
+              <TenantOptions tenants={tenants} valueBy="id" empty={role === "tenant_admin" ? "Choose a tenant…" : "None (staff)"} withSlug />
             </select>
           )}
         </Field>

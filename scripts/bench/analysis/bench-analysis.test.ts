@@ -3,19 +3,13 @@
 // The exact values pin the issue's two findings: the previous method flagged new tenants'
 // ordinary days (435 per 100 tenant-months in their first 28 days) where today's flags none,
 // and the spike family's forecast error at 14 days left is a quarter of the naive run rate's.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../lib/postgres.ts";
+import { runScript } from "../../lib/test/run-script.ts";
 
 describe("npm run bench:analysis", () => {
   it("a tiny run prints the tables, then one JSON line with every family × method, deterministic", async () => {
-    const { stdout } = await promisify(execFile)(
-      path.join(ROOT, "node_modules/.bin/tsx"),
-      ["scripts/bench/analysis/index.ts", "--seeds", "2", "--families", "steady,spikes,new-tenant"],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-    );
+    const { stdout, stderr, code } = await runScript("scripts/bench/analysis/index.ts", ["--seeds", "2", "--families", "steady,spikes,new-tenant"]);
+    expect(code, stderr).toBe(0);
     const lines = stdout.trimEnd().split("\n");
     const result = JSON.parse(lines[lines.length - 1]);
     expect(stdout).toContain("| family | method | APE 21 d left |");

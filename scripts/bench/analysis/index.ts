@@ -6,6 +6,7 @@
 import os from "node:os";
 import { runBacktest } from "./backtest.ts";
 import { FAMILIES, type Family } from "./series.ts";
+import { list, positive, readArgs, runCli } from "../cli.ts";
 import { Progress } from "../progress.ts";
 import { anomalyTable, forecastTable, jsonLine, targets, targetsTable } from "./report.ts";
 
@@ -22,65 +23,51 @@ the classic mean + 2σ method, a naive run rate and the previous method, in one 
 Progress goes to stderr; stdout gets the tables and, as its last line, one JSON object.`;
 
 function parse(argv: string[]) {
-  const o = { seeds: 100, families: [...FAMILIES] as Family[], sensitivity: 2 };
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].split("=", 2);
-    const value = () => inline ?? argv[++i];
-    if (name === "--help") return "help" as const;
-    else if (name === "--seeds") o.seeds = Number(value());
-    else if (name === "--sensitivity") o.sensitivity = Number(value());
-    else if (name === "--families") o.families = value().split(",") as Family[];
-    else throw new Error(`unknown option ${argv[i]} (see --help)`);
-  }
-  if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new Error("--seeds: expected a whole number ≥ 1");
-  if (!(o.sensitivity > 0)) throw new Error("--sensitivity: expected a number > 0");
-  const bad = o.families.filter((f) => !FAMILIES.includes(f));
-  if (bad.length || !o.families.length) throw new Error(`--families: expected some of ${FAMILIES.join(",")}`);
-  return o;
+  const { flags, given } = readArgs(argv, { flags: ["help"], values: ["seeds", "families", "sensitivity"] });
+  if (flags.has("help")) return "help" as const;
+  return {
+    seeds: positive("--seeds", given.get("seeds") ?? "100", true),
+    families: list("--families", given.get("families") ?? FAMILIES.join(","), FAMILIES) as Family[],
+    sensitivity: positive("--sensitivity", given.get("sensitivity") ?? "2", false),
+  };
 }
 
-let options: ReturnType<typeof parse>;
-try {
-  options = parse(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`bench:analysis: ${(e as Error).message}\n`);
-  process.exit(2);
+async function run(options: Exclude<ReturnType<typeof parse>, "help">): Promise<number> {
+  const started = Date.now();
+  const progress = new Progress(options.families.length);
+  let current: { family: string; done: number } = { family: "", done: 0 };
+  const results = runBacktest({
+    ...options,
+    progress: (family, done, total) => {
+      if (current.family !== family) {
+        if (current.family) progress.done();
+        current = { family, done };
+        progress.rounds(`${family} · ${total} series`, total, () => current.done);
+      }
+      current.done = done;
+    },
+  });
+  progress.done();
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const targetList = targets(results);
+  const load = `load average ${os.loadavg()[0].toFixed(1)} (${os.cpus().length} cores)`;
+  process.stdout.write(
+    [
+      `# npm run bench:analysis — ${options.seeds} series per family, sensitivity ${options.sensitivity}, ${seconds} s; ${load}`,
+      "",
+      "## Forecasts (absolute % error of the period-end spend; interval coverage; breach predictions every 3 days)",
+      "",
+      forecastTable(results),
+      "",
+      "## Anomalies (F1 with precision / recall per labelled spike size; unlabelled flags on days ≥ 56)",
+      "",
+      anomalyTable(results),
+      "",
+      targetsTable(targetList),
+      jsonLine(results, targetList, { meta: { seeds: options.seeds, sensitivity: options.sensitivity, totalSeconds: seconds, load } }),
+    ].join("\n") + "\n",
+  );
+  return 0;
 }
-if (options === "help") {
-  process.stdout.write(HELP + "\n");
-  process.exit(0);
-}
-const started = Date.now();
-const progress = new Progress(options.families.length);
-let current: { family: string; done: number } = { family: "", done: 0 };
-const results = runBacktest({
-  ...options,
-  progress: (family, done, total) => {
-    if (current.family !== family) {
-      if (current.family) progress.done();
-      current = { family, done };
-      progress.rounds(`${family} · ${total} series`, total, () => current.done);
-    }
-    current.done = done;
-  },
-});
-progress.done();
-const seconds = Math.round((Date.now() - started) / 1000);
-const list = targets(results);
-const load = `load average ${os.loadavg()[0].toFixed(1)} (${os.cpus().length} cores)`;
-process.stdout.write(
-  [
-    `# npm run bench:analysis — ${options.seeds} series per family, sensitivity ${options.sensitivity}, ${seconds} s; ${load}`,
-    "",
-    "## Forecasts (absolute % error of the period-end spend; interval coverage; breach predictions every 3 days)",
-    "",
-    forecastTable(results),
-    "",
-    "## Anomalies (F1 with precision / recall per labelled spike size; unlabelled flags on days ≥ 56)",
-    "",
-    anomalyTable(results),
-    "",
-    targetsTable(list),
-    jsonLine(results, list, { meta: { seeds: options.seeds, sensitivity: options.sensitivity, totalSeconds: seconds, load } }),
-  ].join("\n") + "\n",
-);
+
+runCli({ name: "bench:analysis", help: HELP, parse, run });

@@ -3,11 +3,9 @@
 // advice it stores), every loader answers a real page, the CSV export streams exactly the
 // filtered records, and the last stdout line is the JSON contract of shared/BENCH.md.
 // No timing is asserted (machines are shared and noisy).
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { inject, describe, expect, it } from "vitest";
-import { ROOT, withDatabase } from "../../lib/postgres.ts";
+import { withDatabase } from "../../lib/postgres.ts";
+import { runScript } from "../../lib/test/run-script.ts";
 
 const LOADERS = [
   "tenant-detail", "tenant-detail-90-days", "explorer-first-page", "explorer-deep-page", "explorer-filtered",
@@ -16,15 +14,8 @@ const LOADERS = [
 
 describe("npm run bench:dashboards", () => {
   it("a small run times every loader on real pages and prints the JSON contract last", async () => {
-    const args = ["scripts/bench/dashboards/index.ts", "--records", "30000", "--iterations", "2", "--warmup", "1"];
-    const { stdout, stderr, code } = await promisify(execFile)(path.join(ROOT, "node_modules/.bin/tsx"), args, {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") },
-      maxBuffer: 16 * 1024 * 1024,
-    }).then(
-      (r) => ({ ...r, code: 0 }),
-      (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "", code: e.code ?? -1 }),
-    );
+    const args = ["--records", "30000", "--iterations", "2", "--warmup", "1"];
+    const { stdout, stderr, code } = await runScript("scripts/bench/dashboards/index.ts", args, { DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") });
     // Exit 1 = a p95 over target on a busy machine: not this test's business. 2 = a failure.
     expect(code, stderr).not.toBe(2);
     expect(stderr).toContain("loaded 30,000 / 30,000 cost records");

@@ -7,6 +7,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { pathToFileURL } from "node:url";
 import { runAnalysis } from "../../../app/services/analysis/job.server.ts";
 import { BUILD_ENTRY, ensureBuild } from "../../lib/build.ts";
+import { positive, readArgs, runCli } from "../cli.ts";
 import { benchPool, openBenchDatabase } from "../database.ts";
 import { buildRollups, createTenants, DAYS, loadCostRecords, TENANTS } from "./load.ts";
 import { callLoader, csvThroughput, staffSession, timeLoader, type LoaderCall, type Timing } from "./loaders.ts";
@@ -19,30 +20,17 @@ const HELP = `npm run bench:dashboards -- [--records N] [--iterations N] [--warm
   --keep-db        keep the database (and embedded server data) for inspection`;
 const TARGET_P95_MS = 200;
 
-function parseArgs(argv: string[]) {
-  const o = { records: 5_000_000, iterations: 50, warmup: 5, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const num = () => {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a whole number ≥ 1`);
-      return v;
-    };
-    if (a === "--help" || a === "-h") (console.log(HELP), process.exit(0));
-    else if (a === "--records") o.records = num();
-    else if (a === "--iterations") o.iterations = num();
-    else if (a === "--warmup") o.warmup = num();
-    else if (a === "--keep-db") o.keep = true;
-    else throw new Error(`unknown option ${a}\n\n${HELP}`);
-  }
-  return o;
+function parse(argv: string[]) {
+  const { flags, given } = readArgs(argv, { flags: ["help", "keep-db"], values: ["records", "iterations", "warmup"] });
+  if (flags.has("help")) return "help" as const;
+  const count = (name: string, fallback: number) => (given.has(name) ? positive(`--${name}`, given.get(name)!, true) : fallback);
+  return { records: count("records", 5_000_000), iterations: count("iterations", 50), warmup: count("warmup", 5), keep: flags.has("keep-db") };
 }
 
 const note = (m: string) => process.stderr.write(`bench:dashboards: ${m}\n`);
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-async function main() {
-  const o = parseArgs(process.argv.slice(2));
+async function run(o: Exclude<ReturnType<typeof parse>, "help">): Promise<number> {
   const now = new Date();
   const db = await openBenchDatabase({ databaseUrl: process.env.DATABASE_URL, keep: o.keep, progress: note });
   const pool = benchPool(db.url, 2, "tollgate-bench-dashboards");
@@ -143,10 +131,5 @@ async function main() {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    note(`failed: ${(e as Error).message}`);
-    process.exit(2);
-  },
-);
+// Exit 2 when the run fails (1 means a loader over its target).
+runCli({ name: "bench:dashboards", help: HELP, parse, run, failureCode: 2 });

@@ -1,26 +1,17 @@
 // A tiny `npm run bench:http` against the test server (DATABASE_URL mode): it starts the real
 // server and the bare reference, drives every cell, prints the JSON last, every request of
 // the API cells answers 2xx, and the ledger reconciles. No timing is asserted.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { inject, describe, expect, it } from "vitest";
-import { ROOT, withDatabase } from "../../lib/postgres.ts";
+import { withDatabase } from "../../lib/postgres.ts";
+import { runScript } from "../../lib/test/run-script.ts";
 import { serverProcesses } from "../../lib/workers.ts";
 import { HTTP_CELLS } from "./options.ts";
 
 describe("npm run bench:http", () => {
   // The fixture (1,000 tenants, 100 k history rows) and two server starts take most of the time.
   it("a tiny run prints every cell and the references as the JSON line, all 2xx, ledger clean", { timeout: 300_000 }, async () => {
-    const args = ["scripts/bench/http/index.ts", "--duration", "0.5", "--warmup", "0", "--concurrency", "2"];
-    const { stdout, stderr, code } = await promisify(execFile)(path.join(ROOT, "node_modules/.bin/tsx"), args, {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") },
-      maxBuffer: 16 * 1024 * 1024,
-    }).then(
-      (r) => ({ ...r, code: 0 }),
-      (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "", code: e.code ?? -1 }),
-    );
+    const args = ["--duration", "0.5", "--warmup", "0", "--concurrency", "2"];
+    const { stdout, stderr, code } = await runScript("scripts/bench/http/index.ts", args, { DATABASE_URL: withDatabase(inject("pgAdminUrl"), "postgres") });
     const lines = stdout.trimEnd().split("\n");
     expect(lines[lines.length - 1].startsWith("{"), stderr).toBe(true);
     const result = JSON.parse(lines[lines.length - 1]);

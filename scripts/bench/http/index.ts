@@ -15,7 +15,7 @@ import { reconcileFailures } from "../checks.ts";
 import { serverCpuProbe } from "../cpu.ts";
 import { benchPool, fillPool, openBenchDatabase } from "../database.ts";
 import { createFixture, loadTargets } from "../fixture.ts";
-import { UsageError } from "../options.ts";
+import { runCli } from "../cli.ts";
 import { createPeer } from "../peers.ts";
 import { Progress } from "../progress.ts";
 import { driveCell, type HttpRow } from "./drive.ts";
@@ -123,22 +123,4 @@ async function run(o: HttpBenchOptions): Promise<number> {
   }
 }
 
-let options: HttpBenchOptions | "help";
-try {
-  options = parseHttpOptions(process.argv.slice(2));
-} catch (e) {
-  if (!(e instanceof UsageError)) throw e;
-  process.stderr.write(`bench:http: ${e.message}\n`);
-  process.exit(2);
-}
-if (options === "help") {
-  process.stdout.write(HTTP_HELP + "\n");
-  process.exit(0);
-}
-run(options).then(
-  (code) => process.exit(code),
-  (e) => {
-    process.stderr.write(`bench:http: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runCli({ name: "bench:http", help: HTTP_HELP, parse: parseHttpOptions, run });

@@ -1,6 +1,6 @@
 // `npm run bench:http` options: which cells, how long, at which concurrencies.
 import { serverProcesses } from "../../lib/workers.ts";
-import { UsageError } from "../options.ts";
+import { list, nonNegative, positive, readArgs, UsageError } from "../cli.ts";
 
 export const HTTP_CELLS = ["health", "reserve", "pairs", "usage", "quota-status", "spend"] as const;
 export type HttpCellName = (typeof HTTP_CELLS)[number];
@@ -49,41 +49,17 @@ function processesOption(value: string | undefined): number {
 }
 
 export function parseHttpOptions(argv: string[]): HttpBenchOptions | "help" {
-  const given = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}" (see --help)`);
-    const [name, inline] = arg.slice(2).split("=", 2);
-    if (["help", "quick", "no-references"].includes(name)) {
-      flags.add(name);
-      continue;
-    }
-    if (!["cells", "concurrency", "duration", "warmup", "cpu-prof", "processes"].includes(name)) throw new UsageError(`unknown option --${name} (see --help)`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    given.set(name, value);
-  }
+  const { flags, given } = readArgs(argv, {
+    flags: ["help", "quick", "no-references"],
+    values: ["cells", "concurrency", "duration", "warmup", "cpu-prof", "processes"],
+  });
   if (flags.has("help")) return "help";
   const quick = flags.has("quick");
-  const number = (flag: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min) throw new UsageError(`${flag}: expected a number >= ${min}, got "${value}"`);
-    return n;
-  };
-  const cells = (given.get("cells") ?? HTTP_CELLS.join(",")).split(",").map((s) => s.trim()).filter(Boolean);
-  const bad = cells.filter((c) => !HTTP_CELLS.includes(c as HttpCellName));
-  if (bad.length || cells.length === 0) throw new UsageError(`--cells: expected some of ${HTTP_CELLS.join(",")}, got "${given.get("cells")}"`);
-  const concurrency = (given.get("concurrency") ?? (quick ? "8,64" : "1,8,64")).split(",").map((c) => {
-    const n = number("--concurrency", c, 1);
-    if (!Number.isInteger(n)) throw new UsageError(`--concurrency: expected whole numbers, got "${c}"`);
-    return n;
-  });
   return {
-    cells: [...new Set(cells)] as HttpCellName[],
-    concurrency,
-    duration: number("--duration", given.get("duration") ?? (quick ? "2" : "8"), 0.1),
-    warmup: number("--warmup", given.get("warmup") ?? (quick ? "1" : "2"), 0),
+    cells: list("--cells", given.get("cells") ?? HTTP_CELLS.join(","), HTTP_CELLS),
+    concurrency: (given.get("concurrency") ?? (quick ? "8,64" : "1,8,64")).split(",").map((c) => positive("--concurrency", c, true)),
+    duration: positive("--duration", given.get("duration") ?? (quick ? "2" : "8"), false),
+    warmup: nonNegative("--warmup", given.get("warmup") ?? (quick ? "1" : "2")),
     references: !flags.has("no-references"),
     cpuProfDir: given.get("cpu-prof") ?? null,
     processes: processesOption(given.get("processes")),
