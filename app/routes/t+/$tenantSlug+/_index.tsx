@@ -59,7 +59,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ttlComputed: ttl.computed,
     ttlRefreshEveryHours: ttl.refreshEveryHours,
     quotas: detail.quotas.map((q) => ({ ...q, denied: denials.byQuota[q.id] ?? noQuotaDenials })),
-    denials: { today: denials.today, series: denials.series, capped: denials.capped },
+    // (CAPPED_ROWS travels as data: a .server module's values do not exist in the browser.)
+    denials: { today: denials.today, series: denials.series, capped: denials.capped, cappedRows: CAPPED_ROWS },
   };
 }
 
@@ -176,7 +177,7 @@ export default function TenantPage() {
           <DataTable
             columns={cappedColumns}
             data={denials.capped}
-            caption={`End users denied by each quota of ${tenant.name}, ${rangeLabel} (the ${CAPPED_ROWS} with most denials)`}
+            caption={`End users denied by each quota of ${tenant.name}, ${rangeLabel} (the ${denials.cappedRows} with most denials)`}
             emptyMessage="Nobody hit a cap in this range."
             getRowId={(c) => `${c.userId}|${c.quotaId}`}
           />
