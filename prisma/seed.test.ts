@@ -206,6 +206,32 @@ describe("cost history", () => {
     expect(r.n).toBeLessThanOrEqual(120_000);
   });
 
+  it("includes denials (ADR 0014): users who hit their caps, today too; the current usage rows count their period's", async () => {
+    const [d] = await q<{ days: number; today: number; tenants: string[]; last: Date }>(
+      `SELECT count(DISTINCT day)::int AS days, coalesce(sum(denied_count) FILTER (WHERE day = $1::date), 0)::int AS today,
+              array_agg(DISTINCT t.slug ORDER BY t.slug) AS tenants, max(last_denied_at) AS last
+         FROM denials_daily d JOIN tenants t ON t.id = d.tenant_id`,
+      ["2026-06-17"],
+    );
+    expect(d.tenants).toEqual(["acme", "globex"]);
+    expect(d.today).toBeGreaterThan(0);
+    expect(d.days).toBeGreaterThanOrEqual(10);
+    expect(d.last.getTime()).toBeLessThanOrEqual(NOW.getTime());
+    expect(first.denials).toBeGreaterThan(0);
+    // Each current usage row's counts are exactly its period's rows of denials_daily.
+    const mismatched = await q<{ id: string }>(
+      `SELECT u.id FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(d.denied_count), 0)::int AS count, coalesce(sum(d.denied_usd), 0) AS usd FROM denials_daily d
+           WHERE d.quota_id = q.id AND d.day >= (u.period_start AT TIME ZONE 'UTC')::date
+             AND d.day < ((u.period_start AT TIME ZONE 'UTC') + ('1 ' || q.period::text)::interval)::date) s
+        WHERE u.denied_count <> s.count OR u.denied_usd <> s.usd`,
+    );
+    expect(mismatched).toEqual([]);
+    const [counted] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM quota_usage WHERE denied_count > 0`);
+    expect(counted.n).toBeGreaterThanOrEqual(2);
+  });
+
   it("prices every record with the price row in effect at its time", async () => {
     const [llm] = await q<{ n: number; wrong: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE

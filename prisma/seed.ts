@@ -17,6 +17,7 @@ import { ensureDemoApiKey, hashMissingUserPasswords, seedTenants, seedUserQuotas
 import { PriceBook } from "./seed/price-book.ts";
 import { seedDefaultQuotaTemplates, seedPlatformQuotas, seedPrices, seedTouchpoints } from "./seed/reference.ts";
 import { generateSandboxErrors } from "./seed/sandbox-errors.ts";
+import { seedDenials } from "./seed/denials.ts";
 
 export const DEMO_SEED_MARKER = "demo_seed";
 
@@ -38,6 +39,8 @@ export interface SeedSummary {
   quotaUsage: number;
   /** Sum of the seeded cost records, NUMERIC text. */
   totalCostUsd: string;
+  /** denials_daily rows of the demo denials (ADR 0014). */
+  denials: number;
   durationMs: number;
 }
 
@@ -54,7 +57,7 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
   const summary: SeedSummary = {
     seeded: false, llmPrices: 0, sandboxPrices: 0, touchpoints: 0, defaultQuotas: 0, quotas: 0, tenants: 0,
     users: 0, apiKeys: 0, reservations: 0, costRecords: 0, sandboxErrors: 0, spendRollups: 0, quotaUsage: 0,
-    totalCostUsd: toDb(new Money(0)), durationMs: 0,
+    totalCostUsd: toDb(new Money(0)), denials: 0, durationMs: 0,
   };
   const done = () => ({ ...summary, durationMs: Date.now() - started });
 
@@ -112,6 +115,8 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
       await tuneTenantQuotas(tx, now, tenants.ids);
       summary.quotaUsage = await buildQuotaUsage(tx, now);
       phase(`derived ${summary.spendRollups} spend rollups and ${summary.quotaUsage} current quota usage rows`);
+      summary.denials = await seedDenials(tx, now, tenants.ids);
+      phase(`${summary.denials} days of denials by users who hit their caps`);
 
       await tx.$executeRawUnsafe(
         `INSERT INTO settings (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO NOTHING`,

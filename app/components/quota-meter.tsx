@@ -4,12 +4,33 @@
 // page shows the tenant's quotas as the enforcement core sees them now, as cards that also give
 // held, left and the reset time (their utilization counts open holds, because that is what the
 // next reservation is checked against).
+import type { QuotaDenials } from "~/services/denials.server.ts";
 import type { QuotaUtilization } from "~/services/overview.server.ts";
 import type { TenantQuotaCard } from "~/services/tenant-spend.server.ts";
 import { formatPercent, formatUsd, quotaLabel } from "./format.ts";
 
-/** The loaders' shapes (money as exact decimal strings), defined once in their services. */
-export type QuotaMeterData = QuotaUtilization | TenantQuotaCard;
+/**
+ * The loaders' shapes (money as exact decimal strings), defined once in their services; `denied`
+ * (ADR 0014): the requests the quota refused today and this period, when the page shows them.
+ */
+export type QuotaMeterData = (QuotaUtilization | TenantQuotaCard) & { denied?: QuotaDenials };
+
+/** "Denied today: 3 ($4.50)" — or "none" — with this period's count. */
+function DeniedLine({ denied, label }: { denied: QuotaDenials; label: string }) {
+  const { today, period } = denied;
+  return (
+    <p className="quota-card__denied" data-testid="quota-denied" data-quota={label} data-count={today.count} data-usd={today.usd}>
+      Denied today:{" "}
+      <strong>{today.count === 0 ? "none" : `${today.count.toLocaleString("en-US")} (${formatUsd(today.usd)})`}</strong>
+      {period.count > 0 && (
+        <span className="muted">
+          {" "}
+          · {period.count.toLocaleString("en-US")} this period ({formatUsd(period.usd)})
+        </span>
+      )}
+    </p>
+  );
+}
 
 const isCard = (q: QuotaMeterData): q is TenantQuotaCard => "resetsAt" in q;
 
@@ -68,6 +89,7 @@ export function QuotaMeter({ quota }: { quota: QuotaMeterData }) {
           </span>
           {Number(quota.reservedUsd) > 0 && <span>{formatUsd(quota.reservedUsd)} held</span>}
         </div>
+        {quota.denied && <DeniedLine denied={quota.denied} label={label} />}
       </div>
     );
   }
@@ -88,6 +110,7 @@ export function QuotaMeter({ quota }: { quota: QuotaMeterData }) {
           </div>
         ))}
       </dl>
+      {quota.denied && <DeniedLine denied={quota.denied} label={label} />}
       <p className="quota-card__reset">
         Resets <time dateTime={quota.resetsAt}>{`${resetFormat.format(new Date(quota.resetsAt))} UTC`}</time>
       </p>

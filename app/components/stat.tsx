@@ -22,3 +22,16 @@ export function StatGrid({ children, label }: { children: ReactNode; label: stri
     </dl>
   );
 }
+
+/** Requests refused (ADR 0014): how many, and the estimate they asked for. */
+export function DeniedStat({ label, count, usd, testId, hint }: { label: string; count: number; usd: string; testId?: string; hint?: ReactNode }) {
+  return (
+    <div className="stat">
+      <dt className="stat__label">{label}</dt>
+      <dd className="stat__value" data-testid={testId} data-count={count} data-usd={usd}>
+        {count === 0 ? "None" : `${count.toLocaleString("en-US")} · ${formatUsd(usd)}`}
+      </dd>
+      {hint && <dd className="stat__hint">{hint}</dd>}
+    </div>
+  );
+}

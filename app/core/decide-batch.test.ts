@@ -106,7 +106,9 @@ function denied(row: UsageRow, current: MoneyInput, estimate: MoneyInput, remain
 
 const failed = (code: TollgateError["code"], message: string) => ({ ok: false, error: new TollgateError(code, message) });
 
-const delta = (usageId: string, reserved: MoneyInput, spent: MoneyInput, notified: number[] = []) => ({ usageId, reservedDelta: money(reserved), spentDelta: money(spent), notified });
+/** `denied`: the denials the row counted (ADR 0014), how many and their estimates. */
+const delta = (usageId: string, reserved: MoneyInput, spent: MoneyInput, notified: number[] = [], denied: [number, MoneyInput] = [0, 0]) =>
+  ({ usageId, reservedDelta: money(reserved), spentDelta: money(spent), notified, deniedCount: denied[0], deniedUsd: money(denied[1]) });
 
 function event(row: UsageRow, thresholdPercent: number, spent: MoneyInput, reserved: MoneyInput, utilizationPercent: number) {
   return {
@@ -142,7 +144,7 @@ describe("decide: reserves in arrival order on running totals", () => {
         expires_at: EXPIRES, created_at: NOW, touchpoint: null, conversation_id: null, task_id: null, provider: null, model: null, tier: null,
       })),
     );
-    expect(d.deltas).toEqual([delta("usage-tenant", 8, 0, [100])]);
+    expect(d.deltas).toEqual([delta("usage-tenant", 8, 0, [100], [1, 4])]);
     // The denial is the 100% crossing: one "exceeded" event at the utilization of that moment.
     expect(d.events).toEqual([event(tenant, 100, 0, 8, 80)]);
     expect(d.settled).toEqual([]);
@@ -158,7 +160,7 @@ describe("decide: reserves in arrival order on running totals", () => {
     );
     expect(d.outcomes).toEqual([allowed("res-1", 3), denied(user, 3, 3, 2, 60), allowed("res-2", 3), allowed("res-3", 3), denied(tenant, 9, 2, 1, 90)]);
     expect(d.created.map((c) => c.row.usage_ids)).toEqual([["usage-platform", "usage-tenant", "usage-user"], ["usage-platform", "usage-tenant"], ["usage-platform", "usage-tenant"]]);
-    expect(d.deltas).toEqual([delta("usage-platform", 9, 0), delta("usage-tenant", 9, 0, [100]), delta("usage-user", 3, 0, [100])]);
+    expect(d.deltas).toEqual([delta("usage-platform", 9, 0), delta("usage-tenant", 9, 0, [100], [1, 2]), delta("usage-user", 3, 0, [100], [1, 3])]);
     expect(d.events).toEqual([event(user, 100, 0, 3, 60), event(tenant, 100, 0, 9, 90)]);
   });
 
@@ -173,7 +175,7 @@ describe("decide: reserves in arrival order on running totals", () => {
 
     const second = decideBatch([reserve(6), settle("r1", 3)], { rows: [tenant], reservations: [r1] }).d;
     expect(second.outcomes).toEqual([denied(tenant, 8, 6, 2, 80), { ok: true, value: undefined }]);
-    expect(second.deltas).toEqual([delta("usage-tenant", -8, 3, [100])]);
+    expect(second.deltas).toEqual([delta("usage-tenant", -8, 3, [100], [1, 6])]);
     expect(second.events).toEqual([event(tenant, 100, 0, 8, 80)]);
   });
 });
@@ -299,7 +301,8 @@ describe("decide: idempotency keys", () => {
     const { d } = decideBatch([reserve(12, { key: "k" }), reserve(12, { key: "k" })], { rows: [tenant] });
     expect(d.outcomes).toEqual([denied(tenant, 0, 12, 10, 0), denied(tenant, 0, 12, 10, 0)]);
     expect(d.events).toEqual([event(tenant, 100, 0, 0, 0)]);
-    expect(d.deltas).toEqual([delta("usage-tenant", 0, 0, [100])]);
+    expect(d.deltas).toEqual([delta("usage-tenant", 0, 0, [100], [1, 12])]); // counted once (ADR 0014)
+    expect(d.denials).toEqual([{ tenantId: TENANT, userId: null, quotaId: "quota-tenant", usageId: "usage-tenant", idempotencyKey: "k", estimate: money(12) }]);
   });
 
   it("a key already used before the batch (Locked.seen) replays its reservation, or conflicts with a different request", () => {
@@ -333,7 +336,7 @@ describe("decide: thresholds, enforcement, scoping", () => {
       denied(tenant, 91, 10, 9, 91),
     ]);
     expect(d.events).toEqual([event(tenant, 80, 0, 85, 85), event(tenant, 90, 0, 91, 91), event(tenant, 100, 0, 91, 91)]);
-    expect(d.deltas).toEqual([delta("usage-tenant", 91, 0, [80, 90, 100])]);
+    expect(d.deltas).toEqual([delta("usage-tenant", 91, 0, [80, 90, 100], [2, 20])]);
   });
 
   it("a threshold notified before the batch does not fire again", () => {
@@ -353,7 +356,7 @@ describe("decide: thresholds, enforcement, scoping", () => {
       denied(all, 12, 1, 0, 120),
     ]);
     expect(d.events).toEqual([event(all, 100, 0, 12, 120)]);
-    expect(d.deltas).toEqual([delta("usage-tenant", 12, 0, [100])]);
+    expect(d.deltas).toEqual([delta("usage-tenant", 12, 0, [100], [1, 1])]);
   });
 
   it("a soft quota: allowed past its limit with soft_limit_exceeded; exceeded fires once", () => {

@@ -4,6 +4,7 @@
 // a serial run would, and say what to write. No I/O: the caller (decider.ts) reads, locks,
 // writes and commits. A batch of one is the one-transaction mode.
 import { evaluate } from "./decide.ts";
+import { deniedKey, type Denial } from "./denials.ts";
 import { NeedRows, RowStates, type Lease, type LeaseCounts, type LeasePolicy, type LeaseWrites } from "./leases.ts";
 import type { ReservationRow } from "./ledger.ts";
 import { settlement, type Priced } from "./ledger.ts";
@@ -84,6 +85,8 @@ export interface SeenRow {
   estimate: string;
   expires_at: Date | string;
   warnings: Warning[];
+  /** Set on the rows of keys whose denial this usage row already counted (the other columns are null). */
+  denied_usage?: string | null;
 }
 
 /** What the batch's transaction locked and read. */
@@ -127,6 +130,8 @@ export interface Decided {
   leaseCounts: LeaseCounts;
   /** Threshold notifications due, each with the utilization at the moment of crossing. */
   events: QuotaEvent[];
+  /** Denials counted (on their binding row's deltas too): not retries of a denial already counted. */
+  denials: Denial[];
 }
 
 export interface DecideContext {
@@ -163,7 +168,13 @@ export function decide(
   const position = new Map(locked.rows.map((r, i) => [r.usageId, i])); // the global lock order
   const order = (a: string, b: string) => (position.get(a) ?? Infinity) - (position.get(b) ?? Infinity);
   const seen = new Map<string, { hash: string; decision: ReserveDecision }>();
+  const counted = new Set<string>(); // denials already counted, by key and binding row
+  const denials: Denial[] = [];
   for (const s of locked.seen) {
+    if (s.denied_usage) {
+      counted.add(deniedKey(s.tenant_id, s.idempotency_key, s.denied_usage));
+      continue;
+    }
     seen.set(keyOf(s.tenant_id, s.idempotency_key), {
       hash: s.request_hash,
       decision: { allowed: true, replay: true, reservationId: s.id, estimatedCostUsd: money(s.estimate), expiresAt: new Date(s.expires_at), warnings: s.warnings },
@@ -223,7 +234,18 @@ export function decide(
       ev = judge();
     }
     if (ev.denial) {
-      state.denied(ev.binding!.usageId);
+      // Counted on the binding row (the quota the answer names), once per key and row.
+      const binding = ev.binding!;
+      const k = deniedKey(it.req.tenantId, it.req.idempotencyKey, binding.usageId);
+      const first = !counted.has(k);
+      if (first) {
+        counted.add(k);
+        denials.push({
+          tenantId: it.req.tenantId, userId: it.req.userId ?? null, quotaId: binding.quotaId, usageId: binding.usageId,
+          idempotencyKey: it.req.idempotencyKey, estimate: it.estimate,
+        });
+      }
+      state.denied(binding.usageId, first ? it.estimate : undefined);
       return { ok: true, value: { allowed: false, denial: ev.denial, warnings: ev.warnings } };
     }
     const leaseIds = mine.flatMap((id) => state.hold(id, it.estimate) ?? []);
@@ -235,7 +257,7 @@ export function decide(
     return { ok: true, value: decision };
   });
   if (ctx.leases) state.settleLeases(ctx.leases, now, ctx.newId);
-  return { outcomes, created, settled, deltas: state.usageDeltas(), leaseWrites: state.leaseWrites(), held: state.held(), leaseCounts: state.counts, events: state.events };
+  return { outcomes, created, settled, deltas: state.usageDeltas(), leaseWrites: state.leaseWrites(), held: state.held(), leaseCounts: state.counts, events: state.events, denials };
 }
 
 /** The final answers, once the write returned each settled reservation's record id. */

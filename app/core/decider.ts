@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Batcher, type BatchReport } from "./batcher.ts";
 import { costValues } from "./cost-records.ts";
+import { denialValues } from "./denials.ts";
 import { direct, inOwnTransaction, isUuid } from "./db.ts";
 import {
   createdValues,
@@ -28,7 +29,7 @@ import * as ledger from "./ledger.ts";
 import { Money } from "./money.ts";
 import { instruments } from "./telemetry.ts";
 import { call, run, send } from "./sql.ts";
-import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, GENERIC_BEGIN, LOCK_LEASES, LOCK_USAGE, READ_RESERVATIONS } from "./statements.ts";
+import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, GENERIC_BEGIN, LOCK_LEASES, LOCK_USAGE, READ_RESERVATIONS, WRITE_DENIALS } from "./statements.ts";
 import { TollgateError, type ActualUsage, type ReserveDecision, type ReserveRequest, type Scope, type SettleResult } from "./types.ts";
 import { applies, ensureUsageRows, needValues, parseLock, usageValues, type UsageRow } from "./usage-rows.ts";
 
@@ -184,7 +185,9 @@ async function runBatch(
         let costIds: Record<string, string> = {};
         if (d.deltas.length || d.created.length || d.settled.length || d.leaseWrites.updates.length || d.leaseWrites.grants.length) {
           const values = { ...usageValues(d.deltas), ...leaseValues(d.leaseWrites), ...costValues(d.settled.map((s) => s.entry), []), ...createdValues(d.created, now) };
-          const [written] = await send(c, [call(BATCH_WRITE, values), "COMMIT"]);
+          // Counted denials add their keys and daily figures in the same round trip, only when there are some.
+          const denials = d.denials.length ? [call(WRITE_DENIALS, denialValues(d.denials, "reserve", now))] : [];
+          const [written] = await send(c, [call(BATCH_WRITE, values), ...denials, "COMMIT"]);
           costIds = written.rows[0].costs ?? {};
         } else {
           await c.query("COMMIT");

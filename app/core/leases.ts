@@ -80,6 +80,9 @@ interface RowState {
   direct: Money;
   notified: number[];
   leases: LeaseState[];
+  /** Denials counted on this (locked) row in this transaction (ADR 0014). */
+  deniedCount: number;
+  deniedUsd: Money;
 }
 
 const unused = (l: Lease) => Money.max(ZERO, l.granted.sub(l.reserved).sub(l.spent));
@@ -131,13 +134,13 @@ export class RowStates {
     for (const r of locked) {
       const ls = (byRow.get(r.usageId) ?? []).filter((l) => !l.returned);
       const direct = r.reservedUsd.sub(sum(ls.map((l) => l.granted)));
-      this.rows.set(r.usageId, { row: r, locked: true, spent: r.spentUsd, direct, notified: r.notified, leases: ls });
+      this.rows.set(r.usageId, { row: r, locked: true, spent: r.spentUsd, direct, notified: r.notified, leases: ls, deniedCount: 0, deniedUsd: ZERO });
     }
     for (const [usageId, ls] of byRow) {
       if (this.rows.has(usageId)) continue;
       // Not locked: decided on this holder's active lease of it, if any.
       if (!ls.some((l) => !l.returned && l.holder === holder)) continue;
-      this.rows.set(usageId, { row: ls[0].row, locked: false, spent: ZERO, direct: ZERO, notified: ls[0].row.notified, leases: ls.filter((l) => !l.returned) });
+      this.rows.set(usageId, { row: ls[0].row, locked: false, spent: ZERO, direct: ZERO, notified: ls[0].row.notified, leases: ls.filter((l) => !l.returned), deniedCount: 0, deniedUsd: ZERO });
     }
     for (const [id, s] of this.rows) {
       const k = scopeKey(s.row.scope, s.row.tenantId, s.row.scopeId);
@@ -259,10 +262,18 @@ export class RowStates {
     if (s.locked) this.crossed(s, false);
   }
 
-  /** A denial by this (locked) row: its one-time "exceeded" notification. */
-  denied(usageId: string) {
+  /**
+   * A denial by this (locked) row: its one-time "exceeded" notification, and — when `counted`
+   * (the estimate denied; not for a retry of a denial already counted) — its denial counts.
+   */
+  denied(usageId: string, counted?: Money) {
     const s = this.rows.get(usageId)!;
-    if (s.locked) this.crossed(s, true);
+    if (!s.locked) return;
+    this.crossed(s, true);
+    if (counted) {
+      s.deniedCount++;
+      s.deniedUsd = s.deniedUsd.add(counted);
+    }
   }
 
   private crossed(s: RowState, denied: boolean) {
@@ -356,7 +367,7 @@ export class RowStates {
     return [...mine, ...granted];
   }
 
-  /** Usage-row writes of locked rows: U.spent and U.reserved (= own holds + active grants), notified. */
+  /** Usage-row writes of locked rows: U.spent and U.reserved (= own holds + active grants), notified, denials. */
   usageDeltas(): UsageDelta[] {
     const out: UsageDelta[] = [];
     for (const s of this.rows.values()) {
@@ -365,8 +376,8 @@ export class RowStates {
       const reserved = s.direct.add(granted);
       const spentDelta = s.spent.sub(s.row.spentUsd);
       const reservedDelta = reserved.sub(s.row.reservedUsd);
-      if (!spentDelta.isZero() || !reservedDelta.isZero() || s.notified.length !== s.row.notified.length) {
-        out.push({ usageId: s.row.usageId, spentDelta, reservedDelta, notified: s.notified });
+      if (!spentDelta.isZero() || !reservedDelta.isZero() || s.notified.length !== s.row.notified.length || s.deniedCount > 0) {
+        out.push({ usageId: s.row.usageId, spentDelta, reservedDelta, notified: s.notified, deniedCount: s.deniedCount, deniedUsd: s.deniedUsd });
       }
     }
     return out;

@@ -48,7 +48,7 @@ describe("a locked row with leases", () => {
     expect(s.counts.trimmed).toBe(1);
     expect(s.leaseWrites().updates).toEqual([expect.objectContaining({ id: `lease-${OTHER}`, granted: money(10), reserved: money(4), spent: money(6), returned: null })]);
     // U.reserved = direct (0) + grants (30 + 10): reserved drops by the $10 freed.
-    expect(s.usageDeltas()).toEqual([{ usageId: "usage-platform", spentDelta: money(0), reservedDelta: money(-10), notified: [] }]);
+    expect(s.usageDeltas()).toEqual([{ usageId: "usage-platform", spentDelta: money(0), reservedDelta: money(-10), notified: [], deniedCount: 0, deniedUsd: money(0) }]);
   });
 
   it("end of batch: folds its own lease's spend into the row and grants half the headroom below the next threshold", () => {
@@ -59,7 +59,7 @@ describe("a locked row with leases", () => {
     expect(grants).toEqual([]);
     expect(updates).toEqual([expect.objectContaining({ id: `lease-${ME}`, granted: money(21), reserved: money(10), spent: money(0) })]);
     // U.spent += 8 (fold); U.reserved = direct 0 + grant 21 → -9.
-    expect(s.usageDeltas()).toEqual([{ usageId: "usage-platform", spentDelta: money(8), reservedDelta: money(-9), notified: [] }]);
+    expect(s.usageDeltas()).toEqual([{ usageId: "usage-platform", spentDelta: money(8), reservedDelta: money(-9), notified: [], deniedCount: 0, deniedUsd: money(0) }]);
   });
 
   it("a first grant on a leasable locked row; none past every threshold; expired leases of others are reclaimed", () => {
@@ -76,7 +76,7 @@ describe("a locked row with leases", () => {
     const s = new RowStates([platform({ reserved: 20 })], [stale], ME);
     expect(s.returnExpired(NOW)).toBe(1);
     // Its spend moves to the row, its holds become the row's own, its grant leaves reserved.
-    expect(s.usageDeltas()).toEqual([{ usageId: "usage-platform", spentDelta: money(6), reservedDelta: money(-16), notified: [] }]);
+    expect(s.usageDeltas()).toEqual([{ usageId: "usage-platform", spentDelta: money(6), reservedDelta: money(-16), notified: [], deniedCount: 0, deniedUsd: money(0) }]);
     expect(s.leaseWrites().updates).toEqual([expect.objectContaining({ granted: money(0), reserved: money(0), spent: money(0), returned: NOW })]);
   });
 });

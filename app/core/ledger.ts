@@ -24,7 +24,8 @@ import {
 import { leaseValues, parseLeases, RowStates } from "./leases.ts";
 import { instruments } from "./telemetry.ts";
 import { run } from "./sql.ts";
-import { DROP_HOLDS, LOCK_LEASES, RESERVATION_COLUMNS } from "./statements.ts";
+import { DENIED_BEFORE, DROP_HOLDS, FORGET_DENIED_KEYS, LOCK_LEASES, RESERVATION_COLUMNS, WRITE_DENIALS } from "./statements.ts";
+import { denialValues } from "./denials.ts";
 import { ensureUsageRows, lockUsageRows, needValues, usageValues, type Scoping, type UsageRow } from "./usage-rows.ts";
 
 export interface LedgerContext {
@@ -233,7 +234,17 @@ export async function sweepExpired(ctx: LedgerContext, batch = 200): Promise<num
     if (n < batch) break;
   }
   await reclaimLeases(ctx);
+  await forgetDeniedKeys(ctx);
   return total;
+}
+
+/** How long a counted denial's key stops a retry from counting again (ADR 0014): the longest hold TTL. */
+export const DENIED_KEY_DAYS = 1;
+
+/** Drops denied keys older than DENIED_KEY_DAYS, a bounded batch per sweep; how many. */
+export async function forgetDeniedKeys(ctx: LedgerContext, limit = 5000): Promise<number> {
+  const before = new Date(ctx.clock().getTime() - DENIED_KEY_DAYS * 86_400_000);
+  return (await run(direct(ctx.pool), FORGET_DENIED_KEYS, { before, limit })).rowCount ?? 0;
 }
 
 /** Returns leases past their expiry to their usage rows; how many. */
@@ -301,9 +312,18 @@ export async function record(ctx: LedgerContext, req: RecordRequest, opts: { spo
     // Denied only because other processes hold unused slices: take them back, decide again.
     while (ev.denial && state.trimOthers(ev.binding!.usageId)) ev = judge();
     if (ev.denial) {
-      // A denial commits nothing but the binding quota's one-time "exceeded" notification (and trimmed slices).
-      state.denied(ev.binding!.usageId);
+      // A denial commits nothing but the binding quota's one-time "exceeded" notification (and
+      // trimmed slices), and is counted on that quota's row once per key (ADR 0014; the
+      // advisory lock above serializes this key's records).
+      const binding = ev.binding!;
+      const { rowCount } = await run(c, DENIED_BEFORE, { tenant_id: req.tenantId, kind: "record", key: req.idempotencyKey, usage_id: binding.usageId });
+      const first = rowCount === 0;
+      state.denied(binding.usageId, first ? priced.costUsd : undefined);
       await run(c, DROP_HOLDS, { ...usageValues(state.usageDeltas()), ...leaseValues(state.leaseWrites()), ids: [], status: "released" });
+      if (first) {
+        const denial = { tenantId: req.tenantId, userId: req.userId ?? null, quotaId: binding.quotaId, usageId: binding.usageId, idempotencyKey: req.idempotencyKey, estimate: priced.costUsd };
+        await run(c, WRITE_DENIALS, denialValues([denial], "record", now));
+      }
       await fire(ctx, state.events, c);
       return { allowed: false, denial: ev.denial, warnings: ev.warnings };
     }

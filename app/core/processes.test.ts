@@ -42,6 +42,15 @@ describe.each(VIA.flatMap((via) => ["one-transaction-per-decision", "group-commi
     expect(await usageOf(t.pool, quotaId)).toMatchObject({ spent: "0.0000000000", reserved: "10.0000000000" });
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n FROM reservations WHERE tenant_id = $1 AND status = 'held'`, [tenantId]);
     expect(rows[0].n).toBe(100);
+    // Every denial counted exactly once, on the quota that refused it (ADR 0014), whichever process decided it.
+    const { rows: denied } = await t.pool.query(
+      `SELECT (SELECT denied_count FROM quota_usage_current WHERE quota_id = $1) AS count,
+              (SELECT denied_usd::text FROM quota_usage_current WHERE quota_id = $1) AS usd,
+              (SELECT sum(denied_count)::int FROM denials_daily WHERE tenant_id = $2 AND quota_id = $1) AS daily,
+              (SELECT sum(denied_usd)::text FROM denials_daily WHERE tenant_id = $2 AND quota_id = $1) AS daily_usd`,
+      [quotaId, tenantId],
+    );
+    expect(denied[0]).toEqual({ count: 400, usd: "40.0000000000", daily: 400, daily_usd: "40.0000000000" });
     expect((await createTollgate({ pool: t.pool }).reconcile()).mismatches).toEqual([]);
     // Through the bouncer: each of the 4 processes decided in at least one pooled transaction; direct: none.
     if (via === "pgbouncer") expect((await bounced()) - before).toBeGreaterThanOrEqual(4);

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { costValues } from "./cost-records.ts";
 import { createdValues } from "./decide-batch.ts";
+import { denialValues } from "./denials.ts";
 import { leaseValues } from "./leases.ts";
 import { bind, call, statement } from "./sql.ts";
 import * as S from "./statements.ts";
@@ -40,13 +41,17 @@ describe("the decision path's statements", () => {
     expect(bind(S.READ_USAGE, lock)).toHaveLength(11);
     expect(bind(S.LOCK_USAGE, lock)).toHaveLength(11);
     expect(bind(S.LOCK_LEASES, { ...lock, lease_ids: [] })).toHaveLength(12);
-    // usage deltas 4, lease updates 6 and grants 5, rollups 13, settled ids 1, cost columns 25
-    expect(bind(S.WRITE_COSTS, empty)).toHaveLength(4 + 11 + 13 + 1 + 25);
+    // usage deltas 6 (with the denial counts), lease updates 6 and grants 5, rollups 13, settled ids 1, cost columns 25
+    expect(bind(S.WRITE_COSTS, empty)).toHaveLength(6 + 11 + 13 + 1 + 25);
     // … and the new reservations' 20 columns and the clock
-    expect(bind(S.BATCH_WRITE, { ...empty, ...createdValues([], new Date()) })).toHaveLength(4 + 11 + 13 + 1 + 25 + 20 + 1);
-    expect(bind(S.DROP_HOLDS, { ...usageValues([]), ...leaseValues({ updates: [], grants: [] }), ids: [], status: "released" })).toHaveLength(4 + 11 + 2);
+    expect(bind(S.BATCH_WRITE, { ...empty, ...createdValues([], new Date()) })).toHaveLength(6 + 11 + 13 + 1 + 25 + 20 + 1);
+    expect(bind(S.DROP_HOLDS, { ...usageValues([]), ...leaseValues({ updates: [], grants: [] }), ids: [], status: "released" })).toHaveLength(6 + 11 + 2);
     expect(bind(S.BATCH_HOLD, { settle_ids: [] })).toEqual([[]]);
     expect(bind(S.BATCH_SEEN, { seen_tenant: [], seen_key: [] })).toEqual([[], []]);
+    // counted denials: 6 arrays, the key kind and the clock
+    expect(bind(S.WRITE_DENIALS, denialValues([], "reserve", new Date()))).toHaveLength(8);
+    expect(bind(S.DENIED_BEFORE, { tenant_id: need.tenantId, kind: "record", key: "k", usage_id: need.tenantId })).toHaveLength(4);
+    expect(bind(S.FORGET_DENIED_KEYS, { before: new Date(), limit: 10 })).toHaveLength(2);
   });
 
   it("period bounds of a need: day, week (Monday) and month, start and end", () => {
@@ -67,7 +72,7 @@ describe("the decision path's statements", () => {
   it("have distinct names", () => {
     const names = Object.values(S).flatMap((v) => (typeof v === "object" && v && "name" in v ? [(v as { name: string }).name] : []));
     expect(new Set(names).size).toBe(names.length);
-    expect(names.length).toBe(10);
+    expect(names.length).toBe(13);
   });
 });
 

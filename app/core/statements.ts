@@ -130,16 +130,19 @@ missing AS (
 SELECT l.*, m.missing FROM missing m LEFT JOIN locked l ON true`,
 );
 
-/** New totals of usage rows (deltas) and their notified thresholds. */
+/** New totals of usage rows (deltas), their notified thresholds and the denials they refused (ADR 0014). */
 function writeUsage(p: Param) {
   return `usage AS (
   UPDATE quota_usage u
      SET reserved_usd = u.reserved_usd + v.reserved_delta,
          spent_usd = u.spent_usd + v.spent_delta,
          notified_thresholds = v.notified::int[],
+         denied_count = u.denied_count + v.denied_count,
+         denied_usd = u.denied_usd + v.denied_usd,
          updated_at = now()
-    FROM unnest(${p("usage_id", "uuid[]")}, ${p("reserved_delta", "numeric[]")}, ${p("spent_delta", "numeric[]")}, ${p("notified", "text[]")})
-         AS v(id, reserved_delta, spent_delta, notified)
+    FROM unnest(${p("usage_id", "uuid[]")}, ${p("reserved_delta", "numeric[]")}, ${p("spent_delta", "numeric[]")}, ${p("notified", "text[]")},
+                ${p("denied_count", "int[]")}, ${p("denied_usd", "numeric[]")})
+         AS v(id, reserved_delta, spent_delta, notified, denied_count, denied_usd)
    WHERE u.id = v.id
   RETURNING 1)`;
 }
@@ -249,13 +252,66 @@ marked AS (
 SELECT id, status FROM held`,
 );
 
-/** Reservations already made under the batch's idempotency keys (read after the locks). */
+/**
+ * Reservations already made under the batch's idempotency keys (read after the locks), and the
+ * usage rows that already counted a denial of one of those keys (`denied_usage`; ADR 0014: a
+ * retried denied request is decided again but not counted twice).
+ */
 export const BATCH_SEEN = statement(
   "tollgate_batch_seen",
   (p) => `
-SELECT r.tenant_id, r.idempotency_key, r.id, r.request_hash, r.estimate_usd::text AS estimate, r.expires_at, r.warnings
-  FROM reservations r JOIN unnest(${p("seen_tenant", "uuid[]")}, ${p("seen_key", "text[]")}) AS k(t, key)
-    ON r.tenant_id = k.t AND r.idempotency_key = k.key`,
+WITH k AS (SELECT * FROM unnest(${p("seen_tenant", "uuid[]")}, ${p("seen_key", "text[]")}) AS k(t, key))
+SELECT r.tenant_id, r.idempotency_key, r.id, r.request_hash, r.estimate_usd::text AS estimate, r.expires_at, r.warnings,
+       NULL::uuid AS denied_usage
+  FROM reservations r JOIN k ON r.tenant_id = k.t AND r.idempotency_key = k.key
+UNION ALL
+SELECT d.tenant_id, d.idempotency_key, NULL, NULL, NULL, NULL, NULL, d.usage_id
+  FROM denied_keys d JOIN k ON d.tenant_id = k.t AND d.kind = 'reserve' AND d.idempotency_key = k.key`,
+);
+
+/** Whether a one-shot record's denial under this key was already counted on this usage row. */
+export const DENIED_BEFORE = statement(
+  "tollgate_denied_before",
+  (p) => `
+SELECT 1 FROM denied_keys
+ WHERE tenant_id = ${p("tenant_id", "uuid")} AND kind = ${p("kind", "text")} AND idempotency_key = ${p("key", "text")} AND usage_id = ${p("usage_id", "uuid")}`,
+);
+
+/** The sweeper forgets denied keys older than `before` (a retry after that counts again). */
+export const FORGET_DENIED_KEYS = statement(
+  "tollgate_forget_denied_keys",
+  (p) => `
+DELETE FROM denied_keys WHERE ctid = ANY(ARRAY(
+  SELECT ctid FROM denied_keys WHERE denied_at < ${p("before", "timestamptz")} LIMIT ${p("limit", "int")}))`,
+);
+
+/**
+ * Counted denials (ADR 0014), sent with a write only when it has some: their keys (so a retry
+ * is not counted again) and the per tenant × day × quota × end user counts of the panel. The
+ * usage rows' own counts are in the write's usage deltas. Every row touched here belongs to a
+ * quota whose usage row the transaction holds locked, so these upserts never wait.
+ */
+export const WRITE_DENIALS = statement(
+  "tollgate_write_denials",
+  (p) => `
+WITH d AS (
+  SELECT * FROM unnest(${p("denied_tenant", "uuid[]")}, ${p("denied_user", "text[]")}, ${p("denied_quota", "uuid[]")},
+                       ${p("denied_usage", "uuid[]")}, ${p("denied_key", "text[]")}, ${p("denied_estimate", "numeric[]")})
+           AS d(tenant_id, user_id, quota_id, usage_id, key, usd)),
+keys AS (
+  INSERT INTO denied_keys (tenant_id, kind, idempotency_key, usage_id, denied_at)
+  SELECT tenant_id, ${p("denied_kind", "text")}, key, usage_id, ${p("denied_at", "timestamptz")} FROM d
+  ON CONFLICT DO NOTHING
+  RETURNING 1)
+INSERT INTO denials_daily AS x (tenant_id, day, quota_id, user_id, denied_count, denied_usd, last_denied_at)
+SELECT tenant_id, (${p("denied_at", "timestamptz")} AT TIME ZONE 'UTC')::date, quota_id, coalesce(user_id, ''), count(*), sum(usd),
+       ${p("denied_at", "timestamptz")}
+  FROM d GROUP BY tenant_id, quota_id, coalesce(user_id, '')
+  ORDER BY tenant_id, quota_id, coalesce(user_id, '')
+ON CONFLICT (tenant_id, day, quota_id, user_id) DO UPDATE SET
+  denied_count = x.denied_count + EXCLUDED.denied_count,
+  denied_usd = x.denied_usd + EXCLUDED.denied_usd,
+  last_denied_at = greatest(x.last_denied_at, EXCLUDED.last_denied_at)`,
 );
 
 /**

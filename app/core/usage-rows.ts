@@ -115,6 +115,9 @@ export interface UsageDelta {
   reservedDelta: Money;
   spentDelta: Money;
   notified: number[];
+  /** Denials this row refused (ADR 0014): how many, and the sum of their estimates. */
+  deniedCount: number;
+  deniedUsd: Money;
 }
 
 /** The delta parameters of the statements that write usage rows. */
@@ -124,5 +127,7 @@ export function usageValues(deltas: UsageDelta[]): Record<string, unknown> {
     reserved_delta: deltas.map((d) => toDb(d.reservedDelta)),
     spent_delta: deltas.map((d) => toDb(d.spentDelta)),
     notified: deltas.map((d) => `{${d.notified.join(",")}}`),
+    denied_count: deltas.map((d) => d.deniedCount),
+    denied_usd: deltas.map((d) => toDb(d.deniedUsd)),
   };
 }

@@ -27,3 +27,6 @@ export const ANOMALY_COLORS: Record<string, string> = {
   medium: "#c2410c",
   low: "#a16207",
 };
+
+/** Denials (ADR 0014): requests refused, in the limit red of the forecast chart. */
+export const DENIAL_COLOR = "#b91c1c";

@@ -1,6 +1,6 @@
 // Staff overview: platform spend today and this month against the platform quotas, the top
 // tenants this month, the quotas near their limit, what the analysis found (open anomalies,
-// predicted quota breaches) and the 30-day trend.
+// predicted quota breaches) and the 30-day trend; the requests quotas denied today (ADR 0014).
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SpendTrendChart } from "~/components/charts/spend-trend-chart.tsx";
@@ -8,8 +8,9 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatDay, formatPercent, formatUsd } from "~/components/format.ts";
 import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overview-columns.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
-import { MoneyStat, StatGrid } from "~/components/stat.tsx";
+import { DeniedStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireArea } from "~/services/auth.server.ts";
+import { getPlatformDenials, noQuotaDenials } from "~/services/denials.server.ts";
 import { getPlatformOverview } from "~/services/overview.server.ts";
 import { spoolReport } from "~/services/spool.server.ts";
 
@@ -19,8 +20,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireArea(request, "overview");
   // Finance sees the findings but the anomalies page is for admin and ops (SPEC §6).
   const { mode, backlog, deadLetters } = spoolReport(0);
+  const [overview, denials] = await Promise.all([getPlatformOverview(), getPlatformDenials()]);
   return {
-    ...(await getPlatformOverview()),
+    ...overview,
+    quotas: overview.quotas.map((q) => ({ ...q, denied: denials.byQuota[q.id] ?? noQuotaDenials })),
+    deniedToday: denials.today,
     canReviewAnomalies: user.role !== "finance",
     // The spool page is for admin and ops; finance sees the warning (costs are not final yet).
     spool: { mode, backlog, deadLetters, canOpen: user.role !== "finance" },
@@ -126,6 +130,13 @@ export default function Overview() {
         <MoneyStat label="Spend this month" usd={o.monthUsd} testId="platform-spend-month" />
         <MoneyStat label="LLM this month" usd={o.monthLlmUsd} />
         <MoneyStat label="Sandbox this month" usd={o.monthSandboxUsd} />
+        <DeniedStat
+          label="Denied today"
+          count={o.deniedToday.count}
+          usd={o.deniedToday.usd}
+          testId="platform-denied-today"
+          hint="Requests refused by a quota, and the estimate they asked for"
+        />
       </StatGrid>
 
       <div className="grid-2">

@@ -12,20 +12,22 @@ import { ForecastCards } from "~/components/analysis/forecast-cards.tsx";
 import { NoTtlAdviceYet, TtlAdviceComputed } from "~/components/analysis/ttl-advice-status.tsx";
 import { TtlAdviceTable } from "~/components/analysis/ttl-advice-table.tsx";
 import { BreakdownChart, type BreakdownSlice } from "~/components/charts/breakdown-chart.tsx";
+import { DenialsChart } from "~/components/charts/denials-chart.tsx";
 import { SpendOverTimeChart } from "~/components/charts/spend-over-time-chart.tsx";
-import { DataTable } from "~/components/data-table.tsx";
+import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { DateRangeForm } from "~/components/date-range-form.tsx";
-import { formatDay, formatUsd } from "~/components/format.ts";
+import { formatDay, formatTime, formatUsd, quotaLabel } from "~/components/format.ts";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { recordColumns } from "~/components/records/record-columns.tsx";
 import spendStyles from "~/components/spend.css";
-import { MoneyStat, StatGrid } from "~/components/stat.tsx";
+import { DeniedStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { TenantHeader } from "~/components/tenant-header.tsx";
 import { recordsSearch, type RecordFilters } from "~/schemas/records.ts";
 import { requireTenantAccess } from "~/services/auth.server.ts";
 import { isStaff } from "~/services/policy.server.ts";
 import { getTenantTtlAdvice } from "~/services/cost-optimization.server.ts";
 import { getTenantAnalysis } from "~/services/tenant-analysis.server.ts";
+import { CAPPED_ROWS, getTenantDenials, noQuotaDenials, type CappedUser } from "~/services/denials.server.ts";
 import { getTenantDetail } from "~/services/tenant-spend.server.ts";
 
 export const links: LinksFunction = () => [
@@ -40,7 +42,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
   const detail = await getTenantDetail(tenant.id, new URL(request.url).searchParams);
-  const [analysis, ttl] = await Promise.all([getTenantAnalysis(tenant.id, detail.range), getTenantTtlAdvice(tenant.id)]);
+  const [analysis, ttl, denials] = await Promise.all([
+    getTenantAnalysis(tenant.id, detail.range),
+    getTenantTtlAdvice(tenant.id),
+    getTenantDenials(tenant.id, detail.range),
+  ]);
   return {
     tenant,
     viewerIsStaff: isStaff(user.role),
@@ -52,8 +58,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ttlSavingUsd: ttl.totalSavingUsd,
     ttlComputed: ttl.computed,
     ttlRefreshEveryHours: ttl.refreshEveryHours,
+    quotas: detail.quotas.map((q) => ({ ...q, denied: denials.byQuota[q.id] ?? noQuotaDenials })),
+    // (CAPPED_ROWS travels as data: a .server module's values do not exist in the browser.)
+    denials: { today: denials.today, series: denials.series, capped: denials.capped, cappedRows: CAPPED_ROWS },
   };
 }
+
+const SCOPE_LABEL = { platform: "Platform", tenant: "Tenant", user: "User" } as const;
+const cappedColumns: ColumnDef<CappedUser, any>[] = [
+  { id: "user", accessorFn: (c) => c.userId, header: "End user", cell: ({ row }) => row.original.userId || <span className="muted">(none named)</span> },
+  {
+    id: "quota",
+    accessorFn: (c) => `${SCOPE_LABEL[c.scope]} ${quotaLabel(c)}`,
+    header: "Quota that denied",
+  },
+  { id: "count", accessorFn: (c) => c.count, header: "Denied", meta: { numeric: true } },
+  { id: "usd", accessorFn: (c) => Number(c.usd), header: "Estimate denied", cell: ({ row }) => formatUsd(row.original.usd), meta: { numeric: true, optional: true } },
+  { id: "last", accessorFn: (c) => c.lastDeniedAt, header: "Last denial (UTC)", cell: ({ row }) => formatTime(row.original.lastDeniedAt) },
+];
 
 const recentColumns = recordColumns({ showTenant: false });
 const findingColumns = (tenantSlug: string) =>
@@ -62,7 +84,7 @@ const findingColumns = (tenantSlug: string) =>
 export default function TenantPage() {
   const {
     tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies, historyNote,
-    ttlAdvice, ttlSavingUsd, ttlComputed, ttlRefreshEveryHours,
+    ttlAdvice, ttlSavingUsd, ttlComputed, ttlRefreshEveryHours, denials,
   } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const base = `/t/${tenant.slug}`;
@@ -87,6 +109,13 @@ export default function TenantPage() {
         <MoneyStat label="In the selected range" usd={s.totalUsd} testId="tenant-spend-range" hint={rangeLabel} />
         <MoneyStat label="LLM in range" usd={s.llmUsd} testId="tenant-spend-range-llm" />
         <MoneyStat label="Sandbox in range" usd={s.sandboxUsd} testId="tenant-spend-range-sandbox" />
+        <DeniedStat
+          label="Denied today"
+          count={denials.today.count}
+          usd={denials.today.usd}
+          testId="tenant-denied-today"
+          hint="Requests a quota refused, and their estimate"
+        />
       </StatGrid>
 
       <section className="card" aria-labelledby="quotas">
@@ -130,6 +159,27 @@ export default function TenantPage() {
             title={`${range.grain === "week" ? "Weekly" : "Daily"} spend of ${tenant.name} by resource, ${rangeLabel}${
               anomalies.length ? `, with ${anomalies.length} anomal${anomalies.length === 1 ? "y" : "ies"} marked` : ""
             }`}
+          />
+        </section>
+
+        <section className="card" aria-labelledby="denials">
+          <h2 id="denials">Denied requests</h2>
+          <p className="muted quota-note">
+            Requests a quota refused (HTTP 429) in the selected range, counted once per idempotency key, with the estimate they
+            asked for.
+          </p>
+          <DenialsChart
+            data={denials.series}
+            title={`${range.grain === "week" ? "Weekly" : "Daily"} denied requests of ${tenant.name}, ${rangeLabel}`}
+            emptyMessage="No request was denied in this range: every reservation fit its quotas."
+          />
+          <h3 id="capped">Who hit a cap</h3>
+          <DataTable
+            columns={cappedColumns}
+            data={denials.capped}
+            caption={`End users denied by each quota of ${tenant.name}, ${rangeLabel} (the ${denials.cappedRows} with most denials)`}
+            emptyMessage="Nobody hit a cap in this range."
+            getRowId={(c) => `${c.userId}|${c.quotaId}`}
           />
         </section>
 
