@@ -4,9 +4,9 @@
 // page shows the tenant's quotas as the enforcement core sees them now, as cards that also give
 // held, left and the reset time (their utilization counts open holds, because that is what the
 // next reservation is checked against).
-import type { QuotaDenials } from "~/services/denials.server.ts";
-import type { QuotaUtilization } from "~/services/overview.server.ts";
-import type { TenantQuotaCard } from "~/services/tenant-spend.server.ts";
+import type { QuotaDenials } from "~/services/denials.page.server.ts";
+import type { QuotaUtilization } from "~/services/spend.page.server.ts";
+import type { TenantQuotaCard } from "~/services/spend.tenant.page.server.ts";
 import { formatPercent, formatUsd, quotaLabel } from "./format.ts";
 
 /**

@@ -19,7 +19,7 @@ import {
   type RecordSort,
   type RecordsQuery,
 } from "~/schemas/records.ts";
-import { tenantOptions } from "./tenant-options.server.ts";
+import { tenantOptions } from "./tenants.server.ts";
 import { readKeysetPage, type KeysetPage, type SliceReader as KeysetSliceReader } from "./keyset-page.ts";
 
 /** Whose records: every tenant's (staff) or one tenant's (its pages, read under RLS). */

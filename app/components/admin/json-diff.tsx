@@ -1,6 +1,6 @@
 // A before/after view of one audit entry: one row per top-level field, changed fields
 // highlighted (background and a "changed" marker, so it does not rely on colour alone).
-import type { FieldChange } from "~/services/audit-log.server.ts";
+import type { FieldChange } from "~/services/audit.page.server.ts";
 
 const show = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v, null, 2));
 

@@ -3,7 +3,7 @@
 import { Form, Link } from "@remix-run/react";
 import { formatTime } from "~/components/format.ts";
 import type { ColumnDef } from "~/components/data-table.tsx";
-import type { DeliveryRow } from "~/services/alerts/admin-deliveries.server.ts";
+import type { DeliveryRow } from "~/services/alerts/deliveries.page.server.ts";
 import { RULE_KIND_LABEL } from "./rule-labels.ts";
 
 export function deliveryColumns(base: string, staffPage: boolean): ColumnDef<DeliveryRow, any>[] {

@@ -2,7 +2,7 @@
 // interval, limit, predicted breach) above the forecast chart.
 import { ForecastChart, formatInstant } from "~/components/charts/forecast-chart.tsx";
 import { formatUsd, quotaLabel } from "~/components/format.ts";
-import type { TenantForecast } from "~/services/tenant-analysis.server.ts";
+import type { TenantForecast } from "~/services/forecasts.page.server.ts";
 
 export type ForecastCardData = TenantForecast;
 

@@ -2,7 +2,7 @@
 // was computed and which sandbox runs it covers — or, before the first run, that there is none yet
 // and how to get it. Shared by the cost-optimization page and the tenant page.
 import { formatInstant } from "~/components/charts/forecast-chart.tsx";
-import type { TtlSummary } from "~/services/cost-optimization.server.ts";
+import type { TtlSummary } from "~/services/ttl-advice.page.server.ts";
 
 type Computed = NonNullable<TtlSummary["computed"]>;
 

@@ -6,9 +6,9 @@ import Decimal from "decimal.js";
 import { formatPercent, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
 import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, CATEGORY_COLOR, GRID_STROKE, OTHER_COLOR, RESOURCE_COLORS } from "./theme.ts";
-import type { SpendSlice } from "~/services/tenant-spend.server.ts";
+import type { SpendSlice } from "~/services/spend.tenant.page.server.ts";
 
-/** A slice is the tenant-spend service's SpendSlice (one definition of the concept). */
+/** A slice is the spend.tenant.page service's SpendSlice (one definition of the concept). */
 export type BreakdownSlice = SpendSlice;
 
 const ROW_HEIGHT = 30;

@@ -2,7 +2,7 @@
 // day or ISO week, with the refused estimate in the tooltip and the table. Like every chart it
 // renders after hydration and keeps the same numbers as a table for keyboard and screen readers.
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { DenialBucket } from "~/services/denials.server.ts";
+import type { DenialBucket } from "~/services/denials.page.server.ts";
 import { formatDay, formatUsd } from "../format.ts";
 import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
 import { AXIS_TICK, DENIAL_COLOR, GRID_STROKE } from "./theme.ts";

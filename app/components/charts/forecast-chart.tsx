@@ -2,7 +2,7 @@
 // period end with its 80% interval as a band, the limit as a horizontal line and, when the
 // forecast crosses the limit, a marker at the predicted breach time. The x axis is real time
 // (ms), so a daily, weekly and monthly quota all use the same chart.
-import type { ForecastSeries } from "~/services/tenant-analysis.server.ts";
+import type { ForecastSeries } from "~/services/forecasts.page.server.ts";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
 import { ChartDataTable, useHydrated } from "./chart-parts.tsx";

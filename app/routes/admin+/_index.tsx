@@ -10,8 +10,8 @@ import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overv
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { DeniedStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireArea } from "~/services/auth.server.ts";
-import { getPlatformDenials, noQuotaDenials } from "~/services/denials.server.ts";
-import { getPlatformOverview } from "~/services/overview.server.ts";
+import { getPlatformDenials, noQuotaDenials } from "~/services/denials.page.server.ts";
+import { getPlatformOverview } from "~/services/spend.page.server.ts";
 import { spoolReport } from "~/services/spool.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];

@@ -10,8 +10,8 @@ import { DataTable } from "~/components/data-table.tsx";
 import { Field, FormError } from "~/components/forms/field.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { notFound } from "~/services/auth.server.ts";
-import { listChannels, setChannelEnabled } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { listChannels, setChannelEnabled } from "~/services/alerts/channels.page.server.ts";
+import { alertContext, invalid, pickableTenants } from "~/services/alerts/context.page.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];

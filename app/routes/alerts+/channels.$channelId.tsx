@@ -9,11 +9,11 @@ import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx
 import { CHANNEL_TYPE_LABEL, ChannelForm } from "~/components/alerts/channel-form.tsx";
 import { SendTestButton } from "~/components/alerts/send-test.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { channelFormValues, withoutSecrets } from "~/services/alerts/admin-channel-input.server.ts";
-import { deleteChannel, getChannel, updateChannel } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, invalid, orNotFound } from "~/services/alerts/admin-context.server.ts";
+import { channelFormValues, withoutSecrets } from "~/services/alerts/channel-input.page.server.ts";
+import { deleteChannel, getChannel, updateChannel } from "~/services/alerts/channels.page.server.ts";
+import { alertContext, invalid, orNotFound } from "~/services/alerts/context.page.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { sendChannelTest } from "~/services/alerts/admin-send-test.server.ts";
+import { sendChannelTest } from "~/services/alerts/send-test.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.channel.name ?? "Channel"} · ${alertsTitle("Alert channels", data?.tenantName ?? null)} · Tollgate` }];

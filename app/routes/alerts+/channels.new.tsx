@@ -7,9 +7,9 @@ import alertStyles from "~/components/alerts/alerts.css";
 import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx";
 import { ChannelForm } from "~/components/alerts/channel-form.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { channelFormValues, withoutSecrets } from "~/services/alerts/admin-channel-input.server.ts";
-import { createChannel } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, invalid, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { channelFormValues, withoutSecrets } from "~/services/alerts/channel-input.page.server.ts";
+import { createChannel } from "~/services/alerts/channels.page.server.ts";
+import { alertContext, invalid, pickableTenants } from "~/services/alerts/context.page.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];

@@ -14,10 +14,10 @@ import { Pager } from "~/components/pager.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { alertKind } from "~/schemas/alerts.ts";
 import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
-import { listChannels } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, invalid } from "~/services/alerts/admin-context.server.ts";
+import { listChannels } from "~/services/alerts/channels.page.server.ts";
+import { alertContext, invalid } from "~/services/alerts/context.page.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { DELIVERY_PAGE_SIZE, deliveryCursor, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/admin-deliveries.server.ts";
+import { DELIVERY_PAGE_SIZE, deliveryCursor, EVENT_STATUSES, listDeliveries, resendDeadEvent } from "~/services/alerts/deliveries.page.server.ts";
 import { notFound } from "~/services/auth.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];

@@ -6,10 +6,10 @@ import alertStyles from "~/components/alerts/alerts.css";
 import { AlertsHeader, alertsTitle } from "~/components/alerts/alerts-header.tsx";
 import { RuleForm } from "~/components/alerts/rule-form.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { listChannels } from "~/services/alerts/admin-channels.server.ts";
-import { alertContext, invalid, orNotFound, pickableTenants } from "~/services/alerts/admin-context.server.ts";
+import { listChannels } from "~/services/alerts/channels.page.server.ts";
+import { alertContext, invalid, orNotFound, pickableTenants } from "~/services/alerts/context.page.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { deleteRule, getRule, ruleFormValues, updateRule } from "~/services/alerts/admin-rules.server.ts";
+import { deleteRule, getRule, ruleFormValues, updateRule } from "~/services/alerts/rules.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${alertsTitle("Edit alert rule", data?.tenantName ?? null)} · Tollgate` }];

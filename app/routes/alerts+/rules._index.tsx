@@ -8,8 +8,8 @@ import { CHANNEL_TYPE_LABEL } from "~/components/alerts/channel-form.tsx";
 import { RULE_KIND_LABEL, ruleConditions } from "~/components/alerts/rule-labels.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
-import { alertContext } from "~/services/alerts/admin-context.server.ts";
-import { listRules, type RuleView } from "~/services/alerts/admin-rules.server.ts";
+import { alertContext } from "~/services/alerts/context.page.server.ts";
+import { listRules, type RuleView } from "~/services/alerts/rules.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }, { rel: "stylesheet", href: alertStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${alertsTitle("Alert rules", data?.tenantName ?? null)} · Tollgate` }];

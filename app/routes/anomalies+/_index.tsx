@@ -14,11 +14,11 @@ import spendStyles from "~/components/spend.css";
 import { ANOMALY_STATUSES, parseAnomalyFilters, REVIEW_INTENTS, reviewForm } from "~/schemas/anomalies.ts";
 import { PAGE_LINK_HINT, pageSearch, parsePageRequest } from "~/schemas/page-cursor.ts";
 import { setAnomalyStatus } from "~/services/analysis/queries.server.ts";
-import { FINDINGS_PAGE_SIZE, findingCursor, listFindings, type FindingRow } from "~/services/anomalies-page.server.ts";
+import { FINDINGS_PAGE_SIZE, findingCursor, listFindings, type FindingRow } from "~/services/anomalies.page.server.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 

@@ -9,11 +9,11 @@ import { formatTime } from "~/components/format.ts";
 import { fieldErrors, type FieldErrors } from "~/schemas/forms.ts";
 import { NewKeyNotice } from "~/components/admin/new-key-notice.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { createApiKeyAudited, CreateApiKeyForm, listApiKeys, revokeApiKeyAudited, type ApiKeyRow } from "~/services/api-key-admin.server.ts";
+import { createApiKeyAudited, CreateApiKeyForm, listApiKeys, revokeApiKeyAudited, type ApiKeyRow } from "~/services/api-keys.page.server.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];
 export const meta: MetaFunction = () => [{ title: "API keys · Tollgate" }];

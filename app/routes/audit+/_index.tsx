@@ -7,9 +7,9 @@ import { Field } from "~/components/forms/field.tsx";
 import { formatTime } from "~/components/format.ts";
 import { JsonDiff } from "~/components/admin/json-diff.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { diffFields, listAuditLog, auditFilterOptions, parseAuditFilters } from "~/services/audit-log.server.ts";
+import { diffFields, listAuditLog, auditFilterOptions, parseAuditFilters } from "~/services/audit.page.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];

@@ -15,8 +15,8 @@ import { errorStatus, errorTitle } from "~/components/error-page.tsx";
 import { formatUsd } from "~/components/format.ts";
 import { MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireArea } from "~/services/auth.server.ts";
-import { getCostOptimization } from "~/services/cost-optimization.server.ts";
-import { tenantOptionsMayBeStale } from "~/services/tenant-options.server.ts";
+import { getCostOptimization } from "~/services/ttl-advice.page.server.ts";
+import { tenantOptionsMayBeStale } from "~/services/tenants.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 // A filter, not a form: a bad value shows all tenants.

@@ -5,7 +5,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { requireArea } from "~/services/auth.server.ts";
-import { currentPrices } from "~/services/pricing-page.server.ts";
+import { currentPrices } from "~/services/pricing.page.server.ts";
 import type { LlmPriceJson, SandboxPriceJson } from "~/services/pricing.server.ts";
 import { formatDateTime, formatRate } from "~/components/forms/price-format.ts";
 

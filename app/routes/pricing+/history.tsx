@@ -11,7 +11,7 @@ import { fieldErrors } from "~/schemas/forms.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
-import { priceHistory, updatePriceNote } from "~/services/pricing-page.server.ts";
+import { priceHistory, updatePriceNote } from "~/services/pricing.page.server.ts";
 import type { LlmPriceJson, SandboxPriceJson } from "~/services/pricing.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

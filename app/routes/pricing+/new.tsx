@@ -11,7 +11,7 @@ import { fieldErrors, formFields, isoToUtcLocal, utcLocalToIso, type FieldErrors
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
-import { currentPrices } from "~/services/pricing-page.server.ts";
+import { currentPrices } from "~/services/pricing.page.server.ts";
 import { createLlmPrice, createSandboxPrice } from "~/services/pricing.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

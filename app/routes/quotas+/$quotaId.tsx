@@ -11,7 +11,7 @@ import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { failedAction, orNotFound } from "~/services/action-error.server.ts";
 import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Edit quota · Quotas · Tollgate" }];

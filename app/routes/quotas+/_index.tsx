@@ -14,8 +14,8 @@ import { fieldErrors } from "~/schemas/forms.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
-import { bulkSetLimit, listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { bulkSetLimit, listQuotaRows, type QuotaRow } from "~/services/quotas.page.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 import { updateQuota } from "~/services/quotas.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

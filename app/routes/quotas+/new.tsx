@@ -10,7 +10,7 @@ import { fieldErrors, quotaCreateValues } from "~/schemas/forms.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 import { createQuota } from "~/services/quotas.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

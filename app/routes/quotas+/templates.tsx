@@ -11,7 +11,7 @@ import { fieldErrors, quotaUpdateValues } from "~/schemas/forms.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
-import { listDefaultQuotas, updateDefaultQuota, type DefaultQuotaJson } from "~/services/quotas-page.server.ts";
+import { listDefaultQuotas, updateDefaultQuota, type DefaultQuotaJson } from "~/services/quotas.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];
 export const meta: MetaFunction = () => [{ title: "Default quota templates · Quotas · Tollgate" }];

@@ -9,7 +9,7 @@ import { ErrorsByStageChart, ErrorsPerDayChart, STAGE_LABEL } from "~/components
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { requireArea } from "~/services/auth.server.ts";
 import { getSandboxErrorReport, parseSandboxErrorQuery, RECENT_LIMIT, SANDBOX_STAGES } from "~/services/sandbox-errors.server.ts";
-import { tenantOptionsMayBeStale } from "~/services/tenant-options.server.ts";
+import { tenantOptionsMayBeStale } from "~/services/tenants.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];

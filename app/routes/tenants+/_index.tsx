@@ -6,7 +6,7 @@ import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatUsd } from "~/components/format.ts";
 import { requireArea } from "~/services/auth.server.ts";
-import { listTenantsWithSpend, type TenantListRow } from "~/services/overview.server.ts";
+import { listTenantsWithSpend, type TenantListRow } from "~/services/spend.page.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Tenants · Tollgate" }];
 

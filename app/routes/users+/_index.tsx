@@ -14,7 +14,7 @@ import { formatTime, ROLE_LABEL } from "~/components/format.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
-import { tenantOptions } from "~/services/tenant-options.server.ts";
+import { tenantOptions } from "~/services/tenants.server.ts";
 import {
   changeRole,
   ChangeRoleForm,

@@ -1,5 +1,5 @@
 // "Send test" from the panel: a clearly labelled message sent right now, not through the
-// outbox, answering with the outcome and (for staff, admin-send-test.server.ts decides) what the
+// outbox, answering with the outcome and (for staff, send-test.page.server.ts decides) what the
 // receiver said, so a wrong URL or password shows at once.
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";

@@ -5,10 +5,10 @@
 // outcomes, never details; "Send test" is rate-limited per channel.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { createChannel as saveChannel, updateChannel } from "./admin-channels.server.ts";
-import { listDeliveries } from "./admin-deliveries.server.ts";
-import type { AlertScope } from "./admin-scope.server.ts";
-import { sendChannelTest, TEST_SENDS_PER_MINUTE } from "./admin-send-test.server.ts";
+import { createChannel as saveChannel, updateChannel } from "./channels.page.server.ts";
+import { listDeliveries } from "./deliveries.page.server.ts";
+import type { AlertScope } from "./scope.page.server.ts";
+import { sendChannelTest, TEST_SENDS_PER_MINUTE } from "./send-test.page.server.ts";
 import { sendTestAlert } from "./delivery.server.ts";
 import { parseConfig } from "../config.server.ts";
 import { OutboundRefused, parseAllowList, resolveDestination } from "./outbound.server.ts";

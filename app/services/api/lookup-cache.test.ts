@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "~/db/client.server.ts";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { createApiKey } from "~/services/api-keys.server.ts";
-import { revokeApiKeyAudited } from "~/services/api-key-admin.server.ts";
+import { revokeApiKeyAudited } from "~/services/api-keys.page.server.ts";
 import type { CacheFeed } from "./cache-listener.server.ts";
 import { lookupCache } from "./lookup-cache.server.ts";
 import { requireApiKey } from "./request.server.ts";

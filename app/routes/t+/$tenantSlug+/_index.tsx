@@ -25,10 +25,10 @@ import { TenantHeader } from "~/components/tenant-header.tsx";
 import { recordsSearch, type RecordFilters } from "~/schemas/records.ts";
 import { requireTenantAccess } from "~/services/auth.server.ts";
 import { isStaff } from "~/services/policy.server.ts";
-import { getTenantTtlAdvice } from "~/services/cost-optimization.server.ts";
-import { getTenantAnalysis } from "~/services/tenant-analysis.server.ts";
-import { CAPPED_ROWS, getTenantDenials, noQuotaDenials, type CappedUser } from "~/services/denials.server.ts";
-import { getTenantDetail } from "~/services/tenant-spend.server.ts";
+import { getTenantTtlAdvice } from "~/services/ttl-advice.page.server.ts";
+import { getTenantAnalysis } from "~/services/forecasts.page.server.ts";
+import { CAPPED_ROWS, getTenantDenials, noQuotaDenials, type CappedUser } from "~/services/denials.page.server.ts";
+import { getTenantDetail } from "~/services/spend.tenant.page.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: spendStyles },

@@ -15,7 +15,7 @@ import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireTenantAccess } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
 import { tenantPageQuotas } from "~/services/policy.server.ts";
-import { listQuotaRows, type QuotaRow } from "~/services/quotas-page.server.ts";
+import { listQuotaRows, type QuotaRow } from "~/services/quotas.page.server.ts";
 import { createQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: formStyles }];

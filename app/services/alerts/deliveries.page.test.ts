@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { decodePageCursor } from "~/schemas/page-cursor.ts";
-import { deliveryCursor, listDeliveries, type DeliveryCursor } from "./admin-deliveries.server.ts";
-import type { AlertScope } from "./admin-scope.server.ts";
+import { deliveryCursor, listDeliveries, type DeliveryCursor } from "./deliveries.page.server.ts";
+import type { AlertScope } from "./scope.page.server.ts";
 
 let t: TestDatabase;
 const ids: Record<string, string> = {};

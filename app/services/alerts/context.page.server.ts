@@ -6,8 +6,8 @@ import { orNotFound } from "../action-error.server.ts";
 import { actorFor, type Actor } from "../audit.server.ts";
 import { requireArea, requireTenantAccess, type SessionUser, type TenantRef } from "../auth.server.ts";
 import { isStaff } from "../policy.server.ts";
-import { tenantOptions } from "../tenant-options.server.ts";
-import type { AlertScope } from "./admin-scope.server.ts";
+import { tenantOptions } from "../tenants.server.ts";
+import type { AlertScope } from "./scope.page.server.ts";
 
 export interface AlertContext {
   user: SessionUser;

@@ -2,7 +2,7 @@
 // first, platform quotas and disabled quotas left out.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { getPlatformOverview } from "./overview.server.ts";
+import { getPlatformOverview } from "./spend.page.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z"); // Wednesday; ISO week from Monday the 16th
 let t: TestDatabase;

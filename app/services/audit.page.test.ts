@@ -3,9 +3,9 @@ import { hash } from "@node-rs/argon2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TollgateError } from "~/core/index.ts";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { createApiKeyAudited, revokeApiKeyAudited } from "./api-key-admin.server.ts";
+import { createApiKeyAudited, revokeApiKeyAudited } from "./api-keys.page.server.ts";
 import { authenticateApiKey } from "./api-keys.server.ts";
-import { diffFields, listAuditLog, parseAuditFilters } from "./audit-log.server.ts";
+import { diffFields, listAuditLog, parseAuditFilters } from "./audit.page.server.ts";
 import { signIn } from "./auth.server.ts";
 import { changeRole, createUser, CreateUserForm, setUserDisabled } from "./users.server.ts";
 

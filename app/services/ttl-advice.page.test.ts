@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { runAnalysis } from "./analysis/job.server.ts";
 import { computeTtlAdvice } from "./analysis/ttl-advice.server.ts";
-import { getCostOptimization, getTenantTtlAdvice } from "./cost-optimization.server.ts";
+import { getCostOptimization, getTenantTtlAdvice } from "./ttl-advice.page.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z");
 const WINDOW = { at: "2026-03-18T10:00:00.000Z", windowFrom: "2026-02-16T10:00:00.000Z", windowTo: "2026-03-18T10:00:00.000Z" };

@@ -4,8 +4,8 @@
 // (≤ 200 characters, secrets redacted); a tenant admin only the outcome — a receiver's body or
 // an error text would turn "Send test" into a probe of whatever the URL points at.
 import { withTransaction } from "~/db/transaction.server.ts";
-import { getChannel } from "./admin-channels.server.ts";
-import type { AlertScope } from "./admin-scope.server.ts";
+import { getChannel } from "./channels.page.server.ts";
+import type { AlertScope } from "./scope.page.server.ts";
 import { sendTestAlert } from "./delivery.server.ts";
 
 /** Test sends per channel per minute, counted in the database so the limit holds across instances. */

@@ -3,8 +3,8 @@
 // read-only, tenant isolation. URLs are public literals (no DNS; the save does not connect).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { createChannel, deleteChannel, getChannel, listChannels, setChannelEnabled, updateChannel } from "./admin-channels.server.ts";
-import type { AlertScope } from "./admin-scope.server.ts";
+import { createChannel, deleteChannel, getChannel, listChannels, setChannelEnabled, updateChannel } from "./channels.page.server.ts";
+import type { AlertScope } from "./scope.page.server.ts";
 import { sealLegacyWebhookUrls } from "./migrate-webhook-urls.server.ts";
 import { decryptSecret, encryptSecret } from "./secrets.server.ts";
 

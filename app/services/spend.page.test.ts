@@ -2,7 +2,7 @@
 // quota utilization and the tenant search.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { getPlatformOverview, getTenantOverview, listTenantsWithSpend, periodBounds } from "./overview.server.ts";
+import { getPlatformOverview, getTenantOverview, listTenantsWithSpend, periodBounds } from "./spend.page.server.ts";
 
 // A Wednesday: the ISO week started on Monday the 16th.
 const NOW = new Date("2026-03-18T10:00:00Z");

@@ -10,7 +10,7 @@ import * as overviewPage from "~/routes/admin+/_index.tsx";
 import * as tenantPage from "~/routes/t+/$tenantSlug+/_index.tsx";
 import { defaultSpendRange } from "~/schemas/records.ts";
 import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
-import { getPlatformDenials, getTenantDenials } from "./denials.server.ts";
+import { getPlatformDenials, getTenantDenials } from "./denials.page.server.ts";
 
 let t: TestDatabase;
 let users: Record<"admin" | "acmeAdmin", SignedInUser>;

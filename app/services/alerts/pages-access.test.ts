@@ -11,7 +11,7 @@ import * as rulesPage from "~/routes/alerts+/rules._index.tsx";
 import * as newRulePage from "~/routes/alerts+/rules.new.tsx";
 import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } from "~/test/panel-sessions.ts";
 import type { Role } from "../auth.server.ts";
-import { TEST_SENDS_PER_MINUTE } from "./admin-send-test.server.ts";
+import { TEST_SENDS_PER_MINUTE } from "./send-test.page.server.ts";
 import { createChannel as insertChannel } from "./test/fixtures.ts";
 
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";

@@ -8,8 +8,8 @@ import { isUuid, TollgateError } from "~/core/index.ts";
 import { dbPool } from "~/db/client.server.ts";
 import { channelInput, splitChannelInput, type ChannelType } from "~/schemas/alerts.ts";
 import { auditedChange, type Actor, type Tx } from "../audit.server.ts";
-import { secretFieldsOf, type ChannelFormValues } from "./admin-channel-input.server.ts";
-import { assertVisible, scopeFilter, type AlertScope } from "./admin-scope.server.ts";
+import { secretFieldsOf, type ChannelFormValues } from "./channel-input.page.server.ts";
+import { assertVisible, scopeFilter, type AlertScope } from "./scope.page.server.ts";
 import { assertDestinationsAllowed, destinationLabel } from "./channel-destinations.server.ts";
 import { decryptSecret, encryptSecret } from "./secrets.server.ts";
 

@@ -2,10 +2,10 @@
 // isolation, and re-sending a dead-lettered event (audited, back to pending with attempts 0).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { createChannel } from "./admin-channels.server.ts";
-import { listDeliveries, resendDeadEvent } from "./admin-deliveries.server.ts";
-import { createRule, deleteRule, listRules, updateRule } from "./admin-rules.server.ts";
-import type { AlertScope } from "./admin-scope.server.ts";
+import { createChannel } from "./channels.page.server.ts";
+import { listDeliveries, resendDeadEvent } from "./deliveries.page.server.ts";
+import { createRule, deleteRule, listRules, updateRule } from "./rules.page.server.ts";
+import type { AlertScope } from "./scope.page.server.ts";
 
 process.env.SECRETS_KEY ??= "test-secrets-key-0123456789";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import type { AnomalyFilters } from "~/schemas/anomalies.ts";
 import { decodePageCursor } from "~/schemas/page-cursor.ts";
-import { findingCursor, listFindings, type FindingCursor } from "./anomalies-page.server.ts";
+import { findingCursor, listFindings, type FindingCursor } from "./anomalies.page.server.ts";
 
 let t: TestDatabase;
 const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;

@@ -5,7 +5,7 @@ import Decimal from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { parseSpendRange } from "~/schemas/records.ts";
-import { getTenantSpend, type SpendSlice } from "./tenant-spend.server.ts";
+import { getTenantSpend, type SpendSlice } from "./spend.tenant.page.server.ts";
 
 const NOW = new Date("2026-03-18T10:00:00Z"); // a Wednesday
 let t: TestDatabase;

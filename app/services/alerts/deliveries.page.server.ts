@@ -11,7 +11,7 @@ import type { AlertKind } from "~/schemas/alerts.ts";
 import { bigintId, encodePageCursor, type PageRequest } from "~/schemas/page-cursor.ts";
 import { descendingKeyset, readKeysetPage, type KeysetPage } from "../keyset-page.ts";
 import { auditedChange, type Actor } from "../audit.server.ts";
-import { assertVisible, scopeFilter, type AlertScope } from "./admin-scope.server.ts";
+import { assertVisible, scopeFilter, type AlertScope } from "./scope.page.server.ts";
 
 export const EVENT_STATUSES = ["pending", "delivered", "dead"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];

@@ -3,7 +3,7 @@
 // another tenant's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { getTenantAnalysis } from "./tenant-analysis.server.ts";
+import { getTenantAnalysis } from "./forecasts.page.server.ts";
 
 // A Wednesday; the forecasts were computed at 06:00 the same day.
 const NOW = new Date("2026-03-04T10:00:00Z");

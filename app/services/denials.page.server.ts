@@ -3,11 +3,11 @@
 // denied_count / denied_usd); per tenant, UTC day, quota and end user in denials_daily. Money
 // leaves here as exact decimal strings. Tenant reads run as the row-level-security role scoped
 // to the tenant (withTenantScope), so a tenant admin only ever sees their own tenant's denials.
-import { dbPool } from "~/db/client.server.ts";
+import { readPool } from "~/db/client.server.ts";
 import { rows, type Queryable } from "~/db/rows.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import type { SpendRange } from "~/schemas/records.ts";
-import { periodBounds } from "./overview.server.ts";
+import { periodBounds } from "./spend.page.server.ts";
 
 export interface DeniedFigures {
   count: number;
@@ -96,7 +96,8 @@ async function quotaDenials(q: Queryable, now: Date, tenantId: string | null): P
 
 /** The overview: denials today across all tenants, and per platform quota. Staff only (the route's guard). */
 export async function getPlatformDenials(now = new Date()): Promise<PlatformDenials> {
-  const pool = dbPool();
+  // A report: read where dashboards read (the replica when there is one, ADR 0013).
+  const pool = readPool();
   const [today, byQuota] = await Promise.all([deniedOn(pool, isoDay(now.getTime()), null), quotaDenials(pool, now, null)]);
   return { today, byQuota };
 }
@@ -137,7 +138,7 @@ export async function getTenantDenials(tenantId: string, range: SpendRange, now 
         count: r.count, usd: r.usd, lastDeniedAt: new Date(r.last).toISOString(),
       })),
     };
-  });
+  }, { pool: readPool() });
 }
 
 /** Every day (or ISO week) of the range, zeros where nothing was denied. */

@@ -7,7 +7,7 @@ import { dbPool } from "~/db/client.server.ts";
 import { ruleInput, type AlertKind } from "~/schemas/alerts.ts";
 import { checkbox, formFields, thresholdList } from "~/schemas/forms.ts";
 import { auditedChange, type Actor, type Tx } from "../audit.server.ts";
-import { assertVisible, scopeFilter, type AlertScope } from "./admin-scope.server.ts";
+import { assertVisible, scopeFilter, type AlertScope } from "./scope.page.server.ts";
 
 export interface RuleView {
   id: string;
