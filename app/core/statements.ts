@@ -37,6 +37,8 @@ function periodEnd(q: string) {
 }
 
 const ORDER = `CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, u.period_start`;
+/** The same order as one sortable value (for a CTE whose rows are ordered outside it). */
+const ORDER_KEY = `ROW(${ORDER})`;
 
 const USAGE_COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId",
   q.resource, q.period, q.enabled, u.period_start AS "periodStart", q.limit_usd::text AS "limitUsd",
@@ -78,14 +80,23 @@ SELECT q.id, a.ps, COALESCE((
 ON CONFLICT (quota_id, period_start) DO NOTHING`,
 );
 
-/** Unlocked read of the applicable rows (quota-status), with their true figures (leases counted as what they hold and spent). */
+/**
+ * Unlocked read of the applicable rows (quota-status), with their true figures (leases counted as
+ * what they hold and spent), and `missing` as LOCK_USAGE counts it: with nothing missing (the
+ * common case) the read needs no ENSURE_USAGE first. Always at least one row, as LOCK_USAGE.
+ */
 export const READ_USAGE = statement(
   "tollgate_read_usage",
   (p) => `
-WITH ${needs(p)}, ${selected(p)}
-SELECT ${USAGE_COLUMNS} FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
- WHERE u.id IN (SELECT id FROM selected)
- ORDER BY ${ORDER}`,
+WITH ${needs(p)}, ${selected(p)},
+found AS (
+  SELECT ${USAGE_COLUMNS}, ${ORDER_KEY} AS ord FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
+   WHERE u.id IN (SELECT id FROM selected)),
+missing AS (
+  SELECT count(*)::int AS missing FROM applicable a
+   WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps))
+SELECT f.*, m.missing FROM missing m LEFT JOIN found f ON true
+ ORDER BY f.ord`,
 );
 
 /**

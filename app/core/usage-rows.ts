@@ -104,10 +104,13 @@ export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<Us
  */
 export async function readUsageRows(pool: pg.Pool, needs: Scoping[]): Promise<UsageRow[]> {
   const values = needValues(needs);
-  const [, , read] = await inOwnTransaction(pool, (c) =>
-    send(c, [GENERIC_BEGIN, call(ENSURE_USAGE, values), call(READ_USAGE, { ...values, also_ids: [], skip_ids: [] }), "COMMIT"]),
-  );
-  return read.rows.map(toRow);
+  const read = call(READ_USAGE, { ...values, also_ids: [], skip_ids: [] });
+  const [, first] = await inOwnTransaction(pool, (c) => send(c, [GENERIC_BEGIN, read, "COMMIT"]));
+  const found = parseLock(first.rows);
+  if (found.missing === 0) return found.rows;
+  // A period's first status read (or a new quota): create its rows, then read again.
+  const [, , again] = await inOwnTransaction(pool, (c) => send(c, [GENERIC_BEGIN, call(ENSURE_USAGE, values), read, "COMMIT"]));
+  return parseLock(again.rows).rows;
 }
 
 export interface UsageDelta {
