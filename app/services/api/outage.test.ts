@@ -104,7 +104,10 @@ describe("database down", () => {
     const pool = createPool(pg.url, 1);
     await pool.query(`UPDATE api_keys SET revoked_at = now() WHERE name = 'outage-to-revoke'`);
     await pool.end();
-    // The database answers "revoked": refused now, and forgotten by the fail-open cache.
+    // The revocation reaches the instance as a notification, asynchronously after the commit:
+    // wait for it on a read (up to the cache's 5 s bound), so the write below cannot slip in
+    // ahead of it. Then the database answers "revoked": refused, and forgotten by the fail-open cache.
+    for (let i = 0; i < 50 && (await api.get("/api/v1/quota-status?tenantId=outage")).status !== 401; i++) await new Promise((r) => setTimeout(r, 100));
     expect((await api.post("/api/v1/usage", usage("rv-2", "1"))).status).toBe(401);
 
     await pg.stop();
