@@ -65,9 +65,6 @@ async function readFacts(ctx: ledger.LedgerContext, ids: string[]): Promise<Map<
   return new Map(rows.map((r) => [r.id as string, { r: r as ledger.ReservationRow, recorded: r.recorded ?? undefined }]));
 }
 
-// Plan each statement once per connection: custom plans cost more to make (~1 ms a batch,
-// measured with pg_stat_statements.track_planning) than to run.
-
 /**
  * This process's budget leases (ADR 0009), by usage row: what it believes is left of each. The
  * belief only chooses whether a batch locks the row; every decision uses the lease as locked.

@@ -98,9 +98,10 @@ export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<Us
 }
 
 /**
- * Unlocked read of the rows applicable to the needs (quota-status), missing rows created first:
- * one transaction, sent as one round trip on a pipelined pool, planned generically like the
- * decision path's statements (a custom plan of these statements costs several times their run).
+ * Unlocked read of the rows applicable to the needs (quota-status): one transaction, sent as one
+ * round trip on a pipelined pool, planned generically like the decision path's statements (a
+ * custom plan of these statements costs several times their run). Only when the read reports a
+ * missing row are the rows created and read again, in a second round trip.
  */
 export async function readUsageRows(pool: pg.Pool, needs: Scoping[]): Promise<UsageRow[]> {
   const values = needValues(needs);
