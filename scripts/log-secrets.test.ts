@@ -116,6 +116,10 @@ it("a server's log lines carry request id, route, status, duration and tenant, a
     [401, "/api/v1/tenants"],
     [401, "/api/v1/tenants"],
   ]);
+  // Probes (startAppInstance polled /readyz until ready) are debug lines, not info.
+  const probes = requests.filter((l) => l.route === "/readyz");
+  expect(probes.length).toBeGreaterThan(0);
+  expect(new Set(probes.map((l) => [l.level, l.status].join(" ")))).toEqual(new Set(["debug 200"]));
   expect(requests.filter((l) => l.route === "panel").map((l) => [l.method, l.path, l.status])).toEqual([
     ["POST", "/login", 302],
     ["GET", "/admin", 200],

@@ -5,8 +5,6 @@ import { json } from "~/services/api/respond.server.ts";
 import { readiness } from "~/services/readiness.server.ts";
 
 export const loader = async () => {
-  const { ready, spoolBacklog, spoolDeadLetters } = await readiness();
-  return ready
-    ? json({ status: "ready", database: "ok", spoolBacklog, spoolDeadLetters })
-    : json({ status: "unavailable", database: "unreachable", spoolBacklog, spoolDeadLetters }, 503);
+  const { ready, ...figures } = await readiness();
+  return ready ? json({ status: "ready", database: "ok", ...figures }) : json({ status: "unavailable", database: "unreachable", ...figures }, 503);
 };

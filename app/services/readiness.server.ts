@@ -5,6 +5,7 @@
 // into an outage. They are alerting signals (also the tollgate.spool.* gauges).
 import type pg from "pg";
 import { dbPool } from "~/db/client.server.ts";
+import { cacheFeed } from "./api/cache-listener.server.ts";
 import { spoolReport } from "./spool.server.ts";
 
 const READY_TIMEOUT_MS = 2000;
@@ -27,5 +28,7 @@ export async function databaseAnswers(pool: pg.Pool = dbPool(), timeoutMs = READ
 export async function readiness() {
   const ready = await databaseAnswers();
   const { backlog: spoolBacklog, deadLetters: spoolDeadLetters } = spoolReport(0);
-  return { ready, spoolBacklog, spoolDeadLetters };
+  // Not a readiness condition either: without the listener keys are simply looked up per request.
+  const cacheListener = cacheFeed.listening ? ("listening" as const) : ("connecting" as const);
+  return { ready, spoolBacklog, spoolDeadLetters, cacheListener };
 }

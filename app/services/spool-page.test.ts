@@ -49,7 +49,7 @@ describe("dead letters in the panel", () => {
     const admin = await overviewPage.loader(routeArgs(request("admin", "/admin")));
     expect(admin.spool).toEqual({ mode: "open", backlog: 3, deadLetters: 0, canOpen: true });
     const ready = await readyz.loader();
-    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready", database: "ok", spoolBacklog: 3, spoolDeadLetters: 0 }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready", database: "ok", spoolBacklog: 3, spoolDeadLetters: 0, cacheListener: "connecting" }]); // in-process: no listener started
   });
 
   it("after replay: /spool lists each dead letter with time, kind, tenant and reason; the overview and /readyz count them", async () => {
@@ -72,6 +72,6 @@ describe("dead letters in the panel", () => {
     expect(finance.spool).toEqual({ mode: "open", backlog: 0, deadLetters: 2, canOpen: false });
 
     const ready = await readyz.loader();
-    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready", database: "ok", spoolBacklog: 0, spoolDeadLetters: 2 }]);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready", database: "ok", spoolBacklog: 0, spoolDeadLetters: 2, cacheListener: "connecting" }]);
   });
 });

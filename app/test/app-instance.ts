@@ -53,8 +53,12 @@ export async function startAppInstance(opts: {
   for (;;) {
     if (exitCode !== undefined) throw new Error(`app instance exited with ${exitCode} before it was healthy:\n${out}`);
     try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.ok) break;
+      // Healthy, and either its cache listener is up or its database is down (then it never
+      // will be): a key looked up before LISTEN connects is not kept, so a test that verifies a
+      // key and then stops the database would race the listener (an outage.test flake in CI).
+      const r = await fetch(`${url}/readyz`);
+      const body = (await r.json().catch(() => ({}))) as { cacheListener?: string };
+      if (r.status === 503 || (r.ok && body.cacheListener === "listening")) break;
     } catch {
       // not listening yet
     }

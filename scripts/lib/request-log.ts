@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { logger, type RequestContext } from "../../app/services/logger.server.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const PROBES = new Set(["/healthz", "/readyz"]);
 
 // Meters are not proxies (see core/telemetry.ts): re-created when the global provider changes.
 let provider: unknown;
@@ -62,7 +63,9 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse): Request
     };
     const log = logger("http");
     if (status >= 500) log.error(line, "request");
-    else if (route === "static") log.debug(line, "request");
+    // Static files and load-balancer probes (a line per probe per second per instance would
+    // drown the API's lines) are debug; a probe that fails is still an error line.
+    else if (route === "static" || PROBES.has(route)) log.debug(line, "request");
     else log.info(line, "request");
     const m = httpInstruments();
     m.requests.add(1, { route, method: req.method ?? "", status });

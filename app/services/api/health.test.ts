@@ -36,10 +36,10 @@ it("/healthz is 200 with or without a database", async () => {
 
 it("/readyz is 200 when the database answers and 503 when it does not", async () => {
   const ready = await apiClient(up.url).get("/readyz");
-  expect([ready.status, ready.body]).toEqual([200, { status: "ready", database: "ok", spoolBacklog: 0, spoolDeadLetters: 0 }]);
+  expect([ready.status, ready.body]).toEqual([200, { status: "ready", database: "ok", spoolBacklog: 0, spoolDeadLetters: 0, cacheListener: "listening" }]);
   const started = Date.now();
   const notReady = await apiClient(down.url).get("/readyz");
-  expect([notReady.status, notReady.body]).toEqual([503, { status: "unavailable", database: "unreachable", spoolBacklog: 0, spoolDeadLetters: 0 }]);
+  expect([notReady.status, notReady.body]).toEqual([503, { status: "unavailable", database: "unreachable", spoolBacklog: 0, spoolDeadLetters: 0, cacheListener: "connecting" }]);
   expect(Date.now() - started).toBeLessThan(5000);
   for (const r of [ready, notReady]) expect(schemaErrors(doc.components.schemas.Readiness, r.body, doc)).toEqual([]);
 });

@@ -10,6 +10,9 @@ const Readiness = z.strictObject({
   database: z.enum(["ok", "unreachable"]),
   spoolBacklog: z.number().int().describe("Fail-open costs waiting to be replayed (this instance); does not affect readiness"),
   spoolDeadLetters: z.number().int().describe("Fail-open entries replay could not apply, kept with their reason (spool directory); does not affect readiness"),
+  cacheListener: z
+    .enum(["listening", "connecting"])
+    .describe("This instance's LISTEN connection for API key and tenant changes; while connecting, keys are read from the database on every request; does not affect readiness"),
 });
 
 export const metaResponses = { Health, Readiness };
