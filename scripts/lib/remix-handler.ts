@@ -18,6 +18,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import type { GuardedRequest } from "./panel-guard.ts";
+import { jsonTextOf } from "../../app/services/api/json-text.ts";
 
 export type LoadContextFor = (req: IncomingMessage) => AppLoadContext;
 
@@ -90,6 +91,12 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   // (piping a one-chunk web stream through a Node stream costs more than the answer itself on
   // the API's small responses). Everything else — CSV exports, event streams, documents — is
   // piped at the pace the client reads.
+  const text = jsonTextOf(response);
+  if (text !== undefined) {
+    if (!res.hasHeader("Content-Length")) res.setHeader("Content-Length", Buffer.byteLength(text));
+    res.end(text);
+    return;
+  }
   if (/^application\/(?:[\w.+-]*\+)?json\b/i.test(response.headers.get("Content-Type") ?? "")) {
     const body = Buffer.from(await response.arrayBuffer());
     if (!res.hasHeader("Content-Length")) res.setHeader("Content-Length", body.length);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { TollgateError } from "~/core/index.ts";
 import { isDatabaseUnavailable } from "~/db/availability.ts";
 import { logger } from "~/services/logger.server.ts";
+import { withJsonText } from "./json-text.ts";
 
 export type ApiErrorCode =
   | "invalid_request"
@@ -40,10 +41,12 @@ const STATUS: Record<TollgateError["code"], number> = {
 };
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify(body), {
+  const text = JSON.stringify(body);
+  const response = new Response(text, {
     status,
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers },
   });
+  return withJsonText(response, text);
 }
 
 export function errorBody(code: ApiErrorCode, message: string, issues?: { path: string; message: string }[]) {
