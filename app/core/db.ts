@@ -122,10 +122,11 @@ export function direct(pool: pg.Pool): Queryable {
 /**
  * Runs fn in one transaction on a pooled connection. A connection that failed mid-transaction
  * is destroyed rather than returned to the pool, so the next request gets a healthy one.
+ * `begin` may set transaction-local settings in the same round trip (statements.ts GENERIC_BEGIN).
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
   return inOwnTransaction(pool, async (c) => {
-    await c.query("BEGIN");
+    await c.query(begin);
     const result = await fn(c);
     await c.query("COMMIT");
     return result;

@@ -14,7 +14,8 @@ export interface AppInstance {
   stop(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 30_000;
+// Generous: on a loaded 2-core machine compiling and loading the build alone took over 30 s.
+const START_TIMEOUT_MS = 90_000;
 
 export async function startAppInstance(opts: {
   databaseUrl: string;
