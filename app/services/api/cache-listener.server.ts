@@ -8,6 +8,7 @@
 // A dedicated pg.Client, not a pool connection: LISTEN belongs to one session for its lifetime.
 import pg from "pg";
 import { poolConfig } from "~/db/pg-adapter.ts";
+import { sessionDatabaseUrl } from "~/services/config.server.ts";
 
 export const CACHE_CHANNEL = "tollgate_cache";
 
@@ -61,7 +62,7 @@ let running: (() => Promise<void>) | undefined;
  */
 export function startCacheListener(
   // LISTEN lives as long as its session: behind a transaction pooler, DATABASE_DIRECT_URL.
-  url: string | undefined = process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL,
+  url: string = sessionDatabaseUrl(),
   log: (message: string) => void = (m) => console.error(`[tollgate] ${m}`),
 ): () => Promise<void> {
   if (running) return running;
@@ -108,7 +109,7 @@ export function startCacheListener(
     c.on("error", (e) => lose(c, e.message));
     c.on("end", () => lose(c, "connection closed"));
     c.on("notification", (n) => {
-      if (n.channel === CACHE_CHANNEL && process.env.X_MUTANT !== "1") deliver(n.payload ?? "");
+      if (n.channel === CACHE_CHANNEL) deliver(n.payload ?? "");
     });
     try {
       await c.connect();

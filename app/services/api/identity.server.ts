@@ -4,6 +4,7 @@
 // the process's LISTEN connection (cache-listener.server.ts).
 import { dbPool, statementName } from "~/db/client.server.ts";
 import { isDatabaseUnavailable } from "~/db/availability.ts";
+import { isUuid } from "~/core/index.ts";
 import type { Tenant } from "~/generated/prisma/client.ts";
 import { findApiKey, hashApiKey, lastUseDue, touchApiKey, type AuthenticatedApiKey } from "~/services/api-keys.server.ts";
 import { getConfig } from "~/services/config.server.ts";
@@ -18,7 +19,6 @@ const options = {
 const keys = lookupCache<AuthenticatedApiKey>(options);
 const tenants = lookupCache<Tenant>(options);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_COLUMNS = `id, slug, name, status, created_at AS "createdAt"`;
 
 /** The active key for a presented key text, or null. Records its use at most once a minute. */
@@ -38,7 +38,7 @@ export async function authenticate(text: string): Promise<AuthenticatedApiKey | 
 /** A tenant by id or slug, or null. */
 export function findTenant(idOrSlug: string): Promise<Tenant | null> {
   return tenants(idOrSlug, async () => {
-    const by = UUID.test(idOrSlug) ? "id" : "slug";
+    const by = isUuid(idOrSlug) ? "id" : "slug";
     const { rows } = await dbPool().query({
       ...statementName(`tollgate-find-tenant-by-${by}`),
       text: `SELECT ${TENANT_COLUMNS} FROM tenants WHERE ${by} = $1`,
