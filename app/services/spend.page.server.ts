@@ -10,7 +10,7 @@ import { withTenantScope } from "~/db/transaction.server.ts";
 import { utilizationPercent } from "~/core/index.ts";
 import { money } from "~/core/money.ts";
 import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
-import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./anomalies.summary.page.server.ts";
+import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./anomalies.page.server.ts";
 
 type Period = "day" | "week" | "month";
 type QuotaResource = "llm" | "sandbox" | "all";
