@@ -30,6 +30,8 @@ describe("npm run apikey", () => {
     const found = await authenticateApiKey(t.pool, key);
     expect(found?.tenantId).toBe(tenantId);
     expect(found?.name).toBe("ci");
+    const { rows } = await t.pool.query(`SELECT actor_id, actor_label, action, tenant_id FROM audit_log WHERE entity_id = $1`, [found!.id]);
+    expect(rows).toEqual([{ actor_id: null, actor_label: "cli:apikey", action: "api_key.create", tenant_id: tenantId }]);
   });
 
   it("creates a platform-wide key without --tenant", async () => {

@@ -1,8 +1,9 @@
 // `npm run apikey -- --name NAME [--tenant SLUG]`: creates an API key and prints it once.
 // Works while the app is running: with the embedded database it connects to the running
-// instance (prepareDatabase reuses it). Progress goes to stderr so stdout carries the key.
+// instance (prepareDatabase reuses it). Progress goes to stderr so stdout carries the key. The
+// key is created as in the panel, with its audit entry (actor `cli:apikey`).
 import { parseArgs } from "node:util";
-import { createPrisma } from "../app/db/client.server.ts";
+import { createPool } from "../app/db/client.server.ts";
 import { createApiKey } from "../app/services/api-keys.server.ts";
 import { loadConfigOrExit, prepareDatabase } from "./lib/boot.ts";
 
@@ -45,16 +46,18 @@ if (args.tenant !== undefined && !args.tenant.trim()) fail("--tenant needs a ten
 
 const config = loadConfigOrExit();
 const database = await prepareDatabase(config, { progress: (m) => console.error(`[apikey] ${m}`) });
-const prisma = createPrisma(database.url);
+const pool = createPool(database.url, 1);
 let exitCode = 0;
 try {
   const slug = args.tenant?.trim();
-  const tenant = slug ? await prisma.tenant.findUnique({ where: { slug } }) : null;
+  const tenant = slug
+    ? ((await pool.query(`SELECT id, slug, name FROM tenants WHERE slug = $1`, [slug])).rows[0] as { id: string; slug: string; name: string } | undefined)
+    : null;
   if (slug && !tenant) {
     console.error(`apikey: unknown tenant "${slug}": no tenant has this slug.`);
     exitCode = 1;
   } else {
-    const { key, apiKey } = await createApiKey(prisma, { name, tenantId: tenant?.id ?? null });
+    const { key, apiKey } = await createApiKey({ id: null, label: "cli:apikey" }, { name, tenantId: tenant?.id ?? null }, { pool });
     const scope = tenant ? `bound to tenant ${tenant.slug} (${tenant.name})` : "platform-wide (every tenant, administration endpoints)";
     console.log(`Created API key "${apiKey.name}" (id ${apiKey.id}), ${scope}:
 
@@ -64,7 +67,7 @@ Store it now: it cannot be shown again (only its hash is kept).
 Send it as the header  Authorization: Bearer <key>`);
   }
 } finally {
-  await prisma.$disconnect();
+  await pool.end();
   await database.release();
 }
 process.exit(exitCode);

@@ -23,11 +23,11 @@ export function StatGrid({ children, label }: { children: ReactNode; label: stri
   );
 }
 
-/** Requests refused (ADR 0014): how many, and the estimate they asked for. */
-export function DeniedStat({ label, count, usd, testId, hint }: { label: string; count: number; usd: string; testId?: string; hint?: ReactNode }) {
+/** Requests refused today (ADR 0014): how many, and the estimate they asked for. */
+export function DeniedTodayStat({ today: { count, usd }, testId, hint }: { today: { count: number; usd: string }; testId?: string; hint?: ReactNode }) {
   return (
     <div className="stat">
-      <dt className="stat__label">{label}</dt>
+      <dt className="stat__label">Denied today</dt>
       <dd className="stat__value" data-testid={testId} data-count={count} data-usd={usd}>
         {count === 0 ? "None" : `${count.toLocaleString("en-US")} · ${formatUsd(usd)}`}
       </dd>

@@ -1,7 +1,7 @@
 // UTC calendar periods: the bounds every quota row is keyed by, so an off-by-one here would
 // count a request against the wrong day/week/month.
 import { describe, expect, it } from "vitest";
-import { periodEnd, periodStart, periodStarts, retryAfterSeconds } from "./periods.ts";
+import { periodBounds, periodEnd, periodStart, periodStarts, retryAfterSeconds } from "./periods.ts";
 
 const at = (iso: string) => new Date(iso);
 const bounds = (period: "day" | "week" | "month", iso: string) => [periodStart(period, at(iso)).toISOString(), periodEnd(period, at(iso)).toISOString()];
@@ -65,5 +65,22 @@ describe("periodStarts", () => {
       weekEnd: at("2027-01-04T00:00:00.000Z"),
       monthEnd: at("2027-01-01T00:00:00.000Z"),
     });
+  });
+});
+
+describe("periodBounds", () => {
+  it("gives UTC day, ISO week (Monday) and month boundaries as dates", () => {
+    // A Wednesday: the ISO week started on Monday the 16th.
+    expect(periodBounds(at("2026-03-18T10:00:00Z"))).toEqual({
+      day: { start: "2026-03-18", end: "2026-03-19" },
+      week: { start: "2026-03-16", end: "2026-03-23" },
+      month: { start: "2026-03-01", end: "2026-04-01" },
+    });
+    // Sunday belongs to the week that began the Monday before; late evening UTC is still that day.
+    expect(periodBounds(at("2026-03-22T23:59:59Z")).week).toEqual({ start: "2026-03-16", end: "2026-03-23" });
+    expect(periodBounds(at("2026-12-31T23:00:00Z")).month).toEqual({ start: "2026-12-01", end: "2027-01-01" });
+    // A week across the year's end; February of a leap year.
+    expect(periodBounds(at("2027-01-01T00:00:00Z")).week).toEqual({ start: "2026-12-28", end: "2027-01-04" });
+    expect(periodBounds(at("2028-02-29T12:00:00Z")).month).toEqual({ start: "2028-02-01", end: "2028-03-01" });
   });
 });

@@ -37,3 +37,14 @@ export function periodStarts(at: Date) {
     monthEnd: periodEnd("month", at),
   };
 }
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The UTC day, week and month containing `at` as [start, end) dates (YYYY-MM-DD): the bounds the
+ * panel's reports filter day rows (spend_daily, denials) by, the same periods the quotas count.
+ */
+export function periodBounds(at: Date): Record<Period, { start: string; end: string }> {
+  const bounds = (period: Period) => ({ start: isoDay(periodStart(period, at)), end: isoDay(periodEnd(period, at)) });
+  return { day: bounds("day"), week: bounds("week"), month: bounds("month") };
+}

@@ -1,13 +1,8 @@
-// API keys as the admin page manages them: list, create (the key text is returned once and
-// never stored), revoke. Key format and hashing live in api-keys.server.ts; the insert happens
-// here, on the audit transaction's connection, so a key never exists without its audit row.
+// API keys as the admin page shows them: the list and the create form. Creating and revoking
+// (audited) are the domain's: api-keys.server.ts.
 import { z } from "zod";
 import { safeText } from "~/schemas/text.ts";
-import { TollgateError } from "~/core/index.ts";
 import { db } from "~/db/client.server.ts";
-import { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-keys.server.ts";
-import { auditedChange, type Actor } from "./audit.server.ts";
-import { forgetApiKey } from "./api/identity.server.ts";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
@@ -44,50 +39,4 @@ export async function listApiKeys(): Promise<ApiKeyRow[]> {
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
   }));
-}
-
-const KEY_AUDIT_COLUMNS = `id, name, prefix, tenant_id AS "tenantId", created_by_id AS "createdById", revoked_at AS "revokedAt"`;
-
-/** Creates a key; `key` is the only copy of its text. */
-export async function createApiKeyAudited(actor: Actor, input: { name: string; tenantId?: string }) {
-  const key = generateApiKey();
-  const created = await auditedChange(
-    actor,
-    async (tx) => {
-      const { rows } = await tx.query(
-        `INSERT INTO api_keys (name, prefix, hash, tenant_id, created_by_id) VALUES ($1, $2, $3, $4, $5)
-         RETURNING ${KEY_AUDIT_COLUMNS}`,
-        [input.name, apiKeyPrefix(key), hashApiKey(key), input.tenantId ?? null, actor.id],
-      );
-      const row = rows[0];
-      return {
-        result: row as { id: string; name: string; prefix: string },
-        // The prefix identifies the key in the log; the hash and the text stay out of it.
-        audit: [{ action: "api_key.create", entityType: "api_key", entityId: row.id, tenantId: row.tenantId, before: null, after: row }],
-      };
-    },
-    // 23503: the chosen tenant was deleted between loading the form and submitting it.
-    { conflict: "Could not create the key; try again." },
-  ).catch((e) => {
-    if ((e as { code?: string }).code === "23503") throw new TollgateError("invalid_request", "That tenant no longer exists.");
-    throw e;
-  });
-  return { key, apiKey: created };
-}
-
-/** Revokes a key; revoking an already revoked key changes nothing and writes no audit row. */
-export async function revokeApiKeyAudited(actor: Actor, id: string) {
-  const revoked = await auditedChange(actor, async (tx) => {
-    const { rows: found } = await tx.query(`SELECT ${KEY_AUDIT_COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
-    const before = found[0];
-    if (!before) throw new TollgateError("not_found", "No such API key.");
-    if (before.revokedAt) return { result: { revoked: false }, audit: [] };
-    const { rows } = await tx.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 RETURNING ${KEY_AUDIT_COLUMNS}`, [id]);
-    return {
-      result: { revoked: true },
-      audit: [{ action: "api_key.revoke", entityType: "api_key", entityId: id, tenantId: before.tenantId, before, after: rows[0] }],
-    };
-  });
-  forgetApiKey(id);
-  return revoked;
 }

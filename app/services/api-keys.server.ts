@@ -1,11 +1,14 @@
 // API keys: `tg_` + 43 URL-safe characters (32 random bytes, base64url), recognisable by
 // secret scanners and people. Only a lookup prefix and the SHA-256 of the whole key are stored:
 // keys carry 256 bits of entropy, so a fast hash is safe (a slow password hash would only tax
-// every API request) and the key cannot be recovered from the database.
+// every API request) and the key cannot be recovered from the database. Creating and revoking
+// write their audit entries in the same transaction (audit.server.ts), from the panel or the CLI.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type pg from "pg";
-import { statementName, type Db } from "../db/client.server.ts";
-import type { ApiKey, Prisma, Tenant } from "../generated/prisma/client.ts";
+import { TollgateError } from "~/core/index.ts";
+import { statementName } from "../db/client.server.ts";
+import type { ApiKey, Tenant } from "../generated/prisma/client.ts";
+import { auditedChange, type Actor } from "./audit.server.ts";
 
 export const API_KEY_PATTERN = /^tg_[A-Za-z0-9_-]{43}$/;
 const PREFIX_LENGTH = 12;
@@ -20,7 +23,6 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export const DEMO_PLATFORM_KEY = "tg_demo_platform_key_local_demo_data_only_0001";
 export const DEMO_PLATFORM_KEY_NAME = "Demo platform key";
 
-type Client = Db | Prisma.TransactionClient;
 export type AuthenticatedApiKey = ApiKey & { tenant: Tenant | null };
 
 export function generateApiKey(): string {
@@ -35,27 +37,54 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-/** Creates a key and returns its text, which is never stored: show it once. */
+const KEY_AUDIT_COLUMNS = `id, name, prefix, tenant_id AS "tenantId", created_by_id AS "createdById", revoked_at AS "revokedAt"`;
+
+/** A key as its audit entries and its creator see it: never the hash, never the text. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  tenantId: string | null;
+  createdById: string | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * Creates a key and its audit entry in one transaction, so a key never exists without its
+ * record. Returns the key's text, which is never stored: show it once. The prefix identifies the
+ * key in the log; the hash and the text stay out of it.
+ */
 export async function createApiKey(
-  prisma: Client,
-  input: { name: string; tenantId?: string | null; createdById?: string | null },
-): Promise<{ key: string; apiKey: ApiKey }> {
+  actor: Actor,
+  input: { name: string; tenantId?: string | null },
+  opts: { pool?: pg.Pool } = {},
+): Promise<{ key: string; apiKey: ApiKeyRecord }> {
   for (let attempt = 0; ; attempt++) {
     const key = generateApiKey();
     try {
-      const apiKey = await prisma.apiKey.create({
-        data: {
-          name: input.name,
-          prefix: apiKeyPrefix(key),
-          hash: hashApiKey(key),
-          tenantId: input.tenantId ?? null,
-          createdById: input.createdById ?? null,
+      const apiKey = await auditedChange(
+        actor,
+        async (tx) => {
+          const { rows } = await tx.query(
+            `INSERT INTO api_keys (name, prefix, hash, tenant_id, created_by_id) VALUES ($1, $2, $3, $4, $5)
+             RETURNING ${KEY_AUDIT_COLUMNS}`,
+            [input.name, apiKeyPrefix(key), hashApiKey(key), input.tenantId ?? null, actor.id],
+          );
+          const row = rows[0] as ApiKeyRecord;
+          return {
+            result: row,
+            audit: [{ action: "api_key.create", entityType: "api_key", entityId: row.id, tenantId: row.tenantId, before: null, after: row }],
+          };
         },
-      });
+        { conflict: "Could not create the key; try again.", pool: opts.pool },
+      );
       return { key, apiKey };
     } catch (e) {
-      // A 54-bit prefix collision is astronomically rare, but a retry costs nothing.
-      if ((e as { code?: string }).code === "P2002" && attempt < 2) continue;
+      // The prefix is the one unique column a new key can collide on: 54 bits, astronomically
+      // rare, but a retry with a new key costs nothing.
+      if (e instanceof TollgateError && e.code === "conflict" && attempt < 2) continue;
+      // 23503: the chosen tenant was deleted between loading the form and submitting it.
+      if ((e as { code?: string }).code === "23503") throw new TollgateError("invalid_request", "That tenant no longer exists.");
       throw e;
     }
   }
@@ -116,9 +145,38 @@ export async function authenticateApiKey(db: Queryable, key: string): Promise<Au
   return found;
 }
 
-/** Revokes a key; idempotent (the first revocation time is kept). Returns false if unknown. */
-export async function revokeApiKey(prisma: Client, id: string): Promise<boolean> {
-  const updated = await prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
-  if (updated.count > 0) return true;
-  return (await prisma.apiKey.count({ where: { id } })) > 0;
+const revocationListeners = new Set<(id: string) => void>();
+
+/**
+ * Called after this process revokes a key. The API's key cache (api/identity.server.ts) drops
+ * the key here, before the revocation's notification arrives: without it a key revoked in this
+ * process could still be served from the cache in the next outage (fail-open).
+ */
+export function onApiKeyRevoked(listener: (id: string) => void): void {
+  revocationListeners.add(listener);
+}
+
+/**
+ * Revokes a key and writes its audit entry in one transaction. Revoking an already revoked key
+ * changes nothing (the first revocation time is kept) and writes no audit row; an unknown id is
+ * not_found.
+ */
+export async function revokeApiKey(actor: Actor, id: string, opts: { pool?: pg.Pool } = {}): Promise<{ revoked: boolean }> {
+  const revoked = await auditedChange(
+    actor,
+    async (tx) => {
+      const { rows: found } = await tx.query(`SELECT ${KEY_AUDIT_COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
+      const before = found[0];
+      if (!before) throw new TollgateError("not_found", "No such API key.");
+      if (before.revokedAt) return { result: { revoked: false }, audit: [] };
+      const { rows } = await tx.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 RETURNING ${KEY_AUDIT_COLUMNS}`, [id]);
+      return {
+        result: { revoked: true },
+        audit: [{ action: "api_key.revoke", entityType: "api_key", entityId: id, tenantId: before.tenantId, before, after: rows[0] }],
+      };
+    },
+    { pool: opts.pool },
+  );
+  for (const listener of revocationListeners) listener(id);
+  return revoked;
 }

@@ -12,6 +12,11 @@ import {
 
 let t: TestDatabase;
 let tenantId: string;
+const ACTOR = { id: null, label: "cli:test" };
+const create = (input: { name: string; tenantId?: string | null }) => createApiKey(ACTOR, input, { pool: t.pool });
+const revoke = (id: string) => revokeApiKey(ACTOR, id, { pool: t.pool });
+const auditOf = async (id: string) =>
+  (await t.pool.query(`SELECT actor_label, action, tenant_id, before, after FROM audit_log WHERE entity_id = $1 ORDER BY id`, [id])).rows;
 beforeAll(async () => {
   t = await createTestDatabase();
   const { rows } = await t.pool.query(`INSERT INTO tenants (slug, name) VALUES ('keys-co', 'Keys Co') RETURNING id`);
@@ -30,7 +35,7 @@ describe("generateApiKey", () => {
 
 describe("createApiKey", () => {
   it("stores only the prefix and the SHA-256 of the key", async () => {
-    const { key, apiKey } = await createApiKey(t.prisma, { name: "billing", tenantId });
+    const { key, apiKey } = await create({ name: "billing", tenantId });
     expect(key).toMatch(/^tg_[A-Za-z0-9_-]{43}$/);
     const { rows } = await t.pool.query(`SELECT * FROM api_keys WHERE id = $1`, [apiKey.id]);
     expect(rows).toHaveLength(1);
@@ -45,16 +50,42 @@ describe("createApiKey", () => {
     expect(stored).not.toContain(key.slice(12));
     expect(stored).not.toContain(key.slice(12, 30));
   });
+
+  it("writes its audit entry in the same transaction, with the prefix and never the key text", async () => {
+    const { key, apiKey } = await create({ name: "audited", tenantId });
+    expect(apiKey).toEqual({ id: apiKey.id, name: "audited", prefix: key.slice(0, 12), tenantId, createdById: null, revokedAt: null });
+    const audit = await auditOf(apiKey.id);
+    expect(audit).toEqual([
+      {
+        actor_label: "cli:test",
+        action: "api_key.create",
+        tenant_id: tenantId,
+        before: null,
+        after: { id: apiKey.id, name: "audited", prefix: key.slice(0, 12), tenantId, createdById: null, revokedAt: null },
+      },
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(key.slice(12));
+  });
+
+  it("refuses a tenant that does not exist (deleted after the form loaded), creating nothing", async () => {
+    const { rows: [before] } = await t.pool.query(`SELECT (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM audit_log)::int AS audit`);
+    await expect(create({ name: "orphan", tenantId: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({
+      code: "invalid_request",
+      message: "That tenant no longer exists.",
+    });
+    const { rows: [after] } = await t.pool.query(`SELECT (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM audit_log)::int AS audit`);
+    expect(after).toEqual(before);
+  });
 });
 
 describe("authenticateApiKey", () => {
   it("finds a tenant-bound key with its tenant, and a platform-wide key without one", async () => {
-    const tenantKey = await createApiKey(t.prisma, { name: "svc", tenantId });
+    const tenantKey = await create({ name: "svc", tenantId });
     const found = await authenticateApiKey(t.pool, tenantKey.key);
     expect(found?.id).toBe(tenantKey.apiKey.id);
     expect(found?.tenant?.slug).toBe("keys-co");
 
-    const platformKey = await createApiKey(t.prisma, { name: "infra" });
+    const platformKey = await create({ name: "infra" });
     const platform = await authenticateApiKey(t.pool, platformKey.key);
     expect(platform?.id).toBe(platformKey.apiKey.id);
     expect(platform?.tenantId).toBeNull();
@@ -62,7 +93,7 @@ describe("authenticateApiKey", () => {
   });
 
   it("rejects a wrong key with a valid prefix, unknown and malformed keys", async () => {
-    const { key } = await createApiKey(t.prisma, { name: "x", tenantId });
+    const { key } = await create({ name: "x", tenantId });
     const last = key.at(-1) === "A" ? "B" : "A";
     expect(await authenticateApiKey(t.pool, key.slice(0, -1) + last)).toBeNull();
     expect(await authenticateApiKey(t.pool, generateApiKey())).toBeNull();
@@ -71,21 +102,26 @@ describe("authenticateApiKey", () => {
     }
   });
 
-  it("rejects a revoked key; revoking is idempotent", async () => {
-    const { key, apiKey } = await createApiKey(t.prisma, { name: "old", tenantId });
+  it("rejects a revoked key; revoking again keeps the first time and audits once; an unknown key is not_found", async () => {
+    const { key, apiKey } = await create({ name: "old", tenantId });
     expect(await authenticateApiKey(t.pool, key)).not.toBeNull();
-    expect(await revokeApiKey(t.prisma, apiKey.id)).toBe(true);
+    expect(await revoke(apiKey.id)).toEqual({ revoked: true });
     const { rows: [first] } = await t.pool.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [apiKey.id]);
     expect(first.revoked_at).toBeInstanceOf(Date);
     expect(await authenticateApiKey(t.pool, key)).toBeNull();
-    expect(await revokeApiKey(t.prisma, apiKey.id)).toBe(true);
+    expect(await revoke(apiKey.id)).toEqual({ revoked: false });
     const { rows: [second] } = await t.pool.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [apiKey.id]);
     expect(second.revoked_at).toEqual(first.revoked_at);
-    expect(await revokeApiKey(t.prisma, "00000000-0000-4000-8000-000000000000")).toBe(false);
+    const audit = await auditOf(apiKey.id);
+    expect(audit.map((r) => [r.action, r.before?.revokedAt ?? null, r.after.revokedAt === null])).toEqual([
+      ["api_key.create", null, true],
+      ["api_key.revoke", null, false],
+    ]);
+    await expect(revoke("00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("writes last_used_at at most once a minute", async () => {
-    const { key, apiKey } = await createApiKey(t.prisma, { name: "hot", tenantId });
+    const { key, apiKey } = await create({ name: "hot", tenantId });
     const lastUsed = async () =>
       (await t.pool.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [apiKey.id])).rows[0].last_used_at as Date | null;
     expect(await lastUsed()).toBeNull();

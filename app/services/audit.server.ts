@@ -5,7 +5,7 @@ import type pg from "pg";
 import { TollgateError } from "~/core/index.ts";
 import { withTransaction, type Tx } from "~/db/transaction.server.ts";
 
-/** Who made a change: an API key (`api-key:<name>`, its id) or a signed-in user (`user:<email>`). */
+/** Who made a change: an API key (`api-key:<name>`, its id), a signed-in user (`user:<email>`) or a CLI (`cli:<command>`, no id). */
 export interface Actor {
   id: string | null;
   label: string;

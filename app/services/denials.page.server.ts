@@ -7,7 +7,7 @@ import { readPool } from "~/db/client.server.ts";
 import { rows, type Queryable } from "~/db/rows.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import type { SpendRange } from "~/schemas/records.ts";
-import { periodBounds } from "./spend.page.server.ts";
+import { periodBounds } from "~/core/periods.ts";
 
 export interface DeniedFigures {
   count: number;

@@ -12,33 +12,18 @@ import { BASELINE_DAYS, MIN_HISTORY_DAYS } from "./analysis/anomalies.ts";
 import { LOOKBACK_DAYS } from "./analysis/job.server.ts";
 import { listAnomalies, listForecasts, type AnomalyView, type ForecastView } from "./analysis/queries.server.ts";
 
-type Resource = "llm" | "sandbox" | "all";
-type Period = "day" | "week" | "month";
+/** What the chart draws of a stored forecast (analysis/queries.server.ts's ForecastView). */
+const SERIES_FIELDS = ["periodStart", "periodEnd", "computedAt", "limitUsd", "spentUsd", "forecastUsd", "lowUsd", "highUsd", "breachAt", "rateBasis"] as const;
+/** What the tenant page shows of a stored forecast: the series and which quota it is. */
+const TENANT_FORECAST_FIELDS = ["quotaId", "resource", "period", ...SERIES_FIELDS] as const;
 
 /** A quota's forecast for its current period, with the actual cumulative spend so far (the chart's data). */
-export interface ForecastSeries {
-  /** ISO timestamps of the period's start and end (exclusive). */
-  periodStart: string;
-  periodEnd: string;
-  /** When the forecast was computed: where the actual line ends and the forecast begins. */
-  computedAt: string;
-  limitUsd: string;
-  spentUsd: string;
-  forecastUsd: string;
-  lowUsd: string;
-  highUsd: string;
-  breachAt: string | null;
-  /** What the rate was drawn from, and the days left out of it (and why). */
-  rateBasis: ForecastView["rateBasis"];
+export interface ForecastSeries extends Pick<ForecastView, (typeof SERIES_FIELDS)[number]> {
   /** Cumulative spend of the quota's resource at the end of each whole day before computedAt's day. */
   actual: { at: string; cumulativeUsd: string }[];
 }
 
-export interface TenantForecast extends ForecastSeries {
-  quotaId: string;
-  resource: Resource;
-  period: Period;
-}
+export interface TenantForecast extends ForecastSeries, Pick<ForecastView, (typeof TENANT_FORECAST_FIELDS)[number]> {}
 
 export type TenantAnomaly = AnomalyView;
 
@@ -122,20 +107,6 @@ function withActuals(f: ForecastView, daily: { day: string; resource: string; us
     }
     actual.push({ at: new Date(day + DAY_MS).toISOString(), cumulativeUsd: toDb(sum) });
   }
-  return {
-    quotaId: f.quotaId,
-    resource: f.resource,
-    period: f.period,
-    periodStart: f.periodStart,
-    periodEnd: f.periodEnd,
-    computedAt: f.computedAt,
-    limitUsd: f.limitUsd,
-    spentUsd: f.spentUsd,
-    forecastUsd: f.forecastUsd,
-    lowUsd: f.lowUsd,
-    highUsd: f.highUsd,
-    breachAt: f.breachAt,
-    rateBasis: f.rateBasis,
-    actual,
-  };
+  const shown = Object.fromEntries(TENANT_FORECAST_FIELDS.map((k) => [k, f[k]])) as Pick<ForecastView, (typeof TENANT_FORECAST_FIELDS)[number]>;
+  return { ...shown, actual };
 }

@@ -6,7 +6,7 @@ import { money } from "~/core/money.ts";
 import { dbPool } from "~/db/client.server.ts";
 import type { UpdateQuotaBody } from "~/schemas/admin.ts";
 import { auditedChange, type Actor, type AuditEntry } from "./audit.server.ts";
-import { periodBounds } from "./spend.page.server.ts";
+import { periodBounds } from "~/core/periods.ts";
 import { changeQuota, quotaJson, type QuotaJson } from "./quotas.server.ts";
 
 export interface QuotaRow extends QuotaJson {

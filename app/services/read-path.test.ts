@@ -102,6 +102,7 @@ const SERVICE_SOURCES: Record<string, Source | "both"> = {
   "./spend.tenant.page.server.ts": "replica",
   "./forecasts.page.server.ts": "replica",
   "./records.server.ts": "replica",
+  "./records.page.server.ts": "replica",
   "./ttl-advice.page.server.ts": "replica",
   "./sandbox-errors.server.ts": "replica",
   "./denials.page.server.ts": "replica",

@@ -1,5 +1,5 @@
-// The cost-records explorer: filtered, keyset-paginated reads of the ledger and its streamed CSV
-// export. Keyset, never OFFSET: a page is "the next 50 rows after (sort value, id)", which the
+// Cost records: filtered, keyset-paginated reads of the ledger, for the explorer
+// (records.page.server.ts), the tenant page and the streamed CSV export. Keyset, never OFFSET: a page is "the next 50 rows after (sort value, id)", which the
 // indexes on cost_records answer by walking a short range, so page 1 and page 10,000 cost the
 // same. Tenant-scoped rows are read as the row-level-security role (defence in depth; see
 // withSlices for why the keyset walk itself is not). Every read here is on readPool(): the ledger
@@ -9,9 +9,6 @@ import { asTenant, withTransaction, type Tx } from "~/db/transaction.server.ts";
 import {
   PAGE_SIZE,
   encodeCursor,
-  parseRecordsQuery,
-  rawFilterValues,
-  type FieldIssue,
   sortDescending,
   sortKey,
   type Cursor,
@@ -19,7 +16,6 @@ import {
   type RecordSort,
   type RecordsQuery,
 } from "~/schemas/records.ts";
-import { tenantOptions } from "./tenants.server.ts";
 import { readKeysetPage, type KeysetPage, type SliceReader as KeysetSliceReader } from "./keyset-page.ts";
 
 /** Whose records: every tenant's (staff) or one tenant's (its pages, read under RLS). */
@@ -238,62 +234,4 @@ export async function listCostRecords(scope: RecordScope, query: RecordsQuery, p
     if (isStatementTimeout(error)) return { rows: [], next: null, previous: null, tooSlow: true };
     throw error;
   }
-}
-
-export interface ExplorerOptions {
-  /** Every tenant (staff explorer only; empty for a tenant's own explorer). */
-  tenants: { slug: string; name: string }[];
-  models: string[];
-  touchpoints: string[];
-}
-
-/** Suggestions for the filter form: reference data only, never a scan of the ledger. */
-export async function explorerOptions(scope: RecordScope): Promise<ExplorerOptions> {
-  const pool = readPool();
-  const [tenants, models, touchpoints] = await Promise.all([
-    scope.kind === "all" ? tenantOptions(pool) : [],
-    pool.query(`SELECT DISTINCT model FROM llm_prices ORDER BY model`),
-    pool.query(`SELECT id FROM touchpoints ORDER BY id`),
-  ]);
-  return {
-    tenants: tenants.map((r) => ({ slug: r.slug, name: r.name })),
-    models: models.rows.map((r) => r.model),
-    touchpoints: touchpoints.rows.map((r) => r.id),
-  };
-}
-
-/** Everything the explorer page renders (see app/components/records/records-explorer.tsx). */
-export interface ExplorerData {
-  basePath: string;
-  showTenant: boolean;
-  /** The raw URL values, to refill the form (also after a rejected URL). */
-  values: Record<string, string>;
-  issues: FieldIssue[];
-  /** The validated query; null when the URL was rejected. `paged`: a cursor is in use. */
-  query: { filters: RecordFilters; sort: RecordSort; paged: boolean } | null;
-  page: RecordsPage | null;
-  options: ExplorerOptions;
-}
-
-/**
- * The explorer for a URL: validates it, reads the page and the form's suggestions. A rejected
- * URL is not an exception: the page shows what was wrong (status 400) next to the form.
- */
-export async function loadExplorer(
-  scope: RecordScope,
-  params: URLSearchParams,
-  basePath: string,
-): Promise<{ status: 200 | 400; data: ExplorerData }> {
-  const showTenant = scope.kind === "all";
-  const parsed = parseRecordsQuery(params, { fixedTenant: !showTenant });
-  const values = rawFilterValues(params);
-  if (!showTenant) values.tenant = "";
-  const options = explorerOptions(scope);
-  if (!parsed.ok) {
-    return { status: 400, data: { basePath, showTenant, values, issues: parsed.issues, query: null, page: null, options: await options } };
-  }
-  const { filters, sort } = parsed.query;
-  const [page, opts] = await Promise.all([listCostRecords(scope, parsed.query), options]);
-  const paged = Boolean(parsed.query.after || parsed.query.before);
-  return { status: 200, data: { basePath, showTenant, values, issues: [], query: { filters, sort, paged }, page, options: opts } };
 }

@@ -9,8 +9,9 @@ import type { Queryable } from "~/db/rows.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import { utilizationPercent } from "~/core/index.ts";
 import { money } from "~/core/money.ts";
+import { periodBounds } from "~/core/periods.ts";
 import { listForecasts, type ForecastView } from "./analysis/queries.server.ts";
-import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./anomalies.summary.page.server.ts";
+import { openAnomaliesByTenant, type OpenAnomaliesOfTenant } from "./anomalies.page.server.ts";
 
 type Period = "day" | "week" | "month";
 type QuotaResource = "llm" | "sandbox" | "all";
@@ -89,20 +90,6 @@ const OVERVIEW_BREACHES = 10;
 const DAY_MS = 86_400_000;
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-
-/** UTC calendar periods containing `now` (ISO weeks start on Monday), as [start, end) dates. */
-export function periodBounds(now: Date): Record<Period, { start: string; end: string }> {
-  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const monday = new Date(today.getTime() - ((today.getUTCDay() + 6) % 7) * DAY_MS);
-  return {
-    day: { start: isoDay(today), end: isoDay(new Date(today.getTime() + DAY_MS)) },
-    week: { start: isoDay(monday), end: isoDay(new Date(monday.getTime() + 7 * DAY_MS)) },
-    month: {
-      start: isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1))),
-      end: isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 1))),
-    },
-  };
-}
 
 export async function getPlatformOverview(now = new Date()): Promise<PlatformOverview> {
   // May be stale by the replica's replay lag (ADR 0013): a report, not a decision.

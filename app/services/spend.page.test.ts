@@ -2,7 +2,7 @@
 // quota utilization and the tenant search.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { getPlatformOverview, getTenantOverview, listTenantsWithSpend, periodBounds } from "./spend.page.server.ts";
+import { getPlatformOverview, getTenantOverview, listTenantsWithSpend } from "./spend.page.server.ts";
 
 // A Wednesday: the ISO week started on Monday the 16th.
 const NOW = new Date("2026-03-18T10:00:00Z");
@@ -44,19 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.drop();
-});
-
-describe("periodBounds", () => {
-  it("gives UTC day, ISO week (Monday) and month boundaries", () => {
-    expect(periodBounds(NOW)).toEqual({
-      day: { start: "2026-03-18", end: "2026-03-19" },
-      week: { start: "2026-03-16", end: "2026-03-23" },
-      month: { start: "2026-03-01", end: "2026-04-01" },
-    });
-    // Sunday belongs to the week that began the Monday before; late evening UTC is still that day.
-    expect(periodBounds(new Date("2026-03-22T23:59:59Z")).week).toEqual({ start: "2026-03-16", end: "2026-03-23" });
-    expect(periodBounds(new Date("2026-12-31T23:00:00Z")).month).toEqual({ start: "2026-12-01", end: "2027-01-01" });
-  });
 });
 
 describe("getPlatformOverview", () => {

@@ -9,7 +9,8 @@ import { money, toDb, type Money } from "~/core/money.ts";
 import { readPool } from "~/db/client.server.ts";
 import { withTenantScope } from "~/db/transaction.server.ts";
 import { parseSpendRange, type FieldIssue, type SpendGrain, type SpendRange } from "~/schemas/records.ts";
-import { periodBounds, spendSummary } from "./spend.page.server.ts";
+import { periodBounds } from "~/core/periods.ts";
+import { spendSummary } from "./spend.page.server.ts";
 import { listCostRecords, type CostRecordRow } from "./records.server.ts";
 import { tollgate } from "./tollgate.server.ts";
 

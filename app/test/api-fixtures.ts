@@ -1,13 +1,20 @@
-// Fixtures for HTTP API tests against real app instances: keys (createApiKey), a small fetch
-// client, and a snapshot of everything the metering endpoints could write (to prove that a
-// rejected request wrote nothing). Tenants, quotas and prices: app/core/test/fixtures.ts.
+// Fixtures for HTTP API tests against real app instances: keys, a small fetch client, and a
+// snapshot of everything the metering endpoints could write (to prove that a rejected request
+// wrote nothing). Tenants, quotas and prices: app/core/test/fixtures.ts.
 import type pg from "pg";
 import { expect } from "vitest";
 import type { Db } from "../db/client.server.ts";
-import { createApiKey } from "../services/api-keys.server.ts";
+import { apiKeyPrefix, generateApiKey, hashApiKey } from "../services/api-keys.server.ts";
 
+/**
+ * A key row written as test data, like the other fixtures' rows (and the demo seed's key): no
+ * audit entry, so the tests' audit and ledger snapshots hold only what the request under test
+ * wrote. Creating a key as the panel and the CLI do is createApiKey (api-keys.test.ts).
+ */
 export async function apiKey(prisma: Db, name: string, tenantId: string | null = null): Promise<string> {
-  return (await createApiKey(prisma, { name, tenantId })).key;
+  const key = generateApiKey();
+  await prisma.apiKey.create({ data: { name, prefix: apiKeyPrefix(key), hash: hashApiKey(key), tenantId } });
+  return key;
 }
 
 export interface ApiResponse {

@@ -4,6 +4,7 @@
 import { Form } from "@remix-run/react";
 import { useState, type ReactNode } from "react";
 import { Field, FormError } from "~/components/forms/field.tsx";
+import { EnabledAndSubmit } from "./enabled-and-submit.tsx";
 
 export const CHANNEL_TYPE_LABEL: Record<string, string> = { slack: "Slack", email: "Email (SMTP)", pagerduty: "PagerDuty", webhook: "Webhook" };
 const TYPES = ["slack", "email", "pagerduty", "webhook"] as const;
@@ -131,16 +132,9 @@ export function ChannelForm({ mode, values, secretsSet = {}, maskedDestination, 
           </div>
         )}
       </fieldset>
-      <div className="field field--check">
-        <input type="checkbox" id="f-enabled" name="enabled" defaultChecked={values.enabled !== false} />
-        <label htmlFor="f-enabled">Enabled</label>
-      </div>
-      <div className="form-actions">
-        <button type="submit" className="button button--primary" disabled={busy}>
-          {submitLabel}
-        </button>
+      <EnabledAndSubmit enabled={values.enabled} busy={busy} submitLabel={submitLabel}>
         {children}
-      </div>
+      </EnabledAndSubmit>
     </Form>
   );
 }

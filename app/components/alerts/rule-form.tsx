@@ -5,6 +5,7 @@ import { useState, type ReactNode } from "react";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
 import { CHANNEL_TYPE_LABEL } from "./channel-form.tsx";
 import { RULE_KIND_LABEL } from "./rule-labels.ts";
+import { EnabledAndSubmit } from "./enabled-and-submit.tsx";
 
 export interface RuleFormProps {
   values: Record<string, unknown>;
@@ -85,16 +86,9 @@ export function RuleForm({ values, channels, tenants, errors = {}, busy, submitL
           </Field>
         )}
       </div>
-      <div className="field field--check">
-        <input type="checkbox" id="f-enabled" name="enabled" defaultChecked={values.enabled !== false} />
-        <label htmlFor="f-enabled">Enabled</label>
-      </div>
-      <div className="form-actions">
-        <button type="submit" className="button button--primary" disabled={busy}>
-          {submitLabel}
-        </button>
+      <EnabledAndSubmit enabled={values.enabled} busy={busy} submitLabel={submitLabel}>
         {children}
-      </div>
+      </EnabledAndSubmit>
     </Form>
   );
 }

@@ -4,7 +4,7 @@ import { Link } from "@remix-run/react";
 import type { ColumnDef } from "~/components/data-table.tsx";
 import { formatUsd, quotaLabel } from "~/components/format.ts";
 import type { ForecastView } from "~/services/analysis/queries.server.ts";
-import type { OpenAnomaliesOfTenant } from "~/services/anomalies.summary.page.server.ts";
+import type { OpenAnomaliesOfTenant } from "~/services/anomalies.page.server.ts";
 import { formatInstant } from "../charts/forecast-chart.tsx";
 import { anomalyWhen } from "./anomaly-columns.tsx";
 

@@ -1,10 +1,10 @@
 // A ranked breakdown of spend (by model, user or touchpoint) as horizontal bars, with the same
 // numbers as a table whose rows can link to the matching cost records.
 import { Link } from "@remix-run/react";
-import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from "recharts";
 import Decimal from "decimal.js";
 import { formatPercent, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
-import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
+import { ChartFrame } from "./chart-parts.tsx";
 import { AXIS_TICK, CATEGORY_COLOR, GRID_STROKE, OTHER_COLOR, RESOURCE_COLORS } from "./theme.ts";
 import type { SpendSlice } from "~/services/spend.tenant.page.server.ts";
 
@@ -41,7 +41,6 @@ export function BreakdownChart({
   hrefFor?: (slice: BreakdownSlice) => string | null;
   emptyMessage: string;
 }) {
-  const hydrated = useHydrated();
   if (slices.length === 0) return <p className="muted">{emptyMessage}</p>;
   const total = new Decimal(totalUsd);
   const share = (usd: string) => (total.isZero() ? 0 : new Decimal(usd).div(total).mul(100).toNumber());
@@ -49,29 +48,12 @@ export function BreakdownChart({
   const height = slices.length * ROW_HEIGHT + 40;
 
   return (
-    <figure className="chart">
-      <figcaption className="visually-hidden">{title}</figcaption>
-      <div className="chart__canvas" style={{ height }} aria-hidden="true">
-        {hydrated && (
-          <ResponsiveContainer width="100%" height={height}>
-            <BarChart data={points} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={GRID_STROKE} horizontal={false} />
-              <XAxis type="number" tick={AXIS_TICK} tickFormatter={formatUsdCompact} />
-              <YAxis type="category" dataKey="label" tick={AXIS_TICK} tickFormatter={shortLabel} width={132} interval={0} />
-              <Tooltip formatter={(value) => [formatUsd(Number(value)), "Spend"]} />
-              <Bar dataKey="usd" name="Spend" isAnimationActive={false}>
-                {points.map((p) => (
-                  <Cell key={p.label} fill={p.fill} />
-                ))}
-              </Bar>
-            </BarChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ChartDataTable
-        caption={title}
-        columns={[{ label: nameHeader }, { label: "Spend", numeric: true }, { label: "Share", numeric: true }, { label: "Records", numeric: true, optional: true }]}
-        rows={slices.map((s) => {
+    <ChartFrame
+      title={title}
+      height={height}
+      table={{
+        columns: [{ label: nameHeader }, { label: "Spend", numeric: true }, { label: "Share", numeric: true }, { label: "Records", numeric: true, optional: true }],
+        rows: slices.map((s) => {
           const href = hrefFor?.(s);
           return {
             key: s.label,
@@ -82,8 +64,20 @@ export function BreakdownChart({
               s.records.toLocaleString("en-US"),
             ],
           };
-        })}
-      />
-    </figure>
+        }),
+      }}
+    >
+      <BarChart data={points} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke={GRID_STROKE} horizontal={false} />
+        <XAxis type="number" tick={AXIS_TICK} tickFormatter={formatUsdCompact} />
+        <YAxis type="category" dataKey="label" tick={AXIS_TICK} tickFormatter={shortLabel} width={132} interval={0} />
+        <Tooltip formatter={(value) => [formatUsd(Number(value)), "Spend"]} />
+        <Bar dataKey="usd" name="Spend" isAnimationActive={false}>
+          {points.map((p) => (
+            <Cell key={p.label} fill={p.fill} />
+          ))}
+        </Bar>
+      </BarChart>
+    </ChartFrame>
   );
 }

@@ -1,7 +1,10 @@
-// Pieces every chart shares: rendering only after hydration (recharts measures the DOM, so a
-// server render would be empty or wrong) and the "Show as table" view of the same numbers, for
-// keyboard and screen-reader users.
-import { useEffect, useState, type ReactNode } from "react";
+// Pieces every chart shares: the frame (a hidden caption, the canvas rendered only after
+// hydration — recharts measures the DOM, so a server render would be empty or wrong — and the
+// "Show as table" view of the same numbers, for keyboard and screen-reader users) and the day
+// labels of the time axes.
+import { useEffect, useState, type ReactElement, type ReactNode } from "react";
+import { ResponsiveContainer } from "recharts";
+import { formatDay } from "../format.ts";
 
 export function useHydrated() {
   const [hydrated, setHydrated] = useState(false);
@@ -71,3 +74,45 @@ export function ChartDataTable({ caption, columns, rows }: { caption: string; co
     </details>
   );
 }
+
+/**
+ * A chart: `children` is the recharts chart, drawn at `height` once hydrated; `table` the same
+ * numbers for keyboard and screen-reader users. `figure` adds data attributes to the figure
+ * (test ids, values end-to-end tests read), `canvasTestId` a test id to the canvas.
+ */
+export function ChartFrame({
+  title,
+  height,
+  table,
+  figure,
+  canvasTestId,
+  children,
+}: {
+  title: string;
+  height: number;
+  table: { columns: ChartColumn[]; rows: ChartRow[] };
+  figure?: Record<`data-${string}`, string>;
+  canvasTestId?: string;
+  children: ReactElement;
+}) {
+  const hydrated = useHydrated();
+  return (
+    <figure className="chart" {...figure}>
+      <figcaption className="visually-hidden">{title}</figcaption>
+      <div className="chart__canvas" style={{ height }} aria-hidden="true" data-testid={canvasTestId}>
+        {hydrated && (
+          <ResponsiveContainer width="100%" height={height}>
+            {children}
+          </ResponsiveContainer>
+        )}
+      </div>
+      <ChartDataTable caption={title} columns={table.columns} rows={table.rows} />
+    </figure>
+  );
+}
+
+/** A day axis's tick: "Nov 3". */
+export const dayTick = (day: string) => formatDay(day);
+
+/** A day in a tooltip: "Nov 3, 2026". */
+export const dayLabel = (day: unknown) => formatDay(String(day), { month: "short", day: "numeric", year: "numeric" });

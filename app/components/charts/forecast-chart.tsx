@@ -3,9 +3,9 @@
 // forecast crosses the limit, a marker at the predicted breach time. The x axis is real time
 // (ms), so a daily, weekly and monthly quota all use the same chart.
 import type { ForecastSeries } from "~/services/forecasts.page.server.ts";
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceDot, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
-import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
+import { ChartFrame } from "./chart-parts.tsx";
 import { AXIS_TICK, FORECAST_COLORS, GRID_STROKE } from "./theme.ts";
 
 export type { ForecastSeries };
@@ -58,7 +58,6 @@ function excludedInPeriod(s: ForecastSeries): { day: string; from: number; to: n
 }
 
 export function ForecastChart({ series: s, title }: { series: ForecastSeries; title: string }) {
-  const hydrated = useHydrated();
   const excluded = excludedInPeriod(s);
   const points = chartPoints(s);
   const limit = usdNumber(s.limitUsd);
@@ -67,80 +66,13 @@ export function ForecastChart({ series: s, title }: { series: ForecastSeries; ti
   const domain: [number, number] = [Date.parse(s.periodStart), Date.parse(s.periodEnd)];
 
   return (
-    <figure className="chart" data-testid="forecast-chart" data-breach={s.breachAt ?? ""} data-excluded={excluded.map((e) => e.day).join(" ")}>
-      <figcaption className="visually-hidden">{title}</figcaption>
-      <div className="chart__canvas" style={{ height: HEIGHT }} aria-hidden="true">
-        {hydrated && (
-          <ResponsiveContainer width="100%" height={HEIGHT}>
-            <ComposedChart data={points} margin={{ top: 16, right: 16, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={GRID_STROKE} vertical={false} />
-              <XAxis
-                dataKey="t"
-                type="number"
-                scale="time"
-                domain={domain}
-                tick={AXIS_TICK}
-                tickFormatter={(t: number) => formatInstant(new Date(t).toISOString(), false)}
-                minTickGap={24}
-              />
-              <YAxis tick={AXIS_TICK} tickFormatter={formatUsdCompact} width={56} domain={[0, top]} />
-              <Tooltip
-                labelFormatter={(t) => `${formatInstant(new Date(Number(t)).toISOString())} UTC`}
-                formatter={(value) => (Array.isArray(value) ? value.map((v) => formatUsd(Number(v))).join(" – ") : formatUsd(Number(value)))}
-              />
-              <Legend />
-              {excluded.map((e) => (
-                <ReferenceArea
-                  key={e.day}
-                  className="forecast-excluded"
-                  x1={e.from}
-                  x2={e.to}
-                  fill={FORECAST_COLORS.breach}
-                  fillOpacity={0.15}
-                  stroke="none"
-                  label={{ value: "left out", position: "insideTop", fill: FORECAST_COLORS.breach, fontSize: 11 }}
-                />
-              ))}
-              <Area dataKey="band" name="80% interval" stroke="none" fill={FORECAST_COLORS.band} fillOpacity={0.35} isAnimationActive={false} />
-              <Line dataKey="actual" name="Spend to date" stroke={FORECAST_COLORS.actual} strokeWidth={2} dot={false} isAnimationActive={false} />
-              <Line
-                dataKey="forecast"
-                name="Forecast"
-                stroke={FORECAST_COLORS.forecast}
-                strokeWidth={2}
-                strokeDasharray="6 4"
-                dot={false}
-                isAnimationActive={false}
-              />
-              <ReferenceLine
-                className="forecast-limit"
-                y={limit}
-                stroke={FORECAST_COLORS.limit}
-                strokeWidth={1.5}
-                label={{ value: `Limit ${formatUsd(s.limitUsd)}`, position: "insideTopLeft", fill: FORECAST_COLORS.limit, fontSize: 12 }}
-              />
-              {breach !== null && (
-                <ReferenceLine className="forecast-breach" x={breach} stroke={FORECAST_COLORS.breach} strokeDasharray="3 3" />
-              )}
-              {breach !== null && (
-                <ReferenceDot
-                  className="forecast-breach-dot"
-                  x={breach}
-                  y={limit}
-                  r={6}
-                  fill={FORECAST_COLORS.breach}
-                  stroke="#fff"
-                  label={{ value: `Breach ${formatInstant(s.breachAt!, false)}`, position: "top", fill: FORECAST_COLORS.breach, fontSize: 12 }}
-                />
-              )}
-            </ComposedChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ChartDataTable
-        caption={title}
-        columns={[{ label: "Time (UTC)" }, { label: "Spend to date", numeric: true }, { label: "Forecast (80% interval)", numeric: true }]}
-        rows={[
+    <ChartFrame
+      title={title}
+      height={HEIGHT}
+      figure={{ "data-testid": "forecast-chart", "data-breach": s.breachAt ?? "", "data-excluded": excluded.map((e) => e.day).join(" ") }}
+      table={{
+        columns: [{ label: "Time (UTC)" }, { label: "Spend to date", numeric: true }, { label: "Forecast (80% interval)", numeric: true }],
+        rows: [
           ...s.actual.map((a) => ({ key: a.at, cells: [formatInstant(a.at), formatUsd(a.cumulativeUsd), "—"] })),
           { key: "now", cells: [`${formatInstant(s.computedAt)} (computed)`, formatUsd(s.spentUsd), "—"] },
           {
@@ -157,8 +89,71 @@ export function ForecastChart({ series: s, title }: { series: ForecastSeries; ti
           })),
           { key: "limit", cells: ["Limit", formatUsd(s.limitUsd), "—"] },
           { key: "breach", cells: ["Predicted breach", "—", s.breachAt ? `${formatInstant(s.breachAt)} UTC` : "none before the period ends"] },
-        ]}
-      />
-    </figure>
+        ],
+      }}
+    >
+      <ComposedChart data={points} margin={{ top: 16, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke={GRID_STROKE} vertical={false} />
+        <XAxis
+          dataKey="t"
+          type="number"
+          scale="time"
+          domain={domain}
+          tick={AXIS_TICK}
+          tickFormatter={(t: number) => formatInstant(new Date(t).toISOString(), false)}
+          minTickGap={24}
+        />
+        <YAxis tick={AXIS_TICK} tickFormatter={formatUsdCompact} width={56} domain={[0, top]} />
+        <Tooltip
+          labelFormatter={(t) => `${formatInstant(new Date(Number(t)).toISOString())} UTC`}
+          formatter={(value) => (Array.isArray(value) ? value.map((v) => formatUsd(Number(v))).join(" – ") : formatUsd(Number(value)))}
+        />
+        <Legend />
+        {excluded.map((e) => (
+          <ReferenceArea
+            key={e.day}
+            className="forecast-excluded"
+            x1={e.from}
+            x2={e.to}
+            fill={FORECAST_COLORS.breach}
+            fillOpacity={0.15}
+            stroke="none"
+            label={{ value: "left out", position: "insideTop", fill: FORECAST_COLORS.breach, fontSize: 11 }}
+          />
+        ))}
+        <Area dataKey="band" name="80% interval" stroke="none" fill={FORECAST_COLORS.band} fillOpacity={0.35} isAnimationActive={false} />
+        <Line dataKey="actual" name="Spend to date" stroke={FORECAST_COLORS.actual} strokeWidth={2} dot={false} isAnimationActive={false} />
+        <Line
+          dataKey="forecast"
+          name="Forecast"
+          stroke={FORECAST_COLORS.forecast}
+          strokeWidth={2}
+          strokeDasharray="6 4"
+          dot={false}
+          isAnimationActive={false}
+        />
+        <ReferenceLine
+          className="forecast-limit"
+          y={limit}
+          stroke={FORECAST_COLORS.limit}
+          strokeWidth={1.5}
+          label={{ value: `Limit ${formatUsd(s.limitUsd)}`, position: "insideTopLeft", fill: FORECAST_COLORS.limit, fontSize: 12 }}
+        />
+        {breach !== null && (
+          <ReferenceLine className="forecast-breach" x={breach} stroke={FORECAST_COLORS.breach} strokeDasharray="3 3" />
+        )}
+        {breach !== null && (
+          <ReferenceDot
+            className="forecast-breach-dot"
+            x={breach}
+            y={limit}
+            r={6}
+            fill={FORECAST_COLORS.breach}
+            stroke="#fff"
+            label={{ value: `Breach ${formatInstant(s.breachAt!, false)}`, position: "top", fill: FORECAST_COLORS.breach, fontSize: 12 }}
+          />
+        )}
+      </ComposedChart>
+    </ChartFrame>
   );
 }

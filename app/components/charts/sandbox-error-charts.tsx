@@ -1,9 +1,8 @@
 // Sandbox errors: counts per lifecycle stage (bars, in lifecycle order) and errors per day.
 // Same conventions as the other charts: shared theme, rendered after hydration (recharts
 // measures the DOM), and the numbers available as a table for keyboard and screen readers.
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatDay } from "../format.ts";
-import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartFrame, dayLabel, dayTick } from "./chart-parts.tsx";
 import { AXIS_TICK, GRID_STROKE, RESOURCE_COLORS } from "./theme.ts";
 
 // Sandbox errors take the sandbox colour of the shared theme.
@@ -24,56 +23,40 @@ export const STAGE_LABEL: Record<string, string> = {
 };
 
 export function ErrorsByStageChart({ data, title }: { data: { stage: string; count: number }[]; title: string }) {
-  const hydrated = useHydrated();
   const points = data.map((d) => ({ stage: STAGE_LABEL[d.stage] ?? d.stage, count: d.count }));
   return (
-    <figure className="chart" data-testid="errors-by-stage">
-      <figcaption className="visually-hidden">{title}</figcaption>
-      <div className="chart__canvas" style={{ height: HEIGHT }} aria-hidden="true">
-        {hydrated && (
-          <ResponsiveContainer width="100%" height={HEIGHT}>
-            <BarChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={GRID_STROKE} vertical={false} />
-              <XAxis dataKey="stage" tick={AXIS_TICK} interval={0} angle={-30} textAnchor="end" height={70} />
-              <YAxis tick={AXIS_TICK} allowDecimals={false} width={40} />
-              <Tooltip />
-              <Bar dataKey="count" name="Errors" fill={ERROR_COLOR} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ChartDataTable
-        caption={title}
-        columns={[{ label: "Stage" }, { label: "Errors", numeric: true }]}
-        rows={points.map((p) => ({ key: p.stage, cells: [p.stage, p.count] }))}
-      />
-    </figure>
+    <ChartFrame
+      title={title}
+      height={HEIGHT}
+      figure={{ "data-testid": "errors-by-stage" }}
+      table={{ columns: [{ label: "Stage" }, { label: "Errors", numeric: true }], rows: points.map((p) => ({ key: p.stage, cells: [p.stage, p.count] })) }}
+    >
+      <BarChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke={GRID_STROKE} vertical={false} />
+        <XAxis dataKey="stage" tick={AXIS_TICK} interval={0} angle={-30} textAnchor="end" height={70} />
+        <YAxis tick={AXIS_TICK} allowDecimals={false} width={40} />
+        <Tooltip />
+        <Bar dataKey="count" name="Errors" fill={ERROR_COLOR} isAnimationActive={false} />
+      </BarChart>
+    </ChartFrame>
   );
 }
 
 export function ErrorsPerDayChart({ data, title }: { data: { day: string; count: number }[]; title: string }) {
-  const hydrated = useHydrated();
   return (
-    <figure className="chart" data-testid="errors-per-day">
-      <figcaption className="visually-hidden">{title}</figcaption>
-      <div className="chart__canvas" style={{ height: HEIGHT }} aria-hidden="true">
-        {hydrated && (
-          <ResponsiveContainer width="100%" height={HEIGHT}>
-            <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={GRID_STROKE} vertical={false} />
-              <XAxis dataKey="day" tick={AXIS_TICK} tickFormatter={(d: string) => formatDay(d)} minTickGap={24} />
-              <YAxis tick={AXIS_TICK} allowDecimals={false} width={40} />
-              <Tooltip labelFormatter={(d) => formatDay(String(d), { month: "short", day: "numeric", year: "numeric" })} />
-              <Bar dataKey="count" name="Errors" fill={ERROR_COLOR} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ChartDataTable
-        caption={title}
-        columns={[{ label: "Day (UTC)" }, { label: "Errors", numeric: true }]}
-        rows={data.map((d) => ({ key: d.day, cells: [d.day, d.count] }))}
-      />
-    </figure>
+    <ChartFrame
+      title={title}
+      height={HEIGHT}
+      figure={{ "data-testid": "errors-per-day" }}
+      table={{ columns: [{ label: "Day (UTC)" }, { label: "Errors", numeric: true }], rows: data.map((d) => ({ key: d.day, cells: [d.day, d.count] })) }}
+    >
+      <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke={GRID_STROKE} vertical={false} />
+        <XAxis dataKey="day" tick={AXIS_TICK} tickFormatter={dayTick} minTickGap={24} />
+        <YAxis tick={AXIS_TICK} allowDecimals={false} width={40} />
+        <Tooltip labelFormatter={dayLabel} />
+        <Bar dataKey="count" name="Errors" fill={ERROR_COLOR} isAnimationActive={false} />
+      </BarChart>
+    </ChartFrame>
   );
 }

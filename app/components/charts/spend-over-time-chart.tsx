@@ -2,9 +2,9 @@
 // renders after hydration (recharts measures the DOM), and the same numbers are available as a
 // table for screen-reader and keyboard users. Anomaly findings can be marked on it: a labelled
 // dot on top of the bucket's bar, and the same finding in the table view.
-import { Bar, BarChart, CartesianGrid, Legend, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, ReferenceDot, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDay, formatUsd, formatUsdCompact, usdNumber } from "../format.ts";
-import { ChartDataTable, useHydrated } from "./chart-parts.tsx";
+import { ChartFrame, dayLabel } from "./chart-parts.tsx";
 import { ANOMALY_COLORS, AXIS_TICK, GRID_STROKE, RESOURCE_COLORS } from "./theme.ts";
 
 export interface SpendBucketPoint {
@@ -54,7 +54,6 @@ export function SpendOverTimeChart({
   title: string;
   markers?: SpendMarker[];
 }) {
-  const hydrated = useHydrated();
   const points = data.map((d) => ({ start: d.start, llm: usdNumber(d.llmUsd), sandbox: usdNumber(d.sandboxUsd) }));
   const totals = new Map(points.map((p) => [p.start, p.llm + p.sandbox]));
   // Markers outside the chart's range are dropped; several in one bucket share one dot.
@@ -64,49 +63,21 @@ export function SpendOverTimeChart({
     if (totals.has(b)) markersByBucket.set(b, [...(markersByBucket.get(b) ?? []), m]);
   }
   const tick = (d: string) => (grain === "week" ? `Wk ${formatDay(d)}` : formatDay(d));
-  const fullLabel = (d: string) =>
-    `${grain === "week" ? "Week of " : ""}${formatDay(d, { month: "short", day: "numeric", year: "numeric" })}`;
+  const fullLabel = (d: string) => `${grain === "week" ? "Week of " : ""}${dayLabel(d)}`;
 
   return (
-    <figure className="chart">
-      <figcaption className="visually-hidden">{title}</figcaption>
-      <div className="chart__canvas" style={{ height: HEIGHT }} aria-hidden="true" data-testid="spend-over-time">
-        {hydrated && (
-          <ResponsiveContainer width="100%" height={HEIGHT}>
-            <BarChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke={GRID_STROKE} vertical={false} />
-              <XAxis dataKey="start" tick={AXIS_TICK} tickFormatter={tick} minTickGap={16} />
-              <YAxis tick={AXIS_TICK} tickFormatter={formatUsdCompact} width={56} />
-              <Tooltip labelFormatter={(d) => fullLabel(String(d))} formatter={(value) => formatUsd(Number(value))} />
-              <Legend />
-              <Bar dataKey="llm" name="LLM" stackId="spend" fill={RESOURCE_COLORS.llm} isAnimationActive={false} />
-              <Bar dataKey="sandbox" name="Sandbox" stackId="spend" fill={RESOURCE_COLORS.sandbox} isAnimationActive={false} />
-              {[...markersByBucket].map(([bucket, ms]) => (
-                <ReferenceDot
-                  key={bucket}
-                  className="anomaly-marker"
-                  x={bucket}
-                  y={totals.get(bucket)}
-                  r={6}
-                  fill={ANOMALY_COLORS[ms[0].severity] ?? ANOMALY_COLORS.high}
-                  stroke="#fff"
-                  strokeWidth={1.5}
-                  label={{ value: ms.length > 1 ? `! ×${ms.length}` : "!", position: "top", fill: ANOMALY_COLORS.high, fontSize: 12 }}
-                />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ChartDataTable
-        caption={title}
-        columns={[
+    <ChartFrame
+      title={title}
+      height={HEIGHT}
+      canvasTestId="spend-over-time"
+      table={{
+        columns: [
           { label: grain === "week" ? "Week of (UTC)" : "Day (UTC)" },
           { label: "LLM", numeric: true },
           { label: "Sandbox", numeric: true },
           ...(markers.length ? [{ label: "Anomalies" }] : []),
-        ]}
-        rows={data.map((d) => ({
+        ],
+        rows: data.map((d) => ({
           key: d.start,
           cells: [
             d.start,
@@ -114,8 +85,31 @@ export function SpendOverTimeChart({
             formatUsd(d.sandboxUsd),
             ...(markers.length ? [(markersByBucket.get(d.start) ?? []).map(markerLabel).join("; ") || "—"] : []),
           ],
-        }))}
-      />
-    </figure>
+        })),
+      }}
+    >
+      <BarChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke={GRID_STROKE} vertical={false} />
+        <XAxis dataKey="start" tick={AXIS_TICK} tickFormatter={tick} minTickGap={16} />
+        <YAxis tick={AXIS_TICK} tickFormatter={formatUsdCompact} width={56} />
+        <Tooltip labelFormatter={(d) => fullLabel(String(d))} formatter={(value) => formatUsd(Number(value))} />
+        <Legend />
+        <Bar dataKey="llm" name="LLM" stackId="spend" fill={RESOURCE_COLORS.llm} isAnimationActive={false} />
+        <Bar dataKey="sandbox" name="Sandbox" stackId="spend" fill={RESOURCE_COLORS.sandbox} isAnimationActive={false} />
+        {[...markersByBucket].map(([bucket, ms]) => (
+          <ReferenceDot
+            key={bucket}
+            className="anomaly-marker"
+            x={bucket}
+            y={totals.get(bucket)}
+            r={6}
+            fill={ANOMALY_COLORS[ms[0].severity] ?? ANOMALY_COLORS.high}
+            stroke="#fff"
+            strokeWidth={1.5}
+            label={{ value: ms.length > 1 ? `! ×${ms.length}` : "!", position: "top", fill: ANOMALY_COLORS.high, fontSize: 12 }}
+          />
+        ))}
+      </BarChart>
+    </ChartFrame>
   );
 }

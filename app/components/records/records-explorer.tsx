@@ -4,7 +4,7 @@ import { Link, useNavigation } from "@remix-run/react";
 import { DataTable } from "~/components/data-table.tsx";
 import { PAGE_SIZE, SORT_LABEL, hasFilters, recordsSearch, type RecordFilters, type RecordSort } from "~/schemas/records.ts";
 import { Pager } from "~/components/pager.tsx";
-import type { ExplorerData } from "~/services/records.server.ts";
+import type { ExplorerData } from "~/services/records.page.server.ts";
 import { recordColumns, type RecordRow } from "./record-columns.tsx";
 import { RecordsFilterForm } from "./records-filter-form.tsx";
 

@@ -4,7 +4,7 @@
 import { Form, Link, useSubmit } from "@remix-run/react";
 import { useId, type FormEvent } from "react";
 import { RECORD_SORTS, SORT_LABEL, type FieldIssue } from "~/schemas/records.ts";
-import type { ExplorerOptions } from "~/services/records.server.ts";
+import type { ExplorerOptions } from "~/services/records.page.server.ts";
 import { TenantOptions } from "~/components/forms/tenant-options.tsx";
 
 interface FilterFormProps {

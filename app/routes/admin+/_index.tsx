@@ -8,7 +8,7 @@ import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatDay, formatPercent, formatUsd } from "~/components/format.ts";
 import { anomalyTenantColumns, breachColumns } from "~/components/analysis/overview-columns.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
-import { DeniedStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
+import { DeniedTodayStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { requireArea } from "~/services/auth.server.ts";
 import { getPlatformDenials, noQuotaDenials } from "~/services/denials.page.server.ts";
 import { getPlatformOverview } from "~/services/spend.page.server.ts";
@@ -130,13 +130,7 @@ export default function Overview() {
         <MoneyStat label="Spend this month" usd={o.monthUsd} testId="platform-spend-month" />
         <MoneyStat label="LLM this month" usd={o.monthLlmUsd} />
         <MoneyStat label="Sandbox this month" usd={o.monthSandboxUsd} />
-        <DeniedStat
-          label="Denied today"
-          count={o.deniedToday.count}
-          usd={o.deniedToday.usd}
-          testId="platform-denied-today"
-          hint="Requests refused by a quota, and the estimate they asked for"
-        />
+        <DeniedTodayStat today={o.deniedToday} testId="platform-denied-today" hint="Requests refused by a quota, and the estimate they asked for" />
       </StatGrid>
 
       <div className="grid-2">

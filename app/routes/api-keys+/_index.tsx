@@ -9,7 +9,8 @@ import { formatTime } from "~/components/format.ts";
 import { fieldErrors, type FieldErrors } from "~/schemas/forms.ts";
 import { NewKeyNotice } from "~/components/admin/new-key-notice.tsx";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
-import { createApiKeyAudited, CreateApiKeyForm, listApiKeys, revokeApiKeyAudited, type ApiKeyRow } from "~/services/api-keys.page.server.ts";
+import { CreateApiKeyForm, listApiKeys, type ApiKeyRow } from "~/services/api-keys.page.server.ts";
+import { createApiKey, revokeApiKey } from "~/services/api-keys.server.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { requireArea } from "~/services/auth.server.ts";
 import { actionError } from "~/services/action-error.server.ts";
@@ -40,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return data<ActionResult>({ intent: "create", ok: false, fieldErrors: fieldErrors(parsed.error), values: form }, { status: 400 });
     }
     try {
-      const { key, apiKey } = await createApiKeyAudited(actorFor(me), parsed.data);
+      const { key, apiKey } = await createApiKey(actorFor(me), parsed.data);
       // The only response that ever carries the key text; it must not be cached anywhere.
       return data<ActionResult>({ intent: "create", ok: true, key, name: apiKey.name, prefix: apiKey.prefix }, { headers: { "Cache-Control": "no-store" } });
     } catch (e) {
@@ -53,7 +54,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = Revoke.safeParse(form);
     if (!parsed.success) throw new Response("Bad Request", { status: 400 });
     try {
-      const { revoked } = await revokeApiKeyAudited(actorFor(me), parsed.data.keyId);
+      const { revoked } = await revokeApiKey(actorFor(me), parsed.data.keyId);
       return { intent: "revoke", ok: true, message: revoked ? "Key revoked. Requests with it now get 401." : "That key was already revoked." } satisfies ActionResult;
     } catch (e) {
       const f = actionError(e);

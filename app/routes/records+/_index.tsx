@@ -4,7 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { RecordsExplorer } from "~/components/records/records-explorer.tsx";
 import spendStyles from "~/components/spend.css";
 import { requireArea } from "~/services/auth.server.ts";
-import { loadExplorer } from "~/services/records.server.ts";
+import { loadExplorer } from "~/services/records.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
 

@@ -123,6 +123,7 @@ export interface ForecastView {
   resource: "llm" | "sandbox" | "all";
   period: Period;
   enforcement: "hard" | "soft";
+  /** ISO timestamps of the period's start and end (exclusive). */
   periodStart: string;
   periodEnd: string;
   limitUsd: string;
@@ -132,6 +133,7 @@ export interface ForecastView {
   highUsd: string;
   /** Predicted time spend reaches the limit (≤ computedAt: already there); null = not this period. */
   breachAt: string | null;
+  /** When the forecast was computed: where the actual line ends and the forecast begins. */
   computedAt: string;
   /** What the rate was drawn from and the days left out of it ({} for forecasts stored before issue #14). */
   rateBasis: Partial<RateBasis>;

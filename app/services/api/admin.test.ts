@@ -22,7 +22,7 @@ const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const { key, apiKey } = await createApiKey(t.prisma, { name: "infra-bot" });
+  const { key, apiKey } = await createApiKey({ id: null, label: "test" }, { name: "infra-bot" }, { pool: t.pool });
   keyId = apiKey.id;
   app = await startAppInstance({ databaseUrl: t.url });
   api = apiClient(app.url, key);

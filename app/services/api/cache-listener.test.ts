@@ -39,7 +39,7 @@ async function notifiedBy(...statements: string[]): Promise<string[]> {
 describe("tollgate_cache notifications", () => {
   it("keys: revoke, re-bind, delete notify with the key's id; last_used_at alone does not", async () => {
     const tenantId = await createTenant(t.pool, "notify-co");
-    const { apiKey } = await createApiKey(t.prisma, { name: "n1", tenantId });
+    const { apiKey } = await createApiKey({ id: null, label: "test" }, { name: "n1", tenantId }, { pool: t.pool });
     const id = apiKey.id;
     expect(await notifiedBy(`UPDATE api_keys SET last_used_at = now() WHERE id = '${id}'`)).toEqual([]);
     expect(await notifiedBy(`UPDATE api_keys SET revoked_at = now() WHERE id = '${id}'`)).toEqual([`key:${id}`]);
@@ -50,7 +50,7 @@ describe("tollgate_cache notifications", () => {
 
   it("tenants: rename, suspend, delete notify with the tenant's id (the delete also for its keys); TRUNCATE notifies everything", async () => {
     const tenantId = await createTenant(t.pool, "notify-two");
-    const { apiKey } = await createApiKey(t.prisma, { name: "n2", tenantId });
+    const { apiKey } = await createApiKey({ id: null, label: "test" }, { name: "n2", tenantId }, { pool: t.pool });
     expect(await notifiedBy(`UPDATE tenants SET slug = 'notify-2' WHERE id = '${tenantId}'`)).toEqual([`tenant:${tenantId}`]);
     expect(await notifiedBy(`UPDATE tenants SET status = 'suspended' WHERE id = '${tenantId}'`)).toEqual([`tenant:${tenantId}`]);
     expect(await notifiedBy(`UPDATE tenants SET status = 'suspended' WHERE id = '${tenantId}'`)).toEqual([]);

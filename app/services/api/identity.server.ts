@@ -6,7 +6,7 @@ import { dbPool, statementName } from "~/db/client.server.ts";
 import { isDatabaseUnavailable } from "~/db/availability.ts";
 import { isUuid } from "~/core/index.ts";
 import type { Tenant } from "~/generated/prisma/client.ts";
-import { findApiKey, hashApiKey, lastUseDue, touchApiKey, type AuthenticatedApiKey } from "~/services/api-keys.server.ts";
+import { findApiKey, hashApiKey, lastUseDue, onApiKeyRevoked, touchApiKey, type AuthenticatedApiKey } from "~/services/api-keys.server.ts";
 import { getConfig } from "~/services/config.server.ts";
 import { cacheFeed, subscribeToCacheFeed, type Invalidation } from "./cache-listener.server.ts";
 import { lookupCache } from "./lookup-cache.server.ts";
@@ -48,10 +48,8 @@ export function findTenant(idOrSlug: string): Promise<Tenant | null> {
   });
 }
 
-/** A key revoked by this process leaves the cache before the revocation's notification arrives. */
-export function forgetApiKey(id: string) {
-  keys.drop((k) => k.id === id);
-}
+// A key revoked by this process leaves the cache before the revocation's notification arrives.
+onApiKeyRevoked((id) => keys.drop((k) => k.id === id));
 
 function invalidate({ kind, id }: Invalidation) {
   const all = id === "*";

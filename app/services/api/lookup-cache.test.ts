@@ -7,8 +7,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "~/db/client.server.ts";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
-import { createApiKey } from "~/services/api-keys.server.ts";
-import { revokeApiKeyAudited } from "~/services/api-keys.page.server.ts";
+import { createApiKey, revokeApiKey } from "~/services/api-keys.server.ts";
 import type { CacheFeed } from "./cache-listener.server.ts";
 import { lookupCache } from "./lookup-cache.server.ts";
 import { requireApiKey } from "./request.server.ts";
@@ -164,17 +163,19 @@ async function duringOutage<T>(fn: () => Promise<T>): Promise<T> {
 
 const presenting = (key: string) => new Request("http://tollgate.test/api/v1/usage", { headers: { Authorization: `Bearer ${key}` } });
 
+const TEST_ACTOR = { id: null, label: "test" };
+
 describe("fail-open key cache", () => {
   it("a key revoked in this process is refused in the next outage, though it was never presented in between", async () => {
-    const kept = await createApiKey(t.prisma, { name: "kept" });
-    const revoked = await createApiKey(t.prisma, { name: "revoked-here" });
+    const kept = await createApiKey(TEST_ACTOR, { name: "kept" }, { pool: t.pool });
+    const revoked = await createApiKey(TEST_ACTOR, { name: "revoked-here" }, { pool: t.pool });
     expect((await requireApiKey(presenting(kept.key))).id).toBe(kept.apiKey.id);
     expect((await requireApiKey(presenting(revoked.key))).id).toBe(revoked.apiKey.id);
 
     // The outage is real and the cache serves a verified key through it.
     expect((await duringOutage(() => requireApiKey(presenting(kept.key)))).id).toBe(kept.apiKey.id);
 
-    expect(await revokeApiKeyAudited({ id: null, label: "test" }, revoked.apiKey.id)).toEqual({ revoked: true });
+    expect(await revokeApiKey(TEST_ACTOR, revoked.apiKey.id)).toEqual({ revoked: true });
     await expect(duringOutage(() => requireApiKey(presenting(revoked.key)))).rejects.toMatchObject({ status: 503, code: "quota_unavailable" });
     expect((await duringOutage(() => requireApiKey(presenting(kept.key)))).id).toBe(kept.apiKey.id);
   });

@@ -20,7 +20,7 @@ import { formatDay, formatTime, formatUsd, quotaLabel } from "~/components/forma
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { recordColumns } from "~/components/records/record-columns.tsx";
 import spendStyles from "~/components/spend.css";
-import { DeniedStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
+import { DeniedTodayStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { TenantHeader } from "~/components/tenant-header.tsx";
 import { recordsSearch, type RecordFilters } from "~/schemas/records.ts";
 import { requireTenantAccess } from "~/services/auth.server.ts";
@@ -109,13 +109,7 @@ export default function TenantPage() {
         <MoneyStat label="In the selected range" usd={s.totalUsd} testId="tenant-spend-range" hint={rangeLabel} />
         <MoneyStat label="LLM in range" usd={s.llmUsd} testId="tenant-spend-range-llm" />
         <MoneyStat label="Sandbox in range" usd={s.sandboxUsd} testId="tenant-spend-range-sandbox" />
-        <DeniedStat
-          label="Denied today"
-          count={denials.today.count}
-          usd={denials.today.usd}
-          testId="tenant-denied-today"
-          hint="Requests a quota refused, and their estimate"
-        />
+        <DeniedTodayStat today={denials.today} testId="tenant-denied-today" hint="Requests a quota refused, and their estimate" />
       </StatGrid>
 
       <section className="card" aria-labelledby="quotas">

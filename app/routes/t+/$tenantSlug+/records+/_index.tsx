@@ -7,7 +7,7 @@ import spendStyles from "~/components/spend.css";
 import { TenantHeader } from "~/components/tenant-header.tsx";
 import { requireTenantAccess } from "~/services/auth.server.ts";
 import { isStaff } from "~/services/policy.server.ts";
-import { loadExplorer } from "~/services/records.server.ts";
+import { loadExplorer } from "~/services/records.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
 

@@ -1,5 +1,6 @@
-// The overview's analysis lists with a fixed clock: open findings summed up per tenant; only
-// forecasts of the current period that breach before it ends, soonest first.
+// The overview's analysis lists with a fixed clock: open findings summed up per tenant (the
+// summary itself: anomalies.page.test.ts); only forecasts of the current period that breach
+// before it ends, soonest first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppTestDatabase, type TestDatabase } from "~/db/test/test-database.ts";
 import { getPlatformOverview } from "./spend.page.server.ts";
