@@ -118,6 +118,29 @@ function event(row: UsageRow, thresholdPercent: number, spent: MoneyInput, reser
   };
 }
 
+describe("decide: per-user default rows (each_user, ADR 0016)", () => {
+  it("a default's row binds its own end user only, and not once the user's own quota overrides it", () => {
+    // As LOCK_USAGE reports them: the end user as scopeId, their tenant as tenantId.
+    const ann = usageRow({ usageId: "usage-ann", quotaId: "default", scope: "each_user", scopeId: "ann", limit: 1 });
+    const bob = usageRow({ usageId: "usage-bob", quotaId: "default", scope: "each_user", scopeId: "bob", limit: 1, overridden: true });
+    const elsewhere = usageRow({ usageId: "usage-ann-other", quotaId: "platform-default", scope: "each_user", scopeId: "ann", tenantId: OTHER_TENANT, limit: 1 });
+    const { d } = decideBatch(
+      [reserve("0.8", { userId: "ann" }), reserve("0.5", { userId: "ann" }), reserve(5, { userId: "bob" }), reserve(5, { userId: "carl" }), reserve(5)],
+      { rows: [ann, bob, elsewhere] },
+    );
+    expect(d.outcomes).toEqual([
+      allowed("res-1", "0.8"),
+      denied(ann, "0.8", "0.5", "0.2", 80),
+      allowed("res-2", 5),
+      allowed("res-3", 5),
+      allowed("res-4", 5),
+    ]);
+    expect(d.created.map((c) => c.row.usage_ids)).toEqual([["usage-ann"], [], [], []]);
+    expect(d.deltas).toEqual([delta("usage-ann", "0.8", 0, [100], [1, "0.5"])]);
+    expect(d.events).toEqual([event(ann, 100, 0, "0.8", 80)]);
+  });
+});
+
 describe("decide: reserves in arrival order on running totals", () => {
   it("limit $10, reserves of 4, 4, 4: allowed, allowed, denied with the figures after the first two", () => {
     const tenant = usageRow({ limit: 10 });

@@ -75,8 +75,9 @@ export function denialFor(r: UsageRow, amount: Money, now: Date): QuotaDenial {
 }
 
 export function describe(r: Pick<UsageRow, "scope" | "scopeId" | "resource" | "period" | "limitUsd">): string {
-  const who = r.scope === "platform" ? "platform" : r.scope === "tenant" ? "tenant" : `user ${r.scopeId}`;
-  return `${who} ${r.resource} ${r.period}ly quota of $${r.limitUsd.toDecimalPlaces(2).toFixed(2)}`.replace("dayly", "daily");
+  const who = r.scope === "platform" ? "platform" : r.scope === "tenant" ? "tenant" : r.scope === "each_user" ? "per-user default" : `user ${r.scopeId}`;
+  const forWhom = r.scope === "each_user" ? ` for user ${r.scopeId}` : "";
+  return `${who} ${r.resource} ${r.period}ly quota of $${r.limitUsd.toDecimalPlaces(2).toFixed(2)}${forWhom}`.replace("dayly", "daily");
 }
 
 /**

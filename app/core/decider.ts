@@ -1,7 +1,7 @@
 // Reserve and settle, decided in batches (ADR 0004): concurrent requests of one process are
 // decided together, in arrival order, in ONE transaction of two round trips on a pipelined
-// connection — [BEGIN; hold; lock; seen] and [write; COMMIT] — and every decision runs on rows
-// locked in the global order, so the guarantee is the same as one transaction per decision,
+// connection — [BEGIN; hold; per-user rows (ADR 0016); lock; seen] and [write; COMMIT] — and
+// every decision runs on rows locked in the global order, so the guarantee is the same as one transaction per decision,
 // across processes too. Without group commit each request is a batch of one through the same
 // code. The decision itself is pure (decide-batch.ts); this file reads, locks and writes.
 import { randomBytes, randomUUID } from "node:crypto";
@@ -29,7 +29,17 @@ import * as ledger from "./ledger.ts";
 import { Money } from "./money.ts";
 import { instruments } from "./telemetry.ts";
 import { call, run, send } from "./sql.ts";
-import { BATCH_HOLD, BATCH_SEEN, BATCH_WRITE, GENERIC_BEGIN, LOCK_LEASES, LOCK_USAGE, READ_RESERVATIONS, WRITE_DENIALS } from "./statements.ts";
+import {
+  BATCH_HOLD,
+  BATCH_SEEN,
+  BATCH_WRITE,
+  ENSURE_USER_USAGE,
+  GENERIC_BEGIN,
+  LOCK_LEASES,
+  LOCK_USAGE,
+  READ_RESERVATIONS,
+  WRITE_DENIALS,
+} from "./statements.ts";
 import { TollgateError, type ActualUsage, type ReserveDecision, type ReserveRequest, type Scope, type SettleResult } from "./types.ts";
 import { applies, ensureUsageRows, needValues, parseLock, usageValues, type UsageRow } from "./usage-rows.ts";
 
@@ -154,18 +164,24 @@ async function runBatch(
     const lease = book ? book.skippable(items, p.needs, force) : { skip: [], leaseIds: [] };
     // Holds on a row decided on a lease need no lock of the row when drawn from a lease.
     const alsoIds = p.holds.filter((id) => !lease.skip.includes(id) || force.has(id));
-    const lockValues = { ...needValues(p.needList), also_ids: [...new Set([...alsoIds, ...force])], skip_ids: lease.skip };
+    const needs = needValues(p.needList);
+    const lockValues = { ...needs, also_ids: [...new Set([...alsoIds, ...force])], skip_ids: lease.skip };
+    // Needs with an end user may meet a per-user default (ADR 0016) whose row for that user does
+    // not exist yet: created in this round trip, before the locks (ENSURE_USER_USAGE).
+    const ensureUsers = p.needList.some((n) => n.userId);
     try {
       const { outcomes, created, settled, held, touched, counts } = await inOwnTransaction(ctx.pool, async (c) => {
         const answers = await send(c, [
           GENERIC_BEGIN,
           ...(p.settling.length ? [call(BATCH_HOLD, { settle_ids: p.settling })] : []),
+          ...(ensureUsers ? [call(ENSURE_USER_USAGE, needs)] : []),
           call(LOCK_USAGE, lockValues),
           call(LOCK_LEASES, { ...lockValues, lease_ids: [...new Set([...lease.leaseIds, ...drawnFrom])] }),
           ...(p.keys.length ? [call(BATCH_SEEN, { seen_tenant: p.keys.map((k) => k.tenantId), seen_key: p.keys.map((k) => k.key) })] : []),
         ]);
         let next = 1;
         const heldRows: { id: string; status: string }[] = p.settling.length ? answers[next++].rows : [];
+        if (ensureUsers) next++;
         const usage = parseLock(answers[next++].rows);
         const leases = parseLeases(answers[next++].rows);
         const seen: SeenRow[] = p.keys.length ? answers[next++].rows : [];
@@ -265,8 +281,12 @@ export interface GroupCommitOptions {
 export interface LeaseOptions {
   /** A lease not used for this long is returned by the next transaction that locks its row, or the sweeper (default 30). */
   ttlSeconds?: number;
-  /** Quota scopes whose usage rows are leased (default: platform — the row every decision shares). */
-  scopes?: Scope[];
+  /**
+   * Quota scopes whose usage rows are leased (default: platform — the row every decision shares).
+   * Per-user defaults (`each_user`) never are: each of their rows is one end user's, not hot,
+   * and a slice of it held by a process would only deny that user falsely (ADR 0016).
+   */
+  scopes?: Exclude<Scope, "each_user">[];
 }
 
 /** This process's identity as a lease holder: host, pid and a random part (several cores in one process are several holders). */
@@ -290,7 +310,7 @@ export function createDecider(ctx: ledger.LedgerContext, groupCommit: GroupCommi
             new LeaseBook({
               holder: leaseHolder(),
               ttlSeconds: leases.ttlSeconds ?? 30,
-              leasable: (row) => row.enabled && row.enforcement === "hard" && scopes.includes(row.scope),
+              leasable: (row) => row.enabled && row.enforcement === "hard" && row.scope !== "each_user" && scopes.includes(row.scope),
             }),
         );
   const alone = (it: Item, fresh: boolean, slot = 0) => decideAlone(ctx, it, known, fresh, books[slot]);

@@ -5,29 +5,58 @@
 // new reservations), and sql.ts's bind() refuses a missing or unknown name.
 //
 // Lock order (no deadlocks), kept by every statement that locks: reservations (sorted by id),
-// then usage rows in ONE statement ordered platform → tenant → user, resource-specific before
-// `all`, then quota id and period. Usage rows are created only before any usage row is locked.
+// then usage rows in ONE statement ordered platform → tenant → user (per-user default rows with
+// the user's), resource-specific before `all`, then quota id, period and subject. Usage rows are
+// created only before any usage row is locked (per-user default rows inside the batch's first
+// round trip, ENSURE_USER_USAGE; all others outside the transaction).
 import { statement, type Param } from "./sql.ts";
 
 // ---- usage rows --------------------------------------------------------------------------
 
 // A "need" is one (resource, tenant, user, usage time) whose applicable quota rows a decision
 // touches; a batch passes many. Period bounds come precomputed per need (periods.ts).
-function needs(p: Param) {
+//
+// `applicable` yields (quota, period start, period end, subject tenant, subject): the subject is
+// '' / NULL for every quota but per-user defaults (`each_user`, ADR 0016), whose rows are one per
+// end user — the need's user and tenant. `which`: "all" quotas, only the per-user defaults (the
+// batch creates their missing rows in its first round trip, ENSURE_USER_USAGE), or only the others.
+type Which = "all" | "defaults" | "shared";
+function needs(p: Param, which: Which = "all") {
+  const ordinary = `
+  -- Two index-friendly halves instead of one OR: platform quotas, then the tenant's own.
+  SELECT q.id, ${periodStart("q")}, ${periodEnd("q")}, NULL::uuid, ''::text
+    FROM needs s JOIN quotas q ON q.scope = 'platform' AND q.enabled AND q.resource IN (s.resource, 'all')
+  UNION
+  SELECT q.id, ${periodStart("q")}, ${periodEnd("q")}, NULL::uuid, ''::text
+    FROM needs s JOIN quotas q ON q.tenant_id = s.tenant_id AND q.enabled AND q.resource IN (s.resource, 'all')
+                              AND (q.scope = 'tenant' OR (q.scope = 'user' AND q.scope_id = s.user_id))`;
+  const defaults = `
+  -- Per-user defaults (ADR 0016), one row per end user: the platform's always; the tenant's
+  -- unless the user has an enabled quota of their own for the same resource and period.
+  SELECT q.id, ${periodStart("q")}, ${periodEnd("q")}, s.tenant_id, s.user_id
+    FROM needs s JOIN quotas q ON q.scope = 'each_user' AND q.tenant_id IS NULL AND q.enabled AND q.resource IN (s.resource, 'all')
+   WHERE s.user_id <> ''
+  UNION
+  SELECT q.id, ${periodStart("q")}, ${periodEnd("q")}, s.tenant_id, s.user_id
+    FROM needs s JOIN quotas q ON q.scope = 'each_user' AND q.tenant_id = s.tenant_id AND q.enabled AND q.resource IN (s.resource, 'all')
+   WHERE s.user_id <> '' AND NOT ${overriddenBy("s.tenant_id", "s.user_id")}`;
+  const branches = which === "all" ? `${ordinary}\n  UNION${defaults}` : which === "defaults" ? defaults : ordinary;
   return `needs AS (
   SELECT * FROM unnest(${p("need_resource", '"ResourceType"[]')}, ${p("need_tenant", "uuid[]")}, ${p("need_user", "text[]")},
                        ${p("day_start", "timestamptz[]")}, ${p("week_start", "timestamptz[]")}, ${p("month_start", "timestamptz[]")},
                        ${p("day_end", "timestamptz[]")}, ${p("week_end", "timestamptz[]")}, ${p("month_end", "timestamptz[]")})
            AS s(resource, tenant_id, user_id, d, w, m, de, we, me)),
-applicable AS (
-  -- Two index-friendly halves instead of one OR: platform quotas, then the tenant's own.
-  SELECT q.id AS quota_id, ${periodStart("q")} AS ps, ${periodEnd("q")} AS pe
-    FROM needs s JOIN quotas q ON q.scope = 'platform' AND q.enabled AND q.resource IN (s.resource, 'all')
-  UNION
-  SELECT q.id, ${periodStart("q")}, ${periodEnd("q")}
-    FROM needs s JOIN quotas q ON q.tenant_id = s.tenant_id AND q.enabled AND q.resource IN (s.resource, 'all')
-                              AND (q.scope = 'tenant' OR q.scope_id = s.user_id))`;
+applicable (quota_id, ps, pe, st, su) AS (${branches})`;
 }
+
+/** Whether the end user has an enabled quota of their own for q's resource and period (ADR 0016: it replaces the tenant's default). */
+function overriddenBy(tenant: string, user: string) {
+  return `EXISTS (SELECT 1 FROM quotas o WHERE o.scope = 'user' AND o.tenant_id = ${tenant} AND o.scope_id = ${user}
+                 AND o.resource = q.resource AND o.period = q.period AND o.enabled)`;
+}
+
+/** The usage row x of applicable pair a (subject columns included; the unique key's order). */
+const MATCHES = `x.quota_id = a.quota_id AND x.period_start = a.ps AND x.subject = a.su AND x.subject_tenant_id IS NOT DISTINCT FROM a.st`;
 
 function periodStart(q: string) {
   return `(CASE ${q}.period WHEN 'day' THEN s.d WHEN 'week' THEN s.w ELSE s.m END)`;
@@ -36,14 +65,23 @@ function periodEnd(q: string) {
   return `(CASE ${q}.period WHEN 'day' THEN s.de WHEN 'week' THEN s.we ELSE s.me END)`;
 }
 
-const ORDER = `CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, u.period_start`;
+// Per-user default rows sort with user rows (platform → tenant → user), then by quota, period
+// and subject: a total order, so two batches locking rows of the same users never deadlock.
+const ORDER = `CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, u.period_start,
+  u.subject_tenant_id, u.subject`;
 /** The same order as one sortable value (for a CTE whose rows are ordered outside it). */
 const ORDER_KEY = `ROW(${ORDER})`;
 
-const USAGE_COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId",
+// A per-user default's row reports the end user as its scope id and their tenant as its tenant,
+// so denials, warnings and notifications name the user (ADR 0016). `overridden`: the user has an
+// enabled quota of their own for that resource and period now (the row no longer applies).
+const USAGE_COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope,
+  CASE WHEN q.scope = 'each_user' THEN u.subject ELSE q.scope_id END AS "scopeId",
+  coalesce(u.subject_tenant_id, q.tenant_id) AS "tenantId",
   q.resource, q.period, q.enabled, u.period_start AS "periodStart", q.limit_usd::text AS "limitUsd",
   u.spent_usd::text AS "spentUsd", u.reserved_usd::text AS "reservedUsd",
-  q.warning_thresholds AS thresholds, u.notified_thresholds AS notified, q.enforcement`;
+  q.warning_thresholds AS thresholds, u.notified_thresholds AS notified, q.enforcement,
+  (q.scope = 'each_user' AND q.tenant_id IS NOT NULL AND ${overriddenBy("u.subject_tenant_id", "u.subject")}) AS overridden`;
 
 // The ids are fixed FIRST (a MATERIALIZED CTE), then locked by id. Locking rows chosen by a
 // join against quota_usage itself is wrong under READ COMMITTED: after waiting for another
@@ -53,37 +91,64 @@ const USAGE_COLUMNS = `u.id AS "usageId", q.id AS "quotaId", q.scope, q.scope_id
 // `skip_ids`: applicable rows this process decides on its lease of them instead (ADR 0009).
 function selected(p: Param) {
   return `selected AS MATERIALIZED (
-  SELECT x.id FROM applicable a JOIN quota_usage x ON x.quota_id = a.quota_id AND x.period_start = a.ps
+  SELECT x.id FROM applicable a JOIN quota_usage x ON ${MATCHES}
    WHERE x.id <> ALL(${p("skip_ids", "uuid[]")})
   UNION SELECT unnest(${p("also_ids", "uuid[]")}))`;
 }
 
-/**
- * Creates the missing period rows of the needs' quotas. A row created mid-period starts from the
- * spend already recorded in that period for the quota's scope and resource (SPEC §3), read from
- * the daily rollups. Runs before the transaction locks any usage row.
- */
-export const ENSURE_USAGE = statement(
-  "tollgate_ensure_usage",
-  (p) => `
-WITH ${needs(p)}
-INSERT INTO quota_usage (quota_id, period_start, spent_usd)
-SELECT q.id, a.ps, COALESCE((
+const MISSING = `missing AS (
+  SELECT count(*)::int AS missing FROM applicable a
+   WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE ${MATCHES}))`;
+
+/** What applicable pair a (of quota q) has already spent in its period, from the daily rollups. */
+const RECORDED_SPEND = `COALESCE((
          SELECT sum(r.cost_usd) FROM spend_rollups r
           WHERE r.day >= (a.ps AT TIME ZONE 'UTC')::date AND r.day < (a.pe AT TIME ZONE 'UTC')::date
             AND (q.resource = 'all' OR r.resource = q.resource)
-            AND (q.scope = 'platform' OR r.tenant_id = q.tenant_id)
-            AND (q.scope <> 'user' OR r.user_id = q.scope_id)), 0)
+            AND (q.scope = 'platform' OR r.tenant_id = coalesce(a.st, q.tenant_id))
+            AND (q.scope NOT IN ('user', 'each_user') OR r.user_id = (CASE WHEN q.scope = 'each_user' THEN a.su ELSE q.scope_id END))), 0)`;
+
+/**
+ * Creates the missing period rows of the needs' quotas (`which`: all, or only per-user defaults).
+ * A row created mid-period starts from the spend already recorded in that period for the
+ * quota's scope and resource (SPEC §3) — for a per-user default, the end user's — read from the
+ * daily rollups. Rows are inserted in the global lock order.
+ */
+function ensure(p: Param, which: Which) {
+  return `
+WITH ${needs(p, which)}
+INSERT INTO quota_usage (quota_id, period_start, subject_tenant_id, subject, spent_usd)
+SELECT q.id, a.ps, a.st, a.su, ${RECORDED_SPEND}
   FROM applicable a JOIN quotas q ON q.id = a.quota_id
- WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps)
- ORDER BY CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, a.ps
-ON CONFLICT (quota_id, period_start) DO NOTHING`,
-);
+ WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE ${MATCHES})
+ ORDER BY CASE q.scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, (q.resource = 'all'), q.id, a.ps, a.st, a.su
+ON CONFLICT (quota_id, period_start, subject, subject_tenant_id) DO NOTHING`;
+}
+
+/** Creates the missing period rows of every quota applicable to the needs. Runs before the transaction locks any usage row. */
+export const ENSURE_USAGE = statement("tollgate_ensure_usage", (p) => ensure(p, "all"));
+
+/** The same for every quota but per-user defaults: what a status read creates (READ_USAGE reports unborn per-user rows instead). */
+export const ENSURE_SHARED_USAGE = statement("tollgate_ensure_shared_usage", (p) => ensure(p, "shared"));
+
+/**
+ * Creates the missing rows of per-user defaults (ADR 0016) INSIDE the batch's transaction, in its
+ * first round trip, after the reservations it settles are locked and before any usage row is:
+ * a new end user costs no extra round trip. Concurrent first requests of one new user, in any
+ * process, serialize here — the second insert waits for the first transaction and then finds
+ * its row — and then lock that row like any other, so they are decided one after another on
+ * exact figures. Deadlock-free: every transaction takes reservations, then these inserts (in the
+ * lock order), then usage-row locks, then leases; a transaction waiting on an insert holds no
+ * usage-row lock, and no usage-row lock waits on an uncommitted insert (it cannot see it).
+ */
+export const ENSURE_USER_USAGE = statement("tollgate_ensure_user_usage", (p) => ensure(p, "defaults"));
 
 /**
  * Unlocked read of the applicable rows (quota-status), with their true figures (leases counted as
  * what they hold and spent), and `missing` as LOCK_USAGE counts it: with nothing missing (the
  * common case) the read needs no ENSURE_USAGE first. Always at least one row, as LOCK_USAGE.
+ * Per-user default rows not created yet come back with a null usageId and are not counted
+ * missing: a status read never creates them.
  */
 export const READ_USAGE = statement(
   "tollgate_read_usage",
@@ -92,10 +157,20 @@ WITH ${needs(p)}, ${selected(p)},
 found AS (
   SELECT ${USAGE_COLUMNS}, ${ORDER_KEY} AS ord FROM quota_usage_current u JOIN quotas q ON q.id = u.quota_id
    WHERE u.id IN (SELECT id FROM selected)),
+-- A per-user default's row that does not exist yet is reported, not created (ADR 0016: rows
+-- only for users who spent): what the user spent in the period so far, nothing held.
+unborn AS (
+  SELECT NULL::uuid AS "usageId", q.id AS "quotaId", q.scope, a.su AS "scopeId", a.st AS "tenantId",
+         q.resource, q.period, q.enabled, a.ps AS "periodStart", q.limit_usd::text AS "limitUsd",
+         ${RECORDED_SPEND}::text AS "spentUsd", '0'::text AS "reservedUsd",
+         q.warning_thresholds AS thresholds, '{}'::int[] AS notified, q.enforcement, false AS overridden,
+         ROW(2, (q.resource = 'all'), q.id, a.ps, a.st, a.su) AS ord
+    FROM applicable a JOIN quotas q ON q.id = a.quota_id
+   WHERE a.st IS NOT NULL AND NOT EXISTS (SELECT 1 FROM quota_usage x WHERE ${MATCHES})),
 missing AS (
   SELECT count(*)::int AS missing FROM applicable a
-   WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps))
-SELECT f.*, m.missing FROM missing m LEFT JOIN found f ON true
+   WHERE a.st IS NULL AND NOT EXISTS (SELECT 1 FROM quota_usage x WHERE ${MATCHES}))
+SELECT f.*, m.missing FROM missing m LEFT JOIN (SELECT * FROM found UNION ALL SELECT * FROM unborn) f ON true
  ORDER BY f.ord`,
 );
 
@@ -135,9 +210,7 @@ locked AS (
    WHERE u.id IN (SELECT id FROM selected)
    ORDER BY ${ORDER}
      FOR UPDATE OF u),
-missing AS (
-  SELECT count(*)::int AS missing FROM applicable a
-   WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE x.quota_id = a.quota_id AND x.period_start = a.ps))
+${MISSING}
 SELECT l.*, m.missing FROM missing m LEFT JOIN locked l ON true`,
 );
 

@@ -4,7 +4,8 @@ import type { Money } from "./money.ts";
 
 export type Resource = "llm" | "sandbox";
 export type QuotaResource = Resource | "all";
-export type Scope = "platform" | "tenant" | "user";
+/** `each_user`: a default cap applying to every end user separately (ADR 0016); decisions name the user as its scopeId. */
+export type Scope = "platform" | "tenant" | "user" | "each_user";
 export type Period = "day" | "week" | "month";
 export type Enforcement = "hard" | "soft";
 

@@ -5,7 +5,7 @@ import { inOwnTransaction, type Queryable } from "./db.ts";
 import { money, toDb, type Money } from "./money.ts";
 import { periodEnd, periodStart } from "./periods.ts";
 import { call, run, send } from "./sql.ts";
-import { ENSURE_USAGE, GENERIC_BEGIN, LOCK_USAGE, READ_USAGE } from "./statements.ts";
+import { ENSURE_SHARED_USAGE, ENSURE_USAGE, GENERIC_BEGIN, LOCK_USAGE, READ_USAGE } from "./statements.ts";
 import type { Enforcement, Period, QuotaResource, Resource, Scope } from "./types.ts";
 
 export interface Scoping {
@@ -17,10 +17,13 @@ export interface Scoping {
 }
 
 export interface UsageRow {
+  /** '' in a status read for a per-user default's row not created yet (READ_USAGE reports it, never creates it). */
   usageId: string;
   quotaId: string;
   scope: Scope;
+  /** The end user for a per-user default's row (ADR 0016), else the quota's scope id. */
   scopeId: string | null;
+  /** The end user's tenant for a per-user default's row, else the quota's tenant. */
   tenantId: string | null;
   resource: QuotaResource;
   period: Period;
@@ -33,6 +36,8 @@ export interface UsageRow {
   notified: number[];
   enforcement: Enforcement;
   enabled: boolean;
+  /** A tenant's per-user default row whose user now has an enabled quota of their own for that resource and period: it no longer applies. */
+  overridden?: boolean;
 }
 
 const PERIODS = ["day", "week", "month"] as const;
@@ -67,10 +72,15 @@ export function toRow(r: any): UsageRow {
   };
 }
 
-/** Does this row's quota apply to the need (enabled, scope, resource, and the need's period)? */
+/**
+ * Does this row's quota apply to the need (enabled, scope, resource, and the need's period)? A
+ * per-user default's row carries its user and their tenant as scopeId and tenantId, so it
+ * applies like that user's own quota — unless that quota now overrides it.
+ */
 export function applies(row: UsageRow, need: Scoping): boolean {
   return (
     row.enabled &&
+    !row.overridden &&
     (row.resource === need.resource || row.resource === "all") &&
     (row.scope === "platform" || (row.tenantId === need.tenantId && (row.scope === "tenant" || row.scopeId === need.userId))) &&
     row.periodStart.getTime() === periodStart(row.period, need.at).getTime()
@@ -101,17 +111,23 @@ export async function lockUsageRowsById(q: Queryable, ids: string[]): Promise<Us
  * Unlocked read of the rows applicable to the needs (quota-status): one transaction, sent as one
  * round trip on a pipelined pool, planned generically like the decision path's statements (a
  * custom plan of these statements costs several times their run). Only when the read reports a
- * missing row are the rows created and read again, in a second round trip.
+ * missing row are the rows created and read again, in a second round trip. Per-user default rows
+ * (ADR 0016) are never created by a read: one not created yet comes back as the user's figures
+ * so far, with usageId ''.
  */
 export async function readUsageRows(pool: pg.Pool, needs: Scoping[]): Promise<UsageRow[]> {
   const values = needValues(needs);
   const read = call(READ_USAGE, { ...values, also_ids: [], skip_ids: [] });
+  const parse = (rows: any[]) => ({
+    rows: rows.filter((r) => r.quotaId !== null).map((r) => toRow({ ...r, usageId: r.usageId ?? "" })),
+    missing: rows[0]?.missing ?? 0,
+  });
   const [, first] = await inOwnTransaction(pool, (c) => send(c, [GENERIC_BEGIN, read, "COMMIT"]));
-  const found = parseLock(first.rows);
+  const found = parse(first.rows);
   if (found.missing === 0) return found.rows;
   // A period's first status read (or a new quota): create its rows, then read again.
-  const [, , again] = await inOwnTransaction(pool, (c) => send(c, [GENERIC_BEGIN, call(ENSURE_USAGE, values), read, "COMMIT"]));
-  return parseLock(again.rows).rows;
+  const [, , again] = await inOwnTransaction(pool, (c) => send(c, [GENERIC_BEGIN, call(ENSURE_SHARED_USAGE, values), read, "COMMIT"]));
+  return parse(again.rows).rows;
 }
 
 export interface UsageDelta {

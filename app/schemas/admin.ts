@@ -24,7 +24,7 @@ export const tenantListQuery = z
   .strictObject({ status: z.enum(["active", "suspended"]).describe("Only tenants with this status").optional() })
   .describe("Tenant list filters");
 
-export const quotaScope = z.enum(["platform", "tenant", "user"]);
+export const quotaScope = z.enum(["platform", "tenant", "user", "each_user"]);
 export const quotaPeriod = z.enum(["day", "week", "month"]).describe("UTC calendar period (ISO weeks start on Monday)");
 export const enforcement = z.enum(["hard", "soft"]).describe("hard denies over the limit; soft only warns");
 
@@ -41,8 +41,10 @@ const idOrSlug = (what: string) => safeId().describe(what);
 
 export const createQuotaBody = z
   .strictObject({
-    scope: quotaScope.describe("platform: everything; tenant: one tenant; user: one end user of a tenant"),
-    tenantId: idOrSlug("Tenant id or slug (tenant and user scope)").optional(),
+    scope: quotaScope.describe(
+      "platform: everything; tenant: one tenant; user: one end user of a tenant; each_user: a default cap for every end user separately — of that tenant (tenantId) or of every tenant (no tenantId)",
+    ),
+    tenantId: idOrSlug("Tenant id or slug (tenant and user scope; each_user: that tenant's default, absent for the platform-wide one)").optional(),
     scopeId: idOrSlug("user scope: the product's end-user id; tenant scope: the tenant id (SPEC §3; or give tenantId, or both alike); platform: absent").optional(),
     resource: quotaResource.describe("llm, sandbox, or all spend"),
     period: quotaPeriod,
@@ -56,6 +58,9 @@ export const createQuotaBody = z
       for (const k of ["tenantId", "scopeId"] as const) {
         if (v[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: "platform quotas have no tenant or scope id" });
       }
+    } else if (v.scope === "each_user") {
+      // A default names no user: it applies to each one (ADR 0016).
+      if (v.scopeId !== undefined) ctx.addIssue({ code: "custom", path: ["scopeId"], message: "a per-user default has no scope id (it applies to every end user)" });
     } else if (v.tenantId === undefined && !(v.scope === "tenant" && v.scopeId !== undefined)) {
       // SPEC §3: a tenant quota's scopeId is the tenant's id, so either field names the tenant.
       ctx.addIssue({ code: "custom", path: ["tenantId"], message: v.scope === "tenant" ? "required for tenant quotas (or give the tenant id as scopeId)" : "required for user quotas" });

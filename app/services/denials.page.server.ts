@@ -32,7 +32,7 @@ export interface CappedUser {
   /** The end user's id; "" for requests that named no user. */
   userId: string;
   quotaId: string;
-  scope: "platform" | "tenant" | "user";
+  scope: "platform" | "tenant" | "user" | "each_user";
   resource: "llm" | "sandbox" | "all";
   period: "day" | "week" | "month";
   count: number;

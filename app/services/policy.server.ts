@@ -43,16 +43,19 @@ export function mayOpenTenant(user: { role: Role; tenantId: string | null }, ten
 }
 
 /**
- * On a tenant's own quota page (/t/<slug>/quotas), whoever opens it writes only the user-scope
- * quotas of that tenant's end users; the tenant's own and platform quotas are set by staff on
- * /quotas. Scope and tenant come from the URL: a form naming another scope or tenant is refused.
+ * On a tenant's own quota page (/t/<slug>/quotas), whoever opens it writes only the quotas of
+ * that tenant's end users: user-scope quotas (one user each) and the tenant's per-user defaults
+ * (`each_user`, ADR 0016); the tenant's own, platform and platform-wide default quotas are set
+ * by staff on /quotas. Scope and tenant come from the URL: a form naming another scope or tenant
+ * is refused.
  */
+const END_USER_SCOPES = ["user", "each_user"];
 export const tenantPageQuotas = {
   mayCreate(form: { scope?: string; tenantId?: string }, tenant: { id: string; slug: string }): boolean {
-    return (form.scope ?? "user") === "user" && (form.tenantId === undefined || form.tenantId === tenant.id || form.tenantId === tenant.slug);
+    return END_USER_SCOPES.includes(form.scope ?? "user") && (form.tenantId === undefined || form.tenantId === tenant.id || form.tenantId === tenant.slug);
   },
   mayEdit(quota: { scope: string; tenantId: string | null }, tenantId: string): boolean {
-    return quota.scope === "user" && quota.tenantId === tenantId;
+    return END_USER_SCOPES.includes(quota.scope) && quota.tenantId === tenantId;
   },
 };
 

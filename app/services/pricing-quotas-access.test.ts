@@ -72,6 +72,40 @@ describe("tenant admin user quotas (action)", () => {
   });
 });
 
+describe("tenant admin default cap for each end user (action; ADR 0016)", () => {
+  const post = (who: Who, slug: string, form: Record<string, string>) =>
+    statusOf(() => tenantQuotas.action(routeArgs(request(who, `/t/${slug}/quotas`, form), { tenantSlug: slug })));
+  const base = { resource: "all", period: "day", limitUsd: "2", warningThresholds: "80", enforcement: "hard", enabled: "on" };
+  const defaults = async () =>
+    (await t.pool.query(`SELECT tenant_id, resource::text, limit_usd::text AS limit FROM quotas WHERE scope = 'each_user' ORDER BY tenant_id NULLS FIRST`)).rows;
+
+  it("creates and edits its own tenant's default; never another tenant's, the platform's, or one with a user id", async () => {
+    expect(await post("tenant_admin", "acme", { ...base, intent: "create", scope: "each_user" })).toBe(302);
+    expect(await defaults()).toEqual([{ tenant_id: tenants.acme, resource: "all", limit: "2.0000000000" }]);
+    const { rows } = await t.pool.query(`SELECT id FROM quotas WHERE scope = 'each_user' AND tenant_id = $1`, [tenants.acme]);
+    expect(await post("tenant_admin", "acme", { ...base, intent: "update", id: rows[0].id, limitUsd: "2.5" })).toBe(302);
+    expect(await defaults()).toEqual([{ tenant_id: tenants.acme, resource: "all", limit: "2.5000000000" }]);
+
+    const globexDefault = (
+      await t.pool.query(`INSERT INTO quotas (scope, tenant_id, resource, period, limit_usd) VALUES ('each_user', $1, 'llm', 'day', 1) RETURNING id`, [tenants.globex])
+    ).rows[0].id;
+    const platformDefault = (await t.pool.query(`INSERT INTO quotas (scope, resource, period, limit_usd) VALUES ('each_user', 'llm', 'week', 9) RETURNING id`)).rows[0].id;
+    const before = await t.pool.query(`SELECT id, limit_usd::text, updated_at FROM quotas ORDER BY id`);
+    // Another tenant's default: named in the form (403) or through that tenant's page (404).
+    expect(await post("tenant_admin", "acme", { ...base, intent: "create", scope: "each_user", tenantId: tenants.globex })).toBe(403);
+    expect(await post("tenant_admin", "globex", { ...base, intent: "create", scope: "each_user" })).toBe(404);
+    expect(await post("tenant_admin", "acme", { ...base, intent: "update", id: globexDefault, limitUsd: "999" })).toBe(404);
+    expect(await post("globex_admin", "acme", { ...base, intent: "update", id: rows[0].id, limitUsd: "999" })).toBe(404);
+    // The platform-wide default is staff's.
+    expect(await post("tenant_admin", "acme", { ...base, intent: "update", id: platformDefault, limitUsd: "999" })).toBe(404);
+    expect(await t.pool.query(`SELECT id, limit_usd::text, updated_at FROM quotas ORDER BY id`).then((r) => r.rows)).toEqual(before.rows);
+    // A default names no user: the field error, nothing written.
+    const withUser = await tenantQuotas.action(routeArgs(request("tenant_admin", "/t/acme/quotas", { ...base, intent: "create", scope: "each_user", period: "week", scopeId: "u-1" }), { tenantSlug: "acme" }));
+    expect(withUser).toEqual({ errors: { scopeId: "a per-user default has no scope id (it applies to every end user)" } });
+    await t.pool.query(`DELETE FROM quotas WHERE id = ANY($1::uuid[])`, [[globexDefault, platformDefault]]);
+  });
+});
+
 describe("the quotas page reports each failure where it happened", () => {
   it("a refused toggle is the toggle's failure (400, on top of the page), not the bulk form's", async () => {
     // A row from before a validation rule: the fault is made with the rule's trigger off.

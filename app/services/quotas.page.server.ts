@@ -18,7 +18,7 @@ export interface QuotaRow extends QuotaJson {
 }
 
 export interface QuotaPageFilter {
-  scope?: "platform" | "tenant" | "user";
+  scope?: "platform" | "tenant" | "user" | "each_user";
   tenant?: string; // slug
   resource?: "llm" | "sandbox" | "all";
   period?: "day" | "week" | "month";
@@ -38,9 +38,11 @@ export async function listQuotaRows(f: QuotaPageFilter, now = new Date()): Promi
               WHERE r.day >= p.start AND r.day < p.stop
                 AND (q.resource = 'all' OR r.resource = q.resource)
                 AND (q.scope = 'platform' OR r.tenant_id = q.tenant_id)
-                AND (q.scope <> 'user' OR r.user_id = q.scope_id))::text AS spent_usd,
+                AND (q.scope <> 'user' OR r.user_id = q.scope_id)
+                -- A per-user default (ADR 0016) has no one figure: each end user has their own row.
+                AND q.scope <> 'each_user')::text AS spent_usd,
             coalesce((SELECT u.reserved_usd FROM quota_usage_current u
-                       WHERE u.quota_id = q.id AND u.period_start = (p.start::timestamp AT TIME ZONE 'UTC')), 0)::text AS reserved_usd
+                       WHERE u.quota_id = q.id AND u.period_start = (p.start::timestamp AT TIME ZONE 'UTC') AND u.subject = ''), 0)::text AS reserved_usd
        FROM quotas q
        LEFT JOIN tenants t ON t.id = q.tenant_id
       CROSS JOIN LATERAL (SELECT CASE q.period WHEN 'day' THEN $1::date WHEN 'week' THEN $3::date ELSE $5::date END AS start,

@@ -7,7 +7,8 @@ import { auditedChange, type Actor, type Tx } from "./audit.server.ts";
 
 export interface QuotaJson {
   id: string;
-  scope: "platform" | "tenant" | "user";
+  /** each_user: a default for every end user (of every tenant with tenantId null, else of that tenant; ADR 0016). */
+  scope: "platform" | "tenant" | "user" | "each_user";
   scopeId: string | null;
   tenantId: string | null;
   resourceType: "llm" | "sandbox" | "all";
@@ -24,7 +25,7 @@ type Queryable = Pick<Tx, "query">;
 
 const COLUMNS = `id, scope, scope_id, tenant_id, resource, period, limit_usd::text AS limit_usd, warning_thresholds,
   enforcement, enabled, created_at, updated_at`;
-const ORDER = `CASE scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 ELSE 2 END, tenant_id, scope_id,
+const ORDER = `CASE scope WHEN 'platform' THEN 0 WHEN 'tenant' THEN 1 WHEN 'each_user' THEN 2 ELSE 3 END, tenant_id NULLS FIRST, scope_id,
   CASE resource WHEN 'llm' THEN 0 WHEN 'sandbox' THEN 1 ELSE 2 END, CASE period WHEN 'day' THEN 0 WHEN 'week' THEN 1 ELSE 2 END`;
 const CONFLICT = "A quota for this scope, resource and period already exists.";
 
@@ -98,6 +99,7 @@ export async function createQuota(actor: Actor, input: CreateQuotaBody): Promise
       } else if (input.scope === "user") {
         scopeId = input.scopeId!;
       }
+      // each_user: no scope id; tenantId absent is the platform-wide default (ADR 0016).
       const { rows } = await tx.query(
         `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds, enforcement, enabled)
          VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::int[], '{80,90}'), COALESCE($8::"Enforcement", 'hard'), COALESCE($9::boolean, true))
@@ -133,14 +135,32 @@ export async function changeQuota(tx: Tx, id: string, patch: UpdateQuotaBody, no
     // spend it holds is still right.
     await tx.query(`DELETE FROM quota_usage WHERE quota_id = $1 AND period_start = $2`, [id, periodStart(after.period, now)]);
   }
+  if (before.enabled && !after.enabled) await overrideEnds(tx, before, now);
   return { result: after, audit: [{ action: "quota.update", entityType: "quota", entityId: id, tenantId: after.tenantId, before, after }] };
 }
 
+/**
+ * When a user's own quota stops applying (disabled or deleted), the tenant's per-user default for
+ * that resource and period applies to the user again (ADR 0016). Its row for the user, if any,
+ * was not booked while overridden: delete the current period's, so the core re-creates it on
+ * next use from the rollups — the user's spend so far this period, as for a new quota (SPEC §3).
+ */
+async function overrideEnds(tx: Queryable, q: QuotaJson, now: Date) {
+  if (q.scope !== "user" || q.tenantId === null || q.scopeId === null) return;
+  await tx.query(
+    `DELETE FROM quota_usage u USING quotas d
+      WHERE d.id = u.quota_id AND d.scope = 'each_user' AND d.tenant_id = $1 AND d.resource = $2 AND d.period = $3
+        AND u.period_start = $4 AND u.subject_tenant_id = $1 AND u.subject = $5`,
+    [q.tenantId, q.resourceType, q.period, periodStart(q.period, now), q.scopeId],
+  );
+}
+
 /** Deletes a quota and (by cascade) its usage rows; holds on them simply stop counting there. */
-export async function deleteQuota(actor: Actor, id: string): Promise<QuotaJson> {
+export async function deleteQuota(actor: Actor, id: string, now = new Date()): Promise<QuotaJson> {
   return auditedChange(actor, async (tx) => {
     const before = quotaJson(await findQuota(tx, id, true));
     await tx.query(`DELETE FROM quotas WHERE id = $1`, [id]);
+    if (before.enabled) await overrideEnds(tx, before, now);
     return { result: before, audit: [{ action: "quota.delete", entityType: "quota", entityId: id, tenantId: before.tenantId, before, after: null }] };
   });
 }

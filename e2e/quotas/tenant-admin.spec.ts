@@ -59,3 +59,30 @@ test("a tenant admin's post editing a tenant quota is refused and nothing change
   expect((await page.goto("/t/globex/quotas"))?.status()).toBe(404);
   expect((await page.goto("/quotas"))?.status()).toBe(404);
 });
+
+test("a tenant admin sets the default cap for each of their end users (ADR 0016), and edits it", async ({ page, db }) => {
+  await db.query(`DELETE FROM quotas q USING tenants t WHERE t.id = q.tenant_id AND t.slug = 'acme' AND q.scope = 'each_user' AND q.resource = 'sandbox' AND q.period = 'week'`);
+  await loginAs(page, "acme_admin");
+  await page.goto("/t/acme/quotas");
+  const section = page.getByRole("region", { name: "Default cap for each end user" });
+  await section.getByRole("link", { name: "New default cap" }).click();
+  await expect(page.getByRole("heading", { name: "New default cap for each end user" })).toBeVisible();
+  await expect(page.getByLabel("End-user id")).toHaveCount(0); // a default names no user
+  await page.getByLabel("Resource").selectOption("sandbox");
+  await page.getByLabel("Period (UTC)").selectOption("week");
+  await page.getByLabel("Limit (USD per period)").fill("4");
+  await page.getByRole("button", { name: "Create default cap" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Default cap saved." })).toBeVisible();
+  const row = section.getByRole("row", { name: /Sandbox/ });
+  await expect(row).toContainText("$4.00");
+  await row.getByRole("link", { name: /^Edit the default cap for each end user/ }).click();
+  await expect(page.getByRole("heading", { name: "Edit the default cap for each end user" })).toBeVisible();
+  await page.getByLabel("Limit (USD per period)").fill("5");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(section.getByRole("row", { name: /Sandbox/ })).toContainText("$5.00");
+  const { rows } = await db.query(
+    `SELECT q.scope_id, q.limit_usd::text AS l FROM quotas q JOIN tenants t ON t.id = q.tenant_id
+      WHERE t.slug = 'acme' AND q.scope = 'each_user' AND q.resource = 'sandbox' AND q.period = 'week'`,
+  );
+  expect(rows).toEqual([{ scope_id: null, l: "5.0000000000" }]);
+});

@@ -26,7 +26,8 @@ export async function buildSpendRollups(sql: Sql): Promise<number> {
 /**
  * One QuotaUsage row per enabled quota for the UTC period containing `now` (day, ISO week from
  * Monday, month), spent = the cost records of that period in the quota's scope and resource.
- * Existing holds (reserved_usd) are left alone.
+ * A per-user default (ADR 0016) gets one row per end user who spent in the period (a tenant's
+ * default not for users whose own quota overrides it). Existing holds (reserved_usd) are left alone.
  */
 export async function buildQuotaUsage(sql: Sql, now: Date): Promise<number> {
   return sql.$executeRawUnsafe(
@@ -35,9 +36,23 @@ export async function buildQuotaUsage(sql: Sql, now: Date): Promise<number> {
       SELECT q.*, date_trunc(q.period::text, $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period_start
         FROM quotas q
        WHERE q.enabled
+    ),
+    per_user AS (
+      SELECT q.id, q.period_start, c.tenant_id AS subject_tenant_id, c.user_id AS subject, sum(c.cost_usd) AS spent
+        FROM current_period q
+        JOIN cost_records c ON c.occurred_at >= q.period_start
+                           AND c.occurred_at < q.period_start + ('1 ' || q.period::text)::interval
+                           AND (q.resource = 'all' OR c.resource = q.resource)
+                           AND (q.tenant_id IS NULL OR c.tenant_id = q.tenant_id)
+                           AND coalesce(c.user_id, '') <> ''
+       WHERE q.scope = 'each_user'
+         AND NOT (q.tenant_id IS NOT NULL AND EXISTS (
+               SELECT 1 FROM quotas o WHERE o.scope = 'user' AND o.tenant_id = c.tenant_id AND o.scope_id = c.user_id
+                  AND o.resource = q.resource AND o.period = q.period AND o.enabled))
+       GROUP BY 1, 2, 3, 4
     )
-    INSERT INTO quota_usage (quota_id, period_start, spent_usd, reserved_usd)
-    SELECT q.id, q.period_start,
+    INSERT INTO quota_usage (quota_id, period_start, subject, subject_tenant_id, spent_usd, reserved_usd)
+    SELECT q.id, q.period_start, '', NULL,
            coalesce((SELECT sum(c.cost_usd) FROM cost_records c
                       WHERE c.occurred_at >= q.period_start
                         AND c.occurred_at < q.period_start + ('1 ' || q.period::text)::interval
@@ -47,7 +62,10 @@ export async function buildQuotaUsage(sql: Sql, now: Date): Promise<number> {
                              OR (q.scope = 'user' AND c.tenant_id = q.tenant_id AND c.user_id = q.scope_id))), 0),
            0
       FROM current_period q
-    ON CONFLICT (quota_id, period_start) DO UPDATE SET spent_usd = EXCLUDED.spent_usd, updated_at = now()`,
+     WHERE q.scope <> 'each_user'
+    UNION ALL
+    SELECT id, period_start, subject, subject_tenant_id, spent, 0 FROM per_user
+    ON CONFLICT (quota_id, period_start, subject, subject_tenant_id) DO UPDATE SET spent_usd = EXCLUDED.spent_usd, updated_at = now()`,
     now.toISOString(),
   );
 }

@@ -6,7 +6,7 @@ import { cpuPct } from "./cpu.ts";
 import { workersGone } from "./database.ts";
 import type { Targets } from "./fixture.ts";
 import { addCounts, merge, runBurst, runTimed, type Samples } from "./measure.ts";
-import type { PeerName } from "./options.ts";
+import type { LeaseScope, PeerName } from "./options.ts";
 import { CONTENDED_LIMIT_USD, CONTENDED_USD, OP_USD, type Peer } from "./peers.ts";
 import { runProcesses, timedOperation, type TimedWorkload, type WorkerSpec } from "./processes.ts";
 import { addChecks, summarise, type ResultRow } from "./results.ts";
@@ -26,7 +26,7 @@ export interface CellContext {
   serverCpu: (() => number) | null;
   groupCommit: boolean;
   inFlight: number;
-  leases: ("platform" | "tenant" | "user")[];
+  leases: LeaseScope[];
 }
 
 /** The server's CPU over a stretch of wall time, in percent of one core (null: not measurable). */

@@ -1,5 +1,7 @@
 // The data every workload runs on: a platform LLM quota, 1,000 tenants × 10 users with tenant
-// and user quotas (all monthly, hard, limits never reached), the same budgets in the naive
+// and user quotas and a per-user default per tenant (ADR 0016; the 10 users' own quotas
+// override it, so only spread-users' new users meet it) (all monthly, hard, limits never
+// reached), the same budgets in the naive
 // peer's table, and the current month's usage rows already present (a running system is
 // mid-month; the first use of a period, which creates the row, is not what we measure).
 // The peers keep one budget per tenant (keyed like the tenant quota): they check no hierarchy.
@@ -45,7 +47,13 @@ export async function createFixture(pool: pg.Pool, now: Date) {
       WHERE t.slug LIKE $1 || '%'`,
     [SLUG, USERS_PER_TENANT, NEVER_REACHED_USD],
   );
-  await pool.query(`INSERT INTO quota_usage (quota_id, period_start) SELECT id, $1 FROM quotas WHERE period = 'month'`, [
+  await pool.query(
+    `INSERT INTO quotas (tenant_id, scope, resource, period, limit_usd)
+     SELECT t.id, 'each_user', 'llm', 'month', $2 FROM tenants t WHERE t.slug LIKE $1 || '%'`,
+    [SLUG, NEVER_REACHED_USD],
+  );
+  // Per-user default rows are created by each end user's first request: none here.
+  await pool.query(`INSERT INTO quota_usage (quota_id, period_start) SELECT id, $1 FROM quotas WHERE period = 'month' AND scope <> 'each_user'`, [
     periodStart("month", now),
   ]);
 
@@ -103,6 +111,12 @@ export function randomTarget(t: Targets): Target {
     tenantId: t.tenants[Math.floor(Math.random() * t.tenants.length)],
     userId: `u${Math.floor(Math.random() * USERS_PER_TENANT)}`,
   };
+}
+
+/** spread-users: 9 of 10 operations come from an end user never seen before (named after the operation's key), 1 from one of the fixture's. */
+export function newUserTarget(t: Targets, key: string): Target {
+  const target = randomTarget(t);
+  return Math.random() < 0.9 ? { ...target, userId: `new-${key}` } : target;
 }
 
 /** A tenant with only a $10 tenant quota (plus the platform one): one contended-limit round. */

@@ -1,7 +1,10 @@
 // Command-line options of `npm run bench`. `--quick` only changes defaults; explicit flags win.
 import { list, nonNegative, positive, readArgs, UsageError } from "./cli.ts";
 
-export const WORKLOADS = ["hot", "spread", "contended-limit"] as const;
+/** Quota scopes whose rows can be leased (per-user defaults never are: ADR 0016). */
+export type LeaseScope = "platform" | "tenant" | "user";
+
+export const WORKLOADS = ["hot", "spread", "spread-users", "contended-limit"] as const;
 export const PEERS = ["tollgate", "rate-limiter-flexible", "naive"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 export type PeerName = (typeof PEERS)[number];
@@ -25,7 +28,7 @@ export interface BenchOptions {
   /** Batches of one process in flight at once (createTollgate({ groupCommit: { inFlight } })). */
   inFlight: number;
   /** Quota scopes tollgate leases (ADR 0009); [] = no leases. */
-  leases: ("platform" | "tenant" | "user")[];
+  leases: LeaseScope[];
   quick: boolean;
 }
 
@@ -39,7 +42,9 @@ server by default, or a fresh database tollgate_bench_<random> on the server of 
   --concurrency LIST   in-process async workers per cell (default 1,8,64)
   --duration SECONDS   measured seconds per cell (default 5)
   --warmup SECONDS     unmeasured seconds before each cell (default duration/5, at most 1)
-  --processes PxW|none P processes × W workers for hot and spread (default 4x16)
+                       spread-users: spread, 9 of 10 requests from an end user never seen before,
+                       under each tenant's per-user default (ADR 0016)
+  --processes PxW|none P processes × W workers for the timed workloads (default 4x16)
   --pool N             pg pool size per process (default 16)
   --rounds N           contended-limit rounds per cell (default 20)
   --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement

@@ -8,9 +8,9 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { createTollgate, money, type Money, type Scope } from "../../app/core/index.ts";
+import { createTollgate, money, type Money } from "../../app/core/index.ts";
 import { createContendedTenant, NEVER_REACHED_USD, tenantKey, type Target } from "./fixture.ts";
-import type { PeerName } from "./options.ts";
+import type { LeaseScope, PeerName } from "./options.ts";
 
 /** What every hot/spread operation asks for (and, for tollgate, settles at). */
 export const OP_USD = "0.01";
@@ -38,7 +38,7 @@ export interface Peer {
   leaseStats?(): Record<string, number>;
 }
 
-function tollgatePeer(pool: pg.Pool, groupCommit: boolean, inFlight: number, leases: Scope[]): Peer {
+function tollgatePeer(pool: pg.Pool, groupCommit: boolean, inFlight: number, leases: LeaseScope[]): Peer {
   const tollgate = createTollgate({ pool, groupCommit: groupCommit && { inFlight }, leases: leases.length ? { scopes: leases } : false });
   return {
     name: "tollgate",
@@ -149,7 +149,7 @@ function naivePeer(pool: pg.Pool): Peer {
 }
 
 /** tableCreated: whether rate-limiter-flexible's table already exists (child processes). */
-export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean; inFlight: number; leases: Scope[] }): Promise<Peer> {
+export async function createPeer(name: PeerName, pool: pg.Pool, opts: { tableCreated: boolean; groupCommit: boolean; inFlight: number; leases: LeaseScope[] }): Promise<Peer> {
   if (name === "tollgate") return tollgatePeer(pool, opts.groupCommit, opts.inFlight, opts.leases);
   if (name === "naive") return naivePeer(pool);
   return rlfPeer(pool, opts.tableCreated);

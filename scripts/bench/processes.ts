@@ -3,12 +3,12 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "../lib/postgres.ts";
-import { randomTarget, type Targets } from "./fixture.ts";
+import { newUserTarget, randomTarget, type Targets } from "./fixture.ts";
 import type { Samples } from "./measure.ts";
-import type { PeerName } from "./options.ts";
+import type { LeaseScope, PeerName } from "./options.ts";
 import type { OpOutcome, Peer } from "./peers.ts";
 
-export type TimedWorkload = "hot" | "spread";
+export type TimedWorkload = "hot" | "spread" | "spread-users";
 
 export interface WorkerSpec {
   url: string;
@@ -21,13 +21,19 @@ export interface WorkerSpec {
   keyPrefix: string;
   groupCommit: boolean;
   inFlight: number;
-  leases: ("platform" | "tenant" | "user")[];
+  leases: LeaseScope[];
 }
 
-/** hot: always tenant t0 / user u0; spread: a random tenant and user per operation. */
+/**
+ * hot: always tenant t0 / user u0; spread: a random tenant and user per operation; spread-users:
+ * a random tenant and, 9 times in 10, an end user never seen before (their first request).
+ */
 export function timedOperation(peer: Peer, workload: TimedWorkload, targets: Targets, keyPrefix: string) {
-  return (w: number, n: number): Promise<OpOutcome> =>
-    peer.spend(workload === "hot" ? targets.hot : randomTarget(targets), `${keyPrefix}-${w}-${n}`);
+  return (w: number, n: number): Promise<OpOutcome> => {
+    const key = `${keyPrefix}-${w}-${n}`;
+    const target = workload === "hot" ? targets.hot : workload === "spread" ? randomTarget(targets) : newUserTarget(targets, key);
+    return peer.spend(target, key);
+  };
 }
 
 interface Child {

@@ -7,7 +7,7 @@ import { Field, FormError, Options } from "./field.tsx";
 import { TenantOptions } from "./tenant-options.tsx";
 
 export interface QuotaFormValues {
-  scope?: "platform" | "tenant" | "user";
+  scope?: "platform" | "tenant" | "user" | "each_user";
   tenantId?: string | null;
   scopeId?: string | null;
   resourceType?: "llm" | "sandbox" | "all";
@@ -40,7 +40,7 @@ export function QuotaForm({
   errors?: FieldErrors;
   /** Tenant choices for staff; absent when the tenant is fixed. */
   tenants?: { id: string; slug: string; name: string }[];
-  fixedScope?: "user";
+  fixedScope?: "user" | "each_user";
   fixedTenant?: { id: string; name: string };
   submitLabel: string;
   busy: boolean;
@@ -57,10 +57,18 @@ export function QuotaForm({
           {fixedScope ? (
             <input type="hidden" name="scope" value={fixedScope} />
           ) : (
-            <Field name="scope" label="Scope" error={errors.scope} hint="Tenant: one tenant; user: one end user of a tenant.">
+            <Field
+              name="scope"
+              label="Scope"
+              error={errors.scope}
+              hint="Tenant: one tenant; user: one end user of a tenant; each end user: a default cap per user (of the tenant, or of every tenant without one)."
+            >
               {(p) => (
                 <select {...p} defaultValue={values.scope ?? "tenant"}>
-                  <Options values={["platform", "tenant", "user"]} labels={{ platform: "Platform (everything)", tenant: "Tenant", user: "End user" }} />
+                  <Options
+                    values={["platform", "tenant", "user", "each_user"]}
+                    labels={{ platform: "Platform (everything)", tenant: "Tenant", user: "End user", each_user: "Each end user (default cap)" }}
+                  />
                 </select>
               )}
             </Field>
@@ -76,9 +84,11 @@ export function QuotaForm({
               )}
             </Field>
           )}
-          <Field name="scopeId" label="End-user id" error={errors.scopeId} hint="Your product's user id (user quotas only).">
-            {(p) => <input {...p} type="text" defaultValue={values.scopeId ?? ""} autoComplete="off" />}
-          </Field>
+          {fixedScope !== "each_user" && (
+            <Field name="scopeId" label="End-user id" error={errors.scopeId} hint="Your product's user id (user quotas only).">
+              {(p) => <input {...p} type="text" defaultValue={values.scopeId ?? ""} autoComplete="off" />}
+            </Field>
+          )}
           <Field name="resource" label="Resource" error={errors.resource}>
             {(p) => (
               <select {...p} defaultValue={values.resourceType ?? "all"}>

@@ -9,7 +9,8 @@ export async function createTenant(pool: pg.Pool, slug: string, name = slug): Pr
 }
 
 export interface QuotaSpec {
-  scope: "platform" | "tenant" | "user";
+  /** each_user: a per-user default — of tenantId's end users, or of every tenant's without one (ADR 0016). */
+  scope: "platform" | "tenant" | "user" | "each_user";
   tenantId?: string;
   userId?: string;
   resource?: "llm" | "sandbox" | "all";
@@ -20,11 +21,11 @@ export interface QuotaSpec {
 }
 
 export async function createQuota(pool: pg.Pool, q: QuotaSpec): Promise<string> {
-  const scopeId = q.scope === "platform" ? null : q.scope === "tenant" ? q.tenantId : q.userId;
+  const scopeId = q.scope === "platform" || q.scope === "each_user" ? null : q.scope === "tenant" ? q.tenantId : q.userId;
   const { rows } = await pool.query(
     `INSERT INTO quotas (scope, scope_id, tenant_id, resource, period, limit_usd, warning_thresholds, enforcement)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [q.scope, scopeId, q.scope === "platform" ? null : q.tenantId, q.resource ?? "llm", q.period ?? "month", q.limit, q.thresholds ?? [], q.enforcement ?? "hard"],
+    [q.scope, scopeId, q.scope === "platform" ? null : (q.tenantId ?? null), q.resource ?? "llm", q.period ?? "month", q.limit, q.thresholds ?? [], q.enforcement ?? "hard"],
   );
   return rows[0].id;
 }
@@ -46,6 +47,16 @@ export async function usageOf(pool: pg.Pool, quotaId: string) {
     `SELECT spent_usd::text AS spent, reserved_usd::text AS reserved, notified_thresholds AS notified
        FROM quota_usage_current WHERE quota_id = $1 ORDER BY period_start DESC LIMIT 1`,
     [quotaId],
+  );
+  return rows[0] as { spent: string; reserved: string; notified: number[] } | undefined;
+}
+
+/** A per-user default's row for one end user (ADR 0016), latest period first; undefined when the user has none. */
+export async function userUsageOf(pool: pg.Pool, quotaId: string, tenantId: string, userId: string) {
+  const { rows } = await pool.query(
+    `SELECT spent_usd::text AS spent, reserved_usd::text AS reserved, notified_thresholds AS notified
+       FROM quota_usage_current WHERE quota_id = $1 AND subject_tenant_id = $2 AND subject = $3 ORDER BY period_start DESC LIMIT 1`,
+    [quotaId, tenantId, userId],
   );
   return rows[0] as { spent: string; reserved: string; notified: number[] } | undefined;
 }

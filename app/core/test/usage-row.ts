@@ -43,5 +43,6 @@ export function usageRow(s: RowSpec = {}): UsageRow {
     notified: s.notified ?? [],
     enforcement: s.enforcement ?? "hard",
     enabled: s.enabled ?? true,
+    ...(s.overridden ? { overridden: true } : {}),
   };
 }

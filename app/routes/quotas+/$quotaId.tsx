@@ -48,7 +48,14 @@ export default function EditQuota() {
   const { quota, tenant } = useLoaderData<typeof loader>();
   const errors = useActionData<typeof action>()?.errors;
   const busy = useNavigation().state === "submitting";
-  const scope = quota.scope === "platform" ? "Platform" : quota.scope === "tenant" ? `Tenant ${tenant?.name ?? ""}` : `End user ${quota.scopeId} of ${tenant?.name ?? ""}`;
+  const scope =
+    quota.scope === "platform"
+      ? "Platform"
+      : quota.scope === "tenant"
+        ? `Tenant ${tenant?.name ?? ""}`
+        : quota.scope === "each_user"
+          ? `Each end user of ${tenant?.name ?? "every tenant"} (default)`
+          : `End user ${quota.scopeId} of ${tenant?.name ?? ""}`;
   return (
     <>
       <div className="page-head">

@@ -65,7 +65,8 @@ export async function action({ request }: ActionFunctionArgs) {
   throw notFound();
 }
 
-const scopeText = (q: QuotaRow) => (q.scope === "platform" ? "Platform" : q.scope === "tenant" ? "Tenant" : `User ${q.scopeId}`);
+const scopeText = (q: QuotaRow) =>
+  q.scope === "platform" ? "Platform" : q.scope === "tenant" ? "Tenant" : q.scope === "each_user" ? "Each end user (default)" : `User ${q.scopeId}`;
 
 const columns: ColumnDef<QuotaRow, any>[] = [
   {
@@ -170,7 +171,7 @@ export default function Quotas() {
           {(p) => (
             <select {...p} defaultValue={filters.scope ?? ""}>
               <option value="">Any</option>
-              <Options values={["platform", "tenant", "user"]} />
+              <Options values={["platform", "tenant", "user", "each_user"]} labels={{ each_user: "each end user (default)" }} />
             </select>
           )}
         </Field>

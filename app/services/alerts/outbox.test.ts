@@ -114,3 +114,25 @@ it("a denial writes one exceeded event, in the same transaction as the decision"
     summary: "capped: LLM monthly quota exceeded — $0.75 of $1.00 used (75%), further spend is denied until the period resets",
   });
 });
+
+it("a per-user default (ADR 0016) alerts once per end user and period, naming the user", async () => {
+  const tenantId = await createTenant(t.pool, "per-user");
+  await t.pool.query(`DELETE FROM quotas WHERE tenant_id = $1`, [tenantId]);
+  const quotaId = await createQuota(t.pool, { scope: "each_user", tenantId, period: "day", limit: "1", thresholds: [] });
+  await createChannel(t.pool, { ...webhook, tenantId, kinds: ["quota_exceeded"] });
+  const core = createTollgate({ pool: t.pool, hooks: alertHooks, clock: testClock("2026-11-20T12:00:00Z") });
+  for (const userId of ["ann", "bob"]) {
+    expect((await core.reserve({ tenantId, userId, resource: "llm", estimatedCostUsd: "0.75", idempotencyKey: `${userId}-1` })).allowed).toBe(true);
+    expect((await core.reserve({ tenantId, userId, resource: "llm", estimatedCostUsd: "0.50", idempotencyKey: `${userId}-2` })).allowed).toBe(false);
+    expect((await core.reserve({ tenantId, userId, resource: "llm", estimatedCostUsd: "0.50", idempotencyKey: `${userId}-3` })).allowed).toBe(false);
+  }
+  const rows = (await events(t.pool)).filter((e) => e.payload.tenantId === tenantId);
+  expect(rows.map((r) => [r.kind, r.dedupeKey, r.payload.summary])).toEqual(
+    ["ann", "bob"].map((u) => [
+      "quota_exceeded",
+      `quota:${quotaId}:2026-11-20T00:00:00.000Z:100:user:${tenantId}:${u}`,
+      `per-user: user ${u} LLM daily default user cap exceeded — $0.75 of $1.00 used (75%), further spend is denied until the period resets`,
+    ]),
+  );
+  expect(rows[0].payload.facts).toContainEqual({ label: "End user", value: "ann" });
+});

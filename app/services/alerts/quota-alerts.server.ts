@@ -19,8 +19,10 @@ export async function quotaTrigger(q: TxQuery, e: QuotaEvent): Promise<AlertTrig
     ? ((await q(`SELECT slug, name FROM tenants WHERE id = $1`, [e.tenantId])).rows[0] as { slug: string; name: string } | undefined)
     : undefined;
   const who = tenant?.name ?? (e.scope === "platform" ? "Platform" : "Unknown tenant");
-  const userPart = e.scope === "user" ? ` user ${e.scopeId}` : "";
-  const quotaName = `${RESOURCE_LABEL[e.resourceType]} ${PERIOD_LABEL[e.period]} quota`;
+  // A per-user default (ADR 0016) fires per end user: the event's scopeId is the user.
+  const perUser = e.scope === "user" || e.scope === "each_user";
+  const userPart = perUser ? ` user ${e.scopeId}` : "";
+  const quotaName = `${RESOURCE_LABEL[e.resourceType]} ${PERIOD_LABEL[e.period]} ${e.scope === "each_user" ? "default user cap" : "quota"}`;
   const used = money(e.spentUsd).add(e.reservedUsd);
   const spendVsLimit = `${formatUsd(used)} of ${formatUsd(e.limitUsd)}`;
   const exceeded = e.kind === "exceeded";
@@ -30,7 +32,7 @@ export async function quotaTrigger(q: TxQuery, e: QuotaEvent): Promise<AlertTrig
   const resets = periodEnd(e.period, e.periodStart);
   const facts = [
     { label: "Tenant", value: tenant ? `${tenant.name} (${tenant.slug})` : who },
-    ...(e.scope === "user" ? [{ label: "End user", value: String(e.scopeId) }] : []),
+    ...(perUser ? [{ label: "End user", value: String(e.scopeId) }] : []),
     { label: "Quota", value: `${e.scope} · ${RESOURCE_LABEL[e.resourceType]} · ${PERIOD_LABEL[e.period]}` },
     { label: "Spend vs limit", value: `${spendVsLimit} (${e.utilizationPercent}%)` },
     { label: "Spent / held", value: `${formatUsd(money(e.spentUsd))} spent, ${formatUsd(money(e.reservedUsd))} held by open reservations` },
@@ -40,7 +42,8 @@ export async function quotaTrigger(q: TxQuery, e: QuotaEvent): Promise<AlertTrig
   return {
     kind: exceeded ? "quota_exceeded" : "quota_threshold",
     tenantId: e.tenantId,
-    dedupeKey: `quota:${e.quotaId}:${e.periodStart.toISOString()}:${e.thresholdPercent}`,
+    // Once per (quota, period, threshold) — and per end user for a per-user default.
+    dedupeKey: `quota:${e.quotaId}:${e.periodStart.toISOString()}:${e.thresholdPercent}${e.scope === "each_user" ? `:user:${e.tenantId}:${e.scopeId}` : ""}`,
     severity: exceeded ? "critical" : "warning",
     summary,
     facts,

@@ -68,6 +68,7 @@ export interface ForecastQuota {
   usageSpentUsd: string | null;
 }
 
+/** Per-user defaults (ADR 0016) are not forecast: they have a row per end user, not one spend to project. */
 export async function readQuotas(q: Queryable, now: Date): Promise<ForecastQuota[]> {
   const { rows } = await q.query(
     `SELECT q.id, q.scope::text AS scope, q.scope_id AS "scopeId", q.tenant_id AS "tenantId", t.slug AS "tenantSlug", t.name AS "tenantName",
@@ -75,7 +76,7 @@ export async function readQuotas(q: Queryable, now: Date): Promise<ForecastQuota
        FROM quotas q LEFT JOIN tenants t ON t.id = q.tenant_id
        LEFT JOIN quota_usage_current u ON u.quota_id = q.id
         AND u.period_start = CASE q.period WHEN 'day' THEN $1::timestamptz WHEN 'week' THEN $2::timestamptz ELSE $3::timestamptz END
-      WHERE q.enabled ORDER BY q.id`,
+      WHERE q.enabled AND q.scope <> 'each_user' ORDER BY q.id`,
     [periodStart("day", now), periodStart("week", now), periodStart("month", now)],
   );
   return rows;

@@ -64,7 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const SCOPE_LABEL = { platform: "Platform", tenant: "Tenant", user: "User" } as const;
+const SCOPE_LABEL = { platform: "Platform", tenant: "Tenant", user: "User", each_user: "Default per user" } as const;
 const cappedColumns: ColumnDef<CappedUser, any>[] = [
   { id: "user", accessorFn: (c) => c.userId, header: "End user", cell: ({ row }) => row.original.userId || <span className="muted">(none named)</span> },
   {

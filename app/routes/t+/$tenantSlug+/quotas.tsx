@@ -1,5 +1,6 @@
 // A tenant's quotas for its tenant admin: tenant (and platform-set) quotas read-only, and the
-// user-scope quotas of the tenant's own end users, which the tenant admin may create and edit.
+// quotas of the tenant's own end users, which the tenant admin may create and edit: the default
+// cap for each end user (`each_user`, ADR 0016) and user-scope quotas, which override it.
 // Scope and tenant are fixed by the URL, never by the form: a post naming another scope or
 // tenant, or editing a quota that is not a user quota of this tenant, is refused (403/404).
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -25,8 +26,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { tenant } = await requireTenantAccess(request, params.tenantSlug);
   const quotas = await listQuotaRows({ tenant: tenant.slug });
   const editId = new URL(request.url).searchParams.get("edit");
-  const editing = quotas.find((q) => q.id === editId && q.scope === "user") ?? null;
-  return { tenant, tenantQuotas: quotas.filter((q) => q.scope !== "user"), userQuotas: quotas.filter((q) => q.scope === "user"), editing };
+  const editing = quotas.find((q) => q.id === editId && (q.scope === "user" || q.scope === "each_user")) ?? null;
+  return {
+    tenant,
+    tenantQuotas: quotas.filter((q) => q.scope !== "user" && q.scope !== "each_user"),
+    defaultCaps: quotas.filter((q) => q.scope === "each_user"),
+    userQuotas: quotas.filter((q) => q.scope === "user"),
+    editing,
+  };
 }
 
 const forbidden = () => new Response("Forbidden", { status: 403, statusText: "Forbidden" });
@@ -43,14 +50,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = updateQuotaBody.safeParse(quotaUpdateValues(form));
       if (!parsed.success) return { errors: fieldErrors(parsed.error) };
       await updateQuota(actor, quota.id, parsed.data);
-      return redirect(`${base}?saved=1`);
+      return redirect(`${base}?saved=${quota.scope === "each_user" ? "default" : "1"}`);
     }
     const values = quotaCreateValues(form);
     if (!tenantPageQuotas.mayCreate(values, tenant)) throw forbidden();
-    const parsed = createQuotaBody.safeParse({ ...values, scope: "user", tenantId: tenant.id });
+    const scope = values.scope === "each_user" ? "each_user" : "user";
+    const parsed = createQuotaBody.safeParse({ ...values, scope, tenantId: tenant.id });
     if (!parsed.success) return { errors: fieldErrors(parsed.error) };
     await createQuota(actor, parsed.data);
-    return redirect(`${base}?saved=1`);
+    return redirect(`${base}?saved=${scope === "each_user" ? "default" : "1"}`);
   } catch (e) {
     return failedAction(e, {});
   }
@@ -66,25 +74,33 @@ const tenantColumns: ColumnDef<QuotaRow, any>[] = [
 ];
 
 export default function TenantQuotas() {
-  const { tenant, tenantQuotas, userQuotas, editing } = useLoaderData<typeof loader>();
+  const { tenant, tenantQuotas, defaultCaps, userQuotas, editing } = useLoaderData<typeof loader>();
   const errors = useActionData<typeof action>()?.errors;
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const base = `/t/${tenant.slug}/quotas`;
-  const userColumns: ColumnDef<QuotaRow, any>[] = [
-    { id: "user", accessorFn: (q) => q.scopeId, header: "End user" },
-    ...tenantColumns,
-    {
-      id: "edit",
-      header: "Actions",
-      enableSorting: false,
-      cell: ({ row: { original: q } }) => (
-        <Link to={`${base}?edit=${q.id}#quota-form`} aria-label={`Edit quota of ${q.scopeId}, ${quotaLabel({ resource: q.resourceType, period: q.period })}`}>
-          Edit
-        </Link>
-      ),
-    },
+  const editColumn: ColumnDef<QuotaRow, any> = {
+    id: "edit",
+    header: "Actions",
+    enableSorting: false,
+    cell: ({ row: { original: q } }) => (
+      <Link
+        to={`${base}?edit=${q.id}#quota-form`}
+        aria-label={`Edit ${q.scope === "each_user" ? "the default cap for each end user" : `quota of ${q.scopeId}`}, ${quotaLabel({ resource: q.resourceType, period: q.period })}`}
+      >
+        Edit
+      </Link>
+    ),
+  };
+  const userColumns: ColumnDef<QuotaRow, any>[] = [{ id: "user", accessorFn: (q) => q.scopeId, header: "End user" }, ...tenantColumns, editColumn];
+  // A default has no one figure to show (each user has their own): limit and status only.
+  const defaultColumns: ColumnDef<QuotaRow, any>[] = [
+    tenantColumns[0],
+    { id: "limit", accessorFn: (q) => Number(q.limitUsd), header: "Limit per end user", cell: ({ row }) => formatUsd(row.original.limitUsd), meta: { numeric: true } },
+    tenantColumns[2],
+    editColumn,
   ];
+  const newScope = params.get("new") === "default" ? "each_user" : "user";
   return (
     <>
       <div className="page-head">
@@ -96,12 +112,29 @@ export default function TenantQuotas() {
       </div>
       {params.get("saved") && (
         <p className="notice notice--ok" role="status">
-          User quota saved.
+          {params.get("saved") === "default" ? "Default cap saved." : "User quota saved."}
         </p>
       )}
       <section className="card" aria-labelledby="tenant-quotas">
         <h2 id="tenant-quotas">{tenant.name} quotas (read-only)</h2>
         <DataTable columns={tenantColumns} data={tenantQuotas} caption={`${tenant.name} quotas`} emptyMessage="No tenant quotas." getRowId={(q) => q.id} />
+      </section>
+      <section className="card" aria-labelledby="default-caps">
+        <h2 id="default-caps">Default cap for each end user</h2>
+        <p className="muted">
+          Applies to every end user of {tenant.name} separately, from their first request. An end-user quota below, for the same resource and period,
+          replaces it for that user.
+        </p>
+        <DataTable
+          columns={defaultColumns}
+          data={defaultCaps}
+          caption="Default caps for each end user"
+          emptyMessage="No default cap: end users are limited only by their own quotas and the tenant's."
+          getRowId={(q) => q.id}
+        />
+        <p>
+          <Link to={`${base}?new=default#quota-form`}>New default cap</Link>
+        </p>
       </section>
       <section className="card" aria-labelledby="user-quotas">
         <h2 id="user-quotas">End-user quotas</h2>
@@ -113,14 +146,32 @@ export default function TenantQuotas() {
           getRowId={(q) => q.id}
         />
       </section>
-      <h2 id="quota-form">{editing ? `Edit the quota of ${editing.scopeId}` : "New end-user quota"}</h2>
+      <h2 id="quota-form">
+        {editing
+          ? editing.scope === "each_user"
+            ? "Edit the default cap for each end user"
+            : `Edit the quota of ${editing.scopeId}`
+          : newScope === "each_user"
+            ? "New default cap for each end user"
+            : "New end-user quota"}
+      </h2>
       {editing ? (
         <QuotaForm mode="edit" intent="update" values={editing} errors={errors} submitLabel="Save changes" busy={busy}>
           <input type="hidden" name="id" value={editing.id} />
           <Link to={base}>Cancel</Link>
         </QuotaForm>
       ) : (
-        <QuotaForm mode="create" intent="create" fixedScope="user" fixedTenant={tenant} errors={errors} submitLabel="Create user quota" busy={busy} />
+        <QuotaForm
+          mode="create"
+          intent="create"
+          fixedScope={newScope}
+          fixedTenant={tenant}
+          errors={errors}
+          submitLabel={newScope === "each_user" ? "Create default cap" : "Create user quota"}
+          busy={busy}
+        >
+          {newScope === "each_user" && <Link to={base}>Cancel</Link>}
+        </QuotaForm>
       )}
     </>
   );

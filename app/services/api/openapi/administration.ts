@@ -73,7 +73,7 @@ export const adminEndpoints: Endpoint<keyof typeof adminResponses, keyof typeof 
   {
     method: "post", path: "/api/v1/quotas", tag: ADMIN, auth: "platform", body: "CreateQuotaRequest",
     summary: "Create a quota",
-    description: "platform: no tenantId or scopeId; tenant: tenantId; user: tenantId and scopeId (the end-user id). limitUsd > 0; warningThresholds 1–100, ascending, no repeats. One quota per scope, resource and period (409).",
+    description: "platform: no tenantId or scopeId; tenant: tenantId; user: tenantId and scopeId (the end-user id); each_user (a default cap for every end user separately): tenantId for that tenant's, none for the platform-wide one, never scopeId. limitUsd > 0; warningThresholds 1–100, ascending, no repeats. One quota per scope, resource and period (409).",
     ok: [[201, "Quota", "Created"]], errors: [404, 409],
   },
   { method: "get", path: "/api/v1/quotas/{id}", tag: ADMIN, auth: "platform", summary: "A quota", ok: [[200, "Quota", "The quota"]], errors: [404] },

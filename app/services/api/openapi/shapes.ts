@@ -6,7 +6,8 @@ import { z } from "zod";
 export const usd = z.number().describe("USD, rounded to 6 decimals");
 export const rateUsd = z.number().describe("USD rate at its stored precision (10 decimals)");
 export const time = z.iso.datetime();
-export const scope = z.enum(["platform", "tenant", "user"]);
+/** each_user: a per-user default (ADR 0016); in a status row, a denial or a warning its scopeId is the end user. */
+export const scope = z.enum(["platform", "tenant", "user", "each_user"]);
 export const quotaResource = z.enum(["llm", "sandbox", "all"]);
 export const period = z.enum(["day", "week", "month"]);
 
