@@ -13,7 +13,7 @@ export interface BenchOptions {
   /** Measured seconds per timed cell (after the warm-up). */
   duration: number;
   warmup: number;
-  /** OS processes × async workers each, for `hot` and `spread`; null = none. */
+  /** OS processes × async workers each, for every workload (contended-limit: its rounds' attempts shared out); null = none. */
   processes: { count: number; perProcess: number } | null;
   poolSize: number;
   /** contended-limit rounds (500 reservations against a fresh $10 quota each). */
@@ -39,7 +39,7 @@ server by default, or a fresh database tollgate_bench_<random> on the server of 
   --concurrency LIST   in-process async workers per cell (default 1,8,64)
   --duration SECONDS   measured seconds per cell (default 5)
   --warmup SECONDS     unmeasured seconds before each cell (default duration/5, at most 1)
-  --processes PxW|none P processes × W workers for hot and spread (default 4x16)
+  --processes PxW|none P processes × W workers, every workload (default 4x16)
   --pool N             pg pool size per process (default 16)
   --rounds N           contended-limit rounds per cell (default 20)
   --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement
