@@ -1,6 +1,7 @@
 // A tiny `npm run bench` against the test server (DATABASE_URL mode): it finishes, its last
 // stdout line is the JSON contract of shared/BENCH.md, tollgate never overspends, and the
-// contended $10 budget admits exactly 100 of 500 $0.10 holds per round. No timing is asserted.
+// contended $10 budget admits exactly 100 of 500 $0.10 holds per round, in one process and
+// across two. No timing is asserted.
 import pg from "pg";
 import { inject, describe, expect, it } from "vitest";
 import { poolConfig } from "../../app/db/pg-adapter.ts";
@@ -33,8 +34,8 @@ describe("npm run bench", () => {
 
     expect(result.ratios).toHaveProperty("hot_c64_vs_rlf");
     expect(result.ratios).toHaveProperty("spread_c64_vs_rlf");
-    // hot: 3 peers × (c=2 + 2 processes × 2); contended-limit: 3 peers × c=2
-    expect(result.workloads).toHaveLength(9);
+    // hot and contended-limit: 3 peers × (c=2 + 2 processes × 2) each
+    expect(result.workloads).toHaveLength(12);
     for (const row of result.workloads) {
       expect(["hot", "contended-limit"]).toContain(row.name);
       expect(["tollgate", "rate-limiter-flexible", "naive"]).toContain(row.peer);
@@ -44,20 +45,27 @@ describe("npm run bench", () => {
     }
     const tollgate = result.workloads.filter((r: any) => r.peer === "tollgate");
     // exact ledger, nothing over a limit, reconcile() clean (checkFailures say what broke)
-    expect(tollgate.map((r: any) => [r.name, r.overspendUsd, r.checkFailures ?? []])).toEqual([
-      ["hot", 0, []],
-      ["hot", 0, []],
-      ["contended-limit", 0, []],
+    expect(tollgate.map((r: any) => [r.name, r.processes, r.overspendUsd, r.checkFailures ?? []])).toEqual([
+      ["hot", 1, 0, []],
+      ["hot", 2, 0, []],
+      ["contended-limit", 1, 0, []],
+      ["contended-limit", 2, 0, []],
     ]);
     expect(code).toBe(0);
     expect(tollgate.filter((r: any) => r.name === "hot").every((r: any) => typeof r.reserveP50Ms === "number")).toBe(true);
-    const contended = tollgate.find((r: any) => r.name === "contended-limit");
-    expect(contended).toMatchObject({ ops: 500 * ROUNDS, allowed: 100 * ROUNDS, denied: 400 * ROUNDS, maxFinalUsd: 10 });
+    const exact = { ops: 500 * ROUNDS, allowed: 100 * ROUNDS, denied: 400 * ROUNDS, falseDenials: 0, serialAllowed: 100, rounds: ROUNDS, exactRounds: ROUNDS, maxFinalUsd: 10 };
+    const contended = tollgate.filter((r: any) => r.name === "contended-limit");
+    expect(contended[0]).toMatchObject({ ...exact, concurrency: 2, processes: 1 });
+    // 2 OS processes × 2 workers race each round's budget: still exactly the serial answer
+    expect(contended[1]).toMatchObject({ ...exact, concurrency: 4, processes: 2 });
+    expect(stdout).toContain(
+      "| `contended-limit` 2 processes × 2: allowed per round | exactly limit ÷ price (the serial answer) every round, $0 over | 2/2 rounds at 100; $0.00 over; 0 false denials | ✔ |",
+    );
     expect(result.workloads.find((r: any) => r.name === "hot" && r.processes === 2)).toMatchObject({ concurrency: 4 });
     // the table for people comes before the JSON
     expect(stdout).toContain("| workload | peer |");
     expect(stdout).toMatch(/reserve: \d+\n/); // the round trips of the hot path
     // the database it created on the DATABASE_URL server is gone
     expect(await benchDatabases()).toEqual(before);
-  }, 90_000);
+  }, 240_000);
 });

@@ -1,14 +1,15 @@
-// Running the cells of the three workloads for one peer, with tollgate's checks around them.
+// Running the cells of the three workloads for one peer, in one process or several, with
+// tollgate's checks around them.
 import type pg from "pg";
 import { money, toJson, type Money } from "../../app/core/index.ts";
 import { ledgerFailures, overLimitUsd, platformUsage } from "./checks.ts";
 import { cpuPct } from "./cpu.ts";
 import { workersGone } from "./database.ts";
-import type { Targets } from "./fixture.ts";
+import type { Target, Targets } from "./fixture.ts";
 import { addCounts, merge, runBurst, runTimed, type Samples } from "./measure.ts";
 import type { LeaseScope, PeerName } from "./options.ts";
 import { CONTENDED_LIMIT_USD, CONTENDED_USD, OP_USD, type Peer } from "./peers.ts";
-import { runProcesses, timedOperation, type TimedWorkload, type WorkerSpec } from "./processes.ts";
+import { runProcesses, startContendedProcesses, timedOperation, type TimedWorkload, type WorkerSpec } from "./processes.ts";
 import { addChecks, summarise, type ResultRow } from "./results.ts";
 
 export const CONTENDED_ATTEMPTS = 500;
@@ -116,17 +117,63 @@ function timedRow(meta: Parameters<typeof summarise>[0], { samples, overspend, f
   return row;
 }
 
+/** One contended-limit round: every attempt at `budget`, drawn from in-process workers or child processes. */
+type ContendedBurst = (budget: Target, round: number) => Promise<Samples>;
+
 /**
  * contended-limit: `rounds` times, a fresh $10 budget and 500 attempts to hold $0.10 from
  * `concurrency` workers. Overspend = Σ max(0, allowed × $0.10 − $10); for stores that keep a
  * total, that total must also equal allowed × $0.10.
  */
-export async function contendedCell(
+export function contendedCell(ctx: CellContext, peer: Peer, concurrency: number, rounds: number, onRound: (round: number) => void): Promise<ResultRow> {
+  const burst: ContendedBurst = (budget, round) =>
+    runBurst({ concurrency, attempts: CONTENDED_ATTEMPTS, op: (i) => peer.hold(budget, `${ctx.runId}-${peer.name}-c${concurrency}-r${round}-${i}`) });
+  return playContended(ctx, peer, { concurrency, processes: 1 }, rounds, onRound, burst);
+}
+
+/**
+ * contended-limit across P OS processes × W workers: every round's budget is made here, each
+ * child makes its share of the 500 attempts on it at one go signal (processes.ts), and the
+ * cell is judged like the in-process one: the serial answer, exactly, in every round.
+ */
+export async function contendedProcessesCell(
   ctx: CellContext,
   peer: Peer,
-  concurrency: number,
+  shape: { count: number; perProcess: number },
   rounds: number,
   onRound: (round: number) => void,
+): Promise<ResultRow> {
+  const specs: WorkerSpec[] = Array.from({ length: shape.count }, (_, i) => ({
+    url: ctx.url,
+    workload: "contended-limit",
+    peer: peer.name,
+    concurrency: shape.perProcess,
+    durationS: 0,
+    warmupS: 0,
+    poolSize: ctx.poolSize,
+    keyPrefix: `${ctx.runId}-contended-p${i}of${shape.count}x${shape.perProcess}`,
+    groupCommit: ctx.groupCommit,
+    inFlight: ctx.inFlight,
+    leases: ctx.leases,
+  }));
+  const children = await startContendedProcesses(specs, CONTENDED_ATTEMPTS);
+  try {
+    return await playContended(ctx, peer, { concurrency: shape.count * shape.perProcess, processes: shape.count }, rounds, onRound, async (budget, round) =>
+      // Side by side within a round (one wall time); rounds add up one after another.
+      merge(await children.round(budget, round)),
+    );
+  } finally {
+    await children.stop();
+  }
+}
+
+async function playContended(
+  ctx: CellContext,
+  peer: Peer,
+  shape: { concurrency: number; processes: number },
+  rounds: number,
+  onRound: (round: number) => void,
+  burst: ContendedBurst,
 ): Promise<ResultRow> {
   const limit = money(CONTENDED_LIMIT_USD);
   const parts: Samples[] = [];
@@ -134,16 +181,18 @@ export async function contendedCell(
   let overspend = money(0);
   const finals: Money[] = [];
   // A serial system allows exactly limit ÷ price per round: fewer is a false denial.
-  const serial = limit.div(CONTENDED_USD).floor().toNumber();
+  const serial = Math.min(limit.div(CONTENDED_USD).floor().toNumber(), CONTENDED_ATTEMPTS);
   let falseDenials = 0;
+  let exactRounds = 0;
   const playRounds = async () => {
     for (let round = 0; round < rounds; round++) {
       onRound(round);
-      const label = `${ctx.runId}-${peer.name}-c${concurrency}-r${round}`;
-      const budget = await peer.newBudget(label);
-      const s = await runBurst({ concurrency, attempts: CONTENDED_ATTEMPTS, op: (i) => peer.hold(budget, `${label}-${i}`) });
+      const budget = await peer.newBudget(`${ctx.runId}-${peer.name}-c${shape.concurrency}x${shape.processes}-r${round}`);
+      const s = await burst(budget, round);
       parts.push(s);
-      falseDenials += Math.max(0, Math.min(serial, CONTENDED_ATTEMPTS) - s.allowed);
+      falseDenials += Math.max(0, serial - s.allowed);
+      if (s.allowed === serial) exactRounds++;
+      else if (peer.name === "tollgate") failures.push(`round ${round}: allowed ${s.allowed}, a serial system ${serial}`);
       const granted = money(CONTENDED_USD).mul(s.allowed);
       if (granted.gt(limit)) overspend = overspend.add(granted.sub(limit));
       const used = await peer.usedUsd(budget);
@@ -154,8 +203,10 @@ export async function contendedCell(
     }
   };
   const { pgCpuPct } = await withServerCpu(ctx, playRounds);
-  const row = summarise({ name: "contended-limit", peer: peer.name, concurrency, processes: 1 }, merge(parts, true), overspend, pgCpuPct);
+  const row = summarise({ name: "contended-limit", peer: peer.name, ...shape }, merge(parts, true), overspend, pgCpuPct);
   row.rounds = rounds;
+  row.serialAllowed = serial;
+  row.exactRounds = exactRounds;
   row.falseDenials = falseDenials;
   row.maxFinalUsd = finals.length ? toJson(finals.reduce((a, b) => (a.gt(b) ? a : b))) : null;
   if (peer.name === "tollgate") {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type pg from "pg";
 import { reconcileFailures } from "./checks.ts";
-import { contendedCell, processesCell, timedCell, type CellContext } from "./cells.ts";
+import { contendedCell, contendedProcessesCell, processesCell, timedCell, type CellContext } from "./cells.ts";
 import { serverCpuProbe } from "./cpu.ts";
 import { benchPool, fillPool, openBenchDatabase } from "./database.ts";
 import { captureHotPath, explainLock, lockStatementText, type HotPathCapture } from "./explain.ts";
@@ -18,9 +18,7 @@ import { addChecks, ratios, type ResultRow } from "./results.ts";
 import { hotPathSection, jsonLine, resultsTable, targets as benchTargets, targetsTable } from "./report.ts";
 
 function countCells(o: BenchOptions) {
-  const timed = o.workloads.filter((w) => w !== "contended-limit").length;
-  const perPeer = timed * (o.concurrency.length + (o.processes ? 1 : 0)) + (o.workloads.includes("contended-limit") ? o.concurrency.length : 0);
-  return perPeer * o.peers.length;
+  return o.workloads.length * (o.concurrency.length + (o.processes ? 1 : 0)) * o.peers.length;
 }
 
 async function run(o: BenchOptions): Promise<number> {
@@ -80,6 +78,15 @@ async function run(o: BenchOptions): Promise<number> {
             let round = 0;
             progress.rounds(label(workload, peer.name, `c=${c}`), o.rounds, () => round);
             rows.push(await contendedCell(ctx, peer, c, o.rounds, (r) => (round = r)));
+            progress.done();
+          }
+        }
+        if (o.processes) {
+          const shape = o.processes;
+          for (const peer of peers.values()) {
+            let round = 0;
+            progress.rounds(label(workload, peer.name, `${shape.count} processes × ${shape.perProcess}`), o.rounds, () => round);
+            rows.push(await contendedProcessesCell(ctx, peer, shape, o.rounds, (r) => (round = r)));
             progress.done();
           }
         }

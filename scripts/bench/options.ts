@@ -16,7 +16,7 @@ export interface BenchOptions {
   /** Measured seconds per timed cell (after the warm-up). */
   duration: number;
   warmup: number;
-  /** OS processes × async workers each, for `hot` and `spread`; null = none. */
+  /** OS processes × async workers each, for every workload (contended-limit: its rounds' attempts shared out); null = none. */
   processes: { count: number; perProcess: number } | null;
   poolSize: number;
   /** contended-limit rounds (500 reservations against a fresh $10 quota each). */
@@ -38,13 +38,13 @@ Drives the enforcement core (and its peers) against a real PostgreSQL: a throwaw
 server by default, or a fresh database tollgate_bench_<random> on the server of DATABASE_URL.
 
   --workloads LIST     ${WORKLOADS.join(",")} (default: all)
+                       spread-users: spread, 9 of 10 requests from an end user never seen before,
+                       under each tenant's per-user default (ADR 0016)
   --peers LIST         ${PEERS.join(",")} (default: all; "rlf" = rate-limiter-flexible)
   --concurrency LIST   in-process async workers per cell (default 1,8,64)
   --duration SECONDS   measured seconds per cell (default 5)
   --warmup SECONDS     unmeasured seconds before each cell (default duration/5, at most 1)
-                       spread-users: spread, 9 of 10 requests from an end user never seen before,
-                       under each tenant's per-user default (ADR 0016)
-  --processes PxW|none P processes × W workers for the timed workloads (default 4x16)
+  --processes PxW|none P processes × W workers, every workload (default 4x16)
   --pool N             pg pool size per process (default 16)
   --rounds N           contended-limit rounds per cell (default 20)
   --no-explain         skip the round-trip count and EXPLAIN (ANALYZE, BUFFERS) of the lock statement

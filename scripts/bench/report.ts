@@ -83,6 +83,15 @@ export function targets(rows: ResultRow[], ratios: Ratios): Target[] {
     measured: counted.length ? `${int(counted.reduce((s, r) => s + r.falseDenials!, 0))} over ${counted.length} rows` : "not run",
     met: counted.length ? counted.every((r) => r.falseDenials === 0) : null,
   });
+  const contended = tollgate.find((x) => x.name === "contended-limit" && x.processes > 1);
+  out.push({
+    figure: `\`contended-limit\` ${contended ? `${contended.processes} processes × ${contended.concurrency / contended.processes}` : "several processes"}: allowed per round`,
+    goal: "exactly limit ÷ price (the serial answer) every round, $0 over",
+    measured: contended
+      ? `${contended.exactRounds}/${contended.rounds} rounds at ${contended.serialAllowed}; $${contended.overspendUsd.toFixed(2)} over; ${int(contended.falseDenials ?? 0)} false denials`
+      : "not run",
+    met: contended ? contended.exactRounds === contended.rounds && contended.overspendUsd === 0 && contended.falseDenials === 0 : null,
+  });
   const s8 = find("spread", 8);
   const p50 = s8?.reserveP50Ms ?? null;
   const p99 = s8?.reserveP99Ms ?? null;

@@ -32,6 +32,9 @@ export interface ResultRow {
   reserveP99Ms?: number | null;
   /** contended-limit: rounds of 500 attempts, and the most any round's budget ended at. */
   rounds?: number;
+  /** contended-limit: what a serial system allows per round (limit ÷ price), and the rounds that allowed exactly that. */
+  serialAllowed?: number;
+  exactRounds?: number;
   maxFinalUsd?: number | null;
   /** tollgate: ledger checks (exact platform totals, no row over its limit, reconcile clean). */
   checksOk?: boolean;

@@ -3,6 +3,8 @@
 // statements: "unnamed" behind it). Every database it serves is an ALIAS (`<db>_via_bouncer`)
 // of a real one: that name exists only in the bouncer, so a connection that bypassed it fails
 // instead of silently passing a test. `stats(alias)` reads its admin console's SHOW STATS.
+// `connectQuery` runs on every server connection the bouncer opens, before any client gets it:
+// how an operator sets the server-side statement_timeout behind it (ADR 0012).
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -39,7 +41,7 @@ export const viaBouncer = (database: string) => `${database}_via_bouncer`;
  * password it also uses: the userlist holds them, so it can answer the client's SCRAM and log
  * in to the server with SCRAM itself). Throws, naming the package, when the binary is missing.
  */
-export async function startPgBouncer(upstreamUrl: string, databases: string[], opts: { poolSize?: number } = {}): Promise<PgBouncer> {
+export async function startPgBouncer(upstreamUrl: string, databases: string[], opts: { poolSize?: number; connectQuery?: string } = {}): Promise<PgBouncer> {
   if (!existsSync(PGBOUNCER_BIN)) {
     throw new Error(`${PGBOUNCER_BIN} not found: install Debian's pgbouncer (apt-get install pgbouncer; .ci/run does) or set PGBOUNCER_BIN`);
   }
@@ -50,10 +52,12 @@ export async function startPgBouncer(upstreamUrl: string, databases: string[], o
   chmodSync(dir, 0o755); // pgbouncer runs as RUN_AS and reads its ini and userlist from here
   const port = await freePort();
   const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  if (opts.connectQuery?.includes("'")) throw new Error("connectQuery: no single quotes (it is written as connect_query='…')");
+  const connectQuery = opts.connectQuery ? ` connect_query='${opts.connectQuery}'` : "";
   writeFileSync(path.join(dir, "userlist.txt"), `${quote(user)} ${quote(password)}\n`, { mode: 0o644 });
   const ini = [
     "[databases]",
-    ...databases.map((d) => `${viaBouncer(d)} = host=${up.hostname} port=${up.port} dbname=${d}`),
+    ...databases.map((d) => `${viaBouncer(d)} = host=${up.hostname} port=${up.port} dbname=${d}${connectQuery}`),
     "",
     "[pgbouncer]",
     "listen_addr = 127.0.0.1",

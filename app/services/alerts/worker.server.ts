@@ -160,6 +160,8 @@ export function startAlertWorker(): () => void {
     .catch((e) => log.error({ err: e }, "env channels not applied"));
   const timer = setInterval(tick, config.ALERT_WORKER_INTERVAL_SECONDS * 1000);
   timer.unref();
+  // Every instance runs a worker (claims keep them apart): this line says this one does.
+  log.info({ intervalSeconds: config.ALERT_WORKER_INTERVAL_SECONDS }, `alert worker started: delivering every ${config.ALERT_WORKER_INTERVAL_SECONDS} s`);
   return () => {
     stopped = true;
     clearInterval(timer);

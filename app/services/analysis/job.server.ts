@@ -2,7 +2,10 @@
 // the sandbox runs of 30 days, stores anomaly findings, forecasts and sandbox TTL advice, and
 // enqueues alerts for new findings and predicted breaches. One instance at a time: a session
 // advisory lock, taken with try, so a second instance (another server, `npm run analyze`) skips
-// instead of queueing up.
+// instead of queueing up. The lock alone only keeps runs from overlapping: every server runs the
+// schedule, each from its own start, so the scheduled run also skips when any instance finished
+// one recently (`skipIfRanWithinMs`, read under the lock from the `settings` row each run writes
+// with the database's clock).
 import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbSessionPool } from "~/db/client.server.ts";
@@ -24,11 +27,14 @@ export const LOOKBACK_DAYS = 60;
 /** Findings on days older than this are stored but not alerted (a first run finds months-old spikes). */
 const ALERT_RECENT_DAYS = 2;
 const LOCK_KEY = "tollgate:analysis";
+/** The `settings` row every completed run writes (updated_at: the database's commit-time clock). */
+export const LAST_RUN_KEY = "analysis_last_run";
 const DAY_MS = 86_400_000;
 
 export interface AnalysisSummary {
-  /** false: another instance holds the lock; nothing was done. */
+  /** false: nothing was done — another instance holds the lock, or one ran recently (`skipped`). */
   ran: boolean;
+  skipped?: { reason: "locked" } | { reason: "recent"; lastRunSecondsAgo: number };
   anomalies: { daily: number; hourly: number; new: number };
   forecasts: { written: number; breaches: number };
   /** The stored TTL advice: tenant × touchpoint pairs, those with a recommended TTL, their projected saving (NUMERIC text). */
@@ -42,6 +48,11 @@ export interface AnalysisOptions {
   pool?: pg.Pool;
   sensitivity?: number;
   progress?: (message: string) => void;
+  /**
+   * Skip when any instance completed a run less than this long ago (the schedule passes half its
+   * interval). Unset — `npm run analyze`, the API — always runs.
+   */
+  skipIfRanWithinMs?: number;
 }
 
 export async function runAnalysis(opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
@@ -71,9 +82,16 @@ async function runAnalysisLocked(opts: AnalysisOptions, started: number): Promis
     const { rows } = await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_KEY]);
     if (!rows[0].locked) {
       progress("another instance is running the analysis; skipped");
-      return { ...summary, durationMs: Date.now() - started };
+      return { ...summary, skipped: { reason: "locked" }, durationMs: Date.now() - started };
     }
     try {
+      if (opts.skipIfRanWithinMs !== undefined) {
+        const recent = await lastRunSecondsAgo(client);
+        if (recent !== null && recent * 1000 < opts.skipIfRanWithinMs) {
+          progress(`another run finished ${recent} s ago; skipped`);
+          return { ...summary, skipped: { reason: "recent", lastRunSecondsAgo: recent }, durationMs: Date.now() - started };
+        }
+      }
       summary.ran = true;
       await analyze(client, now, sensitivity, progress, summary);
     } finally {
@@ -131,8 +149,19 @@ async function analyze(client: pg.PoolClient, now: Date, sensitivity: number, pr
     }
     const window = ttlWindow(now);
     await replaceTtlAdvice(client, ttlAdvice, { computedAt: now, windowFrom: window.from, windowTo: window.to });
+    await client.query(
+      `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2::jsonb, now())
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+      [LAST_RUN_KEY, JSON.stringify({ now: now.toISOString(), newFindings: summary.anomalies.new, forecasts: forecasts.length })],
+    );
   });
   progress(`stored: ${summary.anomalies.new} new findings, ${forecasts.length} forecasts, ${ttlAdvice.length} TTL advice rows; ${summary.alertsEnqueued} alerts enqueued`);
+}
+
+/** Whole seconds since the last completed run, by the database's clock (the same for every instance); null: none yet. */
+async function lastRunSecondsAgo(client: pg.PoolClient): Promise<number | null> {
+  const { rows } = await client.query(`SELECT floor(extract(epoch FROM now() - updated_at))::int AS ago FROM settings WHERE key = $1`, [LAST_RUN_KEY]);
+  return rows[0]?.ago ?? null;
 }
 
 /** A re-run updates the numbers of an existing finding but never its status (acknowledged stays acknowledged). */

@@ -189,6 +189,25 @@ describe("one instance at a time", () => {
     expect((await runAnalysis({ now: NOW, pool: t.pool })).ran).toBe(true);
   });
 
+  it("a scheduled run skips when any instance finished one within skipIfRanWithinMs; on demand it always runs", async () => {
+    const HOUR = 3_600_000;
+    const lastRun = async () => (await t.pool.query(`SELECT value->>'now' AS now FROM settings WHERE key = 'analysis_last_run'`)).rows;
+    await t.pool.query(`DELETE FROM settings WHERE key = 'analysis_last_run'`);
+    // No run recorded: it runs, and records itself.
+    expect((await runAnalysis({ now: NOW, pool: t.pool, skipIfRanWithinMs: HOUR })).ran).toBe(true);
+    expect(await lastRun()).toEqual([{ now: NOW.toISOString() }]);
+    // Another instance's tick a moment later: skipped, nothing written.
+    await t.pool.query(`DELETE FROM forecasts`);
+    expect(await runAnalysis({ now: NOW, pool: t.pool, skipIfRanWithinMs: HOUR })).toMatchObject({ ran: false, skipped: { reason: "recent" }, forecasts: { written: 0 } });
+    expect(await counts()).toMatchObject({ forecasts: 0 });
+    // On demand (npm run analyze, the API): no window, it runs.
+    expect((await runAnalysis({ now: NOW, pool: t.pool })).ran).toBe(true);
+    // The last run two hours ago by the database's clock: a one-hour window runs again.
+    await t.pool.query(`UPDATE settings SET updated_at = now() - interval '2 hours' WHERE key = 'analysis_last_run'`);
+    expect((await runAnalysis({ now: NOW, pool: t.pool, skipIfRanWithinMs: HOUR })).ran).toBe(true);
+    expect(await counts()).toMatchObject({ forecasts: 2 });
+  });
+
   it("two concurrent runs: one does the work, the other skips", async () => {
     // Hold the first run inside its write phase (a table lock blocks its upserts) so that the
     // second one certainly starts while the first holds the advisory lock.

@@ -1,5 +1,6 @@
-// The in-server schedule: off at 0 hours, a first run shortly after start, failures logged and
-// not thrown (the server keeps running).
+// The in-server schedule: off at 0 hours, a first run shortly after start, a second instance's
+// tick skipped (a run finished moments ago), failures logged and not thrown (the server keeps
+// running).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPool } from "~/db/client.server.ts";
 import { createQuota, createTenant } from "~/core/test/fixtures.ts";
@@ -37,6 +38,18 @@ describe("startAnalysisSchedule", () => {
     const [line] = logs.lines();
     expect([line.level, line.component]).toEqual(["info", "analysis"]);
     expect(line.msg).toMatch(/^0 new findings, 1 forecasts \(0 breaches predicted\), 0 alerts in \d+ ms$/);
+  });
+
+  it("another instance's schedule, started after that run, skips it and says so", async () => {
+    const logs = captureLogs();
+    const stop = startAnalysisSchedule({ intervalHours: 6, firstRunDelayMs: 10, job: { pool: t.pool } });
+    await until(() => logs.lines().length > 0);
+    stop();
+    logs.restore();
+    const [line] = logs.lines();
+    expect([line.level, line.component, line.skipped]).toEqual(["info", "analysis", "recent"]);
+    expect(line.msg).toMatch(/^skipped: another run finished \d+ s ago$/);
+    expect(await t.pool.query(`SELECT count(*)::int AS n FROM settings WHERE key = 'analysis_last_run'`).then((r) => r.rows[0].n)).toBe(1);
   });
 
   it("logs a failed run instead of throwing", async () => {
