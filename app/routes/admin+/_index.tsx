@@ -13,6 +13,7 @@ import { requireArea } from "~/services/auth.server.ts";
 import { getPlatformDenials, noQuotaDenials } from "~/services/denials.page.server.ts";
 import { getPlatformOverview } from "~/services/spend.page.server.ts";
 import { spoolReport } from "~/services/spool.server.ts";
+import { may } from "~/services/policy.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Tollgate" }];
 
@@ -25,9 +26,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ...overview,
     quotas: overview.quotas.map((q) => ({ ...q, denied: denials.byQuota[q.id] ?? noQuotaDenials })),
     deniedToday: denials.today,
-    canReviewAnomalies: user.role !== "finance",
+    canReviewAnomalies: may(user.role, "anomalies"),
     // The spool page is for admin and ops; finance sees the warning (costs are not final yet).
-    spool: { mode, backlog, deadLetters, canOpen: user.role !== "finance" },
+    spool: { mode, backlog, deadLetters, canOpen: may(user.role, "spool") },
   };
 }
 

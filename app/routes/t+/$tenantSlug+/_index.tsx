@@ -24,7 +24,7 @@ import { DeniedTodayStat, MoneyStat, StatGrid } from "~/components/stat.tsx";
 import { TenantHeader } from "~/components/tenant-header.tsx";
 import { recordsSearch, type RecordFilters } from "~/schemas/records.ts";
 import { requireTenantAccess } from "~/services/auth.server.ts";
-import { isStaff } from "~/services/policy.server.ts";
+import { isStaff, may } from "~/services/policy.server.ts";
 import { getTenantTtlAdvice } from "~/services/ttl-advice.page.server.ts";
 import { getTenantAnalysis } from "~/services/forecasts.page.server.ts";
 import { CAPPED_ROWS, getTenantDenials, noQuotaDenials, type CappedUser } from "~/services/denials.page.server.ts";
@@ -51,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     tenant,
     viewerIsStaff: isStaff(user.role),
     // The anomalies page (review) is for admin and ops; finance and tenant admins read here.
-    canReview: user.role === "admin" || user.role === "ops",
+    canReview: may(user.role, "anomalies"),
     ...detail,
     ...analysis,
     ttlAdvice: ttl.rows,
