@@ -72,7 +72,9 @@ describe("the decision path's statements", () => {
   it("have distinct names", () => {
     const names = Object.values(S).flatMap((v) => (typeof v === "object" && v && "name" in v ? [(v as { name: string }).name] : []));
     expect(new Set(names).size).toBe(names.length);
-    expect(names.length).toBe(13);
+    // 13, plus the ensures split by kind of row (ADR 0016): shared rows, and per-user default rows.
+    expect(names.length).toBe(15);
+    expect(names).toEqual(expect.arrayContaining(["tollgate_ensure_usage", "tollgate_ensure_shared_usage", "tollgate_ensure_user_usage"]));
   });
 });
 
