@@ -100,13 +100,24 @@ const MISSING = `missing AS (
   SELECT count(*)::int AS missing FROM applicable a
    WHERE NOT EXISTS (SELECT 1 FROM quota_usage x WHERE ${MATCHES}))`;
 
-/** What applicable pair a (of quota q) has already spent in its period, from the daily rollups. */
-const RECORDED_SPEND = `COALESCE((
+/**
+ * What applicable pair a (of quota q) has already spent in its period, from the daily rollups.
+ * A per-user default's pair (a.st set) sums one end user's rollups by equality on
+ * (tenant, user, day) — its own branch, because these statements run on generic plans
+ * (GENERIC_BEGIN), where the other branch's ORs over q.scope would sum by day range alone:
+ * every rollup of every tenant in the period, once per new end user.
+ */
+const RECORDED_SPEND = `COALESCE(CASE WHEN a.st IS NOT NULL THEN (
+         SELECT sum(r.cost_usd) FROM spend_rollups r
+          WHERE r.tenant_id = a.st AND r.user_id = a.su
+            AND r.day >= (a.ps AT TIME ZONE 'UTC')::date AND r.day < (a.pe AT TIME ZONE 'UTC')::date
+            AND (q.resource = 'all' OR r.resource = q.resource))
+       ELSE (
          SELECT sum(r.cost_usd) FROM spend_rollups r
           WHERE r.day >= (a.ps AT TIME ZONE 'UTC')::date AND r.day < (a.pe AT TIME ZONE 'UTC')::date
             AND (q.resource = 'all' OR r.resource = q.resource)
-            AND (q.scope = 'platform' OR r.tenant_id = coalesce(a.st, q.tenant_id))
-            AND (q.scope NOT IN ('user', 'each_user') OR r.user_id = (CASE WHEN q.scope = 'each_user' THEN a.su ELSE q.scope_id END))), 0)`;
+            AND (q.scope = 'platform' OR r.tenant_id = q.tenant_id)
+            AND (q.scope <> 'user' OR r.user_id = q.scope_id)) END, 0)`;
 
 /**
  * Creates the missing period rows of the needs' quotas (`which`: all, or only per-user defaults).
