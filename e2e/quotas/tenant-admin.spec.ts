@@ -86,3 +86,39 @@ test("a tenant admin sets the default cap for each of their end users (ADR 0016)
   );
   expect(rows).toEqual([{ scope_id: null, l: "5.0000000000" }]);
 });
+
+test("a tenant admin cannot create or edit another tenant's default cap: 404, nothing written", async ({ page, db }) => {
+  // globex's own default (llm per week), as its staff would have set it.
+  await db.query(`DELETE FROM quotas q USING tenants t WHERE t.id = q.tenant_id AND t.slug = 'globex' AND q.scope = 'each_user' AND q.resource = 'llm' AND q.period = 'week'`);
+  const { rows } = await db.query(
+    `INSERT INTO quotas (tenant_id, scope, resource, period, limit_usd)
+     SELECT id, 'each_user', 'llm', 'week', 3 FROM tenants WHERE slug = 'globex' RETURNING id`,
+  );
+  const globexDefault = rows[0].id as string;
+  const defaults = () =>
+    db.query(
+      `SELECT t.slug, q.resource, q.period, q.limit_usd::text AS l FROM quotas q JOIN tenants t ON t.id = q.tenant_id
+        WHERE q.scope = 'each_user' AND t.slug = 'globex' ORDER BY q.resource, q.period`,
+    );
+  const before = (await defaults()).rows;
+  await loginAs(page, "acme_admin");
+  // Through globex's URL: the tenant is not theirs.
+  const created = await page.request.post("/t/globex/quotas", {
+    headers: SAME_ORIGIN,
+    form: { intent: "create", scope: "each_user", resource: "sandbox", period: "day", limitUsd: "1", warningThresholds: "80", enforcement: "hard", enabled: "on" },
+    maxRedirects: 0,
+  });
+  expect(created.status()).toBe(404);
+  // Through their own URL, naming globex's default by id.
+  const edited = await page.request.post("/t/acme/quotas", {
+    headers: SAME_ORIGIN,
+    form: { intent: "update", id: globexDefault, limitUsd: "999999", warningThresholds: "80", enforcement: "hard", enabled: "on" },
+    maxRedirects: 0,
+  });
+  expect(edited.status()).toBe(404);
+  expect((await page.goto(`/t/acme/quotas?edit=${globexDefault}`))?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Edit the default cap for each end user" })).toHaveCount(0);
+  expect((await defaults()).rows).toEqual(before);
+  expect(before).toContainEqual({ slug: "globex", resource: "llm", period: "week", l: "3.0000000000" });
+  await db.query(`DELETE FROM quotas WHERE id = $1`, [globexDefault]);
+});
