@@ -87,9 +87,6 @@ export async function pruneUserUsage(q: Queryable, opts: PruneOptions): Promise<
     );
     summary.deleted += deleted;
     summary.kept += left;
-    if (deleted > 0 || left > 0) {
-      progress(`per-user usage: default ${d.id} (${d.period}): ${deleted} rows of periods before ${d.cutoff.toISOString()} deleted${left ? `, ${left} kept (named by open holds, or busy)` : ""}`);
-    }
   }
   summary.durationMs = Date.now() - started;
   progress(
