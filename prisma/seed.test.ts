@@ -434,6 +434,13 @@ describe("acme's default cap per end user (ADR 0016)", () => {
          FROM cost_records c JOIN reservations r ON r.id = c.reservation_id WHERE c.user_id IN ('u-acme-31', 'u-acme-32')`,
     );
     expect(calls).toEqual({ n: 24 + 21, exact: 24 + 21 });
+    // Refused only once at the limit: the last denial comes after their last call.
+    const [order] = await q<{ ok: boolean }>(
+      `SELECT (SELECT max(last_denied_at) FROM denials_daily WHERE user_id = 'u-acme-31' AND quota_id = $1)
+              >= (SELECT max(occurred_at) FROM cost_records WHERE user_id = 'u-acme-31') AS ok`,
+      [cap.id],
+    );
+    expect(order.ok).toBe(true);
   });
 
   it("leaves a ledger that reconciles: every usage row equals its records", async () => {

@@ -104,7 +104,10 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
       const costs = generateHistory({ now, tenants: tenantsToFill, touchpoints, prices: book });
       // acme's default cap per end user (ADR 0016), and today's calls of a user at it and one near it.
       const userCap = userCapLimit(costs, now);
-      if (tenants.ids.has(DEMO_USER_CAP.tenant)) costs.push(...cappedUserCalls({ now, limit: userCap, prices: book }));
+      const capped = tenants.ids.has(DEMO_USER_CAP.tenant) ? cappedUserCalls({ now, limit: userCap, prices: book }) : [];
+      costs.push(...capped);
+      // The hit user is refused only once they are at the limit: after their last call.
+      const capReachedAt = Math.max(0, ...capped.filter((c) => c.userId === DEMO_USER_CAP.hit.userId).map((c) => c.occurredAt));
       const errors = generateSandboxErrors(costs, now);
       summary.totalCostUsd = toDb(costs.reduce((s, c) => s.add(c.costUsd), new Money(0)));
       phase(`generated ${costs.length.toLocaleString("en-US")} calls over 90 days ($${summary.totalCostUsd.replace(/0+$/, "")})`);
@@ -120,7 +123,7 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
       await tuneTenantQuotas(tx, now, tenants.ids);
       summary.quotaUsage = await buildQuotaUsage(tx, now);
       phase(`derived ${summary.spendRollups} spend rollups and ${summary.quotaUsage} current quota usage rows`);
-      summary.denials = await seedDenials(tx, now, tenants.ids);
+      summary.denials = await seedDenials(tx, now, tenants.ids, { capReachedAt });
       phase(`${summary.denials} days of denials by users who hit their caps`);
 
       await tx.$executeRawUnsafe(

@@ -33,7 +33,8 @@ export const DEMO_DENIERS: Denier[] = [
 const DAYS = 30;
 const DAY_MS = 86_400_000;
 
-export async function seedDenials(sql: Sql, now: Date, tenantIds: Map<string, string>): Promise<number> {
+/** capReachedAt: when the default's hit user reached it (epoch ms): their denials are later. */
+export async function seedDenials(sql: Sql, now: Date, tenantIds: Map<string, string>, opts: { capReachedAt?: number } = {}): Promise<number> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const rows: (string | number)[][] = [];
   for (const d of DEMO_DENIERS) {
@@ -55,7 +56,8 @@ export async function seedDenials(sql: Sql, now: Date, tenantIds: Map<string, st
         const n = 1 + Math.floor(rng.next() * d.maxPerDay);
         let usd = new Money(0);
         for (let k = 0; k < n; k++) usd = usd.add(new Money(rng.between(d.usd[0], d.usd[1]).toFixed(2)));
-        const latest = i === 0 ? Math.max(day, now.getTime() - Math.floor(rng.next() * (now.getTime() - day))) : day + Math.floor(rng.next() * DAY_MS);
+        const from = q.scope === "each_user" ? Math.max(day, opts.capReachedAt ?? day) : day;
+        const latest = i === 0 ? Math.max(from, now.getTime() - Math.floor(rng.next() * (now.getTime() - from))) : day + Math.floor(rng.next() * DAY_MS);
         rows.push([tenantId, new Date(day).toISOString().slice(0, 10), found[0].id, user, n, usd.toFixed(10), new Date(latest).toISOString()]);
       }
     }

@@ -59,7 +59,7 @@ export function cappedUserCalls(opts: { now: Date; limit: Money; prices: PriceBo
     const conversationId = `conv_${rnd.hex(16)}`;
     const [provider, model] = cap.call.model.split("/");
     for (let k = 0; k < calls; k++) {
-      const occurredAt = today + Math.floor(((k + 1) * (now - today)) / (calls + 1));
+      const occurredAt = callTime(today, now, k, calls);
       out.push({
         tenant: cap.tenant, userId: who.userId, conversationId, taskId: null, touchpoint: "main-chat",
         resource: "llm", provider, model,
@@ -74,6 +74,9 @@ export function cappedUserCalls(opts: { now: Date; limit: Money; prices: PriceBo
   }
   return out;
 }
+
+/** The k-th of n calls of the day so far, evenly spread over it. */
+const callTime = (today: number, now: number, k: number, n: number) => today + Math.floor(((k + 1) * (now - today)) / (n + 1));
 
 /** The tenant's default cap itself (no-op when it exists). */
 export async function seedUserCap(sql: Sql, tenantIds: Map<string, string>, limit: Money): Promise<number> {
