@@ -98,7 +98,7 @@ describe("pruneUserUsage", () => {
     expect(await remaining(sharedDay)).toHaveLength(8);
   });
 
-  it("after decisions by the core: old users' rows go, the open hold's stays until swept, the ledger reconciles throughout", async () => {
+  it("after decisions by the core: old users' rows go, the open hold's stays until swept, a backfill re-creates its row, the ledger reconciles throughout", async () => {
     const tenantId = await createQuotaFreeTenant(t.pool, "prune-core");
     const perUser = await createQuota(t.pool, { scope: "each_user", tenantId, period: "day", limit: "10" });
     const tenantDay = await createQuota(t.pool, { scope: "tenant", tenantId, period: "day", limit: "100" });
@@ -124,13 +124,22 @@ describe("pruneUserUsage", () => {
     expect(await remaining(perUser)).toEqual(["2026-11-28 u-3", "2026-12-02 u-1"]);
     expect(await tg.reconcile()).toMatchObject({ ok: true, mismatches: [] });
 
+    // A backfill into a pruned period re-creates the user's row from the recorded spend, plus itself.
+    await tg.record({ tenantId, userId: "u-2", resource: "llm", idempotencyKey: "k5", actualCostUsd: "0.3", occurredAt: new Date("2026-11-28T11:00:00Z") });
+    const { rows: back } = await t.pool.query(
+      `SELECT spent_usd::text AS spent FROM quota_usage WHERE quota_id = $1 AND subject = 'u-2' AND period_start = '2026-11-28T00:00:00Z'`,
+      [perUser],
+    );
+    expect(back).toEqual([{ spent: "1.0000000000" }]);
+    expect(await tg.reconcile()).toMatchObject({ ok: true, mismatches: [] });
+
     // The sweeper expires the old hold (releasing it from its row); the next run deletes the row.
     expect(await tg.sweepExpired()).toBe(1);
-    expect(await pruneUserUsage(t.pool, { now: clock(), keepPeriods: 1 })).toMatchObject({ deleted: 1, kept: 0 });
+    expect(await pruneUserUsage(t.pool, { now: clock(), keepPeriods: 1 })).toMatchObject({ deleted: 2, kept: 0 });
     expect(await remaining(perUser)).toEqual(["2026-12-02 u-1"]);
     expect(await remaining(tenantDay)).toEqual(["2026-11-28", "2026-12-02"]);
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n, sum(cost_usd)::text AS usd FROM cost_records`);
-    expect(rows).toEqual([{ n: 3, usd: "1.6000000000" }]);
+    expect(rows).toEqual([{ n: 4, usd: "1.9000000000" }]);
     expect(await tg.reconcile()).toMatchObject({ ok: true, mismatches: [] });
   });
 });
