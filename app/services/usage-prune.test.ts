@@ -141,6 +141,14 @@ describe("pruneUserUsage", () => {
     const { rows } = await t.pool.query(`SELECT count(*)::int AS n, sum(cost_usd)::text AS usd FROM cost_records`);
     expect(rows).toEqual([{ n: 4, usd: "1.9000000000" }]);
     expect(await tg.reconcile()).toMatchObject({ ok: true, mismatches: [] });
+
+    // The expired hold settled late (money was spent): its period's row comes back with that cost.
+    if (!open.allowed) throw new Error("denied");
+    expect(await tg.settle(open.reservationId, { actualCostUsd: "1.5" })).toMatchObject({ status: "settled", late: true });
+    expect(await remaining(perUser)).toEqual(["2026-11-28 u-3", "2026-12-02 u-1"]);
+    const { rows: late } = await t.pool.query(`SELECT spent_usd::text AS spent, reserved_usd::text AS reserved FROM quota_usage WHERE quota_id = $1 AND subject = 'u-3'`, [perUser]);
+    expect(late).toEqual([{ spent: "1.5000000000", reserved: "0.0000000000" }]);
+    expect(await tg.reconcile()).toMatchObject({ ok: true, mismatches: [] });
   });
 });
 
