@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../app/db/test/test-datab
 import { listTtlAdvice } from "../app/services/analysis/ttl-advice-store.server.ts";
 import { computeTtlAdvice } from "../app/services/analysis/ttl-advice.server.ts";
 import { authenticateApiKey, DEMO_PLATFORM_KEY } from "../app/services/api-keys.server.ts";
+import { createTollgate } from "../app/core/index.ts";
 import { seedDemo, seedDemoAndAnalyze } from "./seed.ts";
 import { DEMO_SPIKES } from "./seed/catalog.ts";
 import { loadTouchpoints } from "./seed/reference-data.ts";
@@ -150,7 +151,8 @@ describe("the analysis after the seed", () => {
     expect(first.analysis?.ttlAdvice).toMatchObject({ pairs: pairs.n, recommended: pairs.n });
     expect(stored.rows.length).toBe(pairs.n);
     expect(stored.rows.filter((r) => r.tenantSlug === "acme").length).toBeGreaterThan(0);
-    const [quotas] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM quotas WHERE enabled`);
+    // One forecast per enabled quota but the per-user default (ADR 0016: no single spend to project).
+    const [quotas] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM quotas WHERE enabled AND scope <> 'each_user'`);
     expect(countsAfterFirst.forecasts).toBe(quotas.n);
   });
 
@@ -224,7 +226,8 @@ describe("cost history", () => {
         CROSS JOIN LATERAL (
           SELECT coalesce(sum(d.denied_count), 0)::int AS count, coalesce(sum(d.denied_usd), 0) AS usd FROM denials_daily d
            WHERE d.quota_id = q.id AND d.day >= (u.period_start AT TIME ZONE 'UTC')::date
-             AND d.day < ((u.period_start AT TIME ZONE 'UTC') + ('1 ' || q.period::text)::interval)::date) s
+             AND d.day < ((u.period_start AT TIME ZONE 'UTC') + ('1 ' || q.period::text)::interval)::date
+             AND (u.subject = '' OR (d.tenant_id = u.subject_tenant_id AND d.user_id = u.subject))) s
         WHERE u.denied_count <> s.count OR u.denied_usd <> s.usd`,
     );
     expect(mismatched).toEqual([]);
@@ -338,17 +341,18 @@ describe("derived state", () => {
     expect(totals.records).toBe(countsAfterFirst.cost_records);
   });
 
-  it("has one QuotaUsage row per enabled quota for the current period, spent = the scope's sum, nothing reserved", async () => {
+  it("has one QuotaUsage row per enabled shared quota for the current period, spent = the scope's sum, nothing reserved", async () => {
     const periodStart = {
       day: "2026-06-17T00:00:00.000Z",
       week: "2026-06-15T00:00:00.000Z", // the Monday
       month: "2026-06-01T00:00:00.000Z",
     } as const;
     const quotas = await q<{ id: string; scope: string; scope_id: string | null; tenant_id: string | null; resource: string; period: keyof typeof periodStart }>(
-      `SELECT id, scope, scope_id, tenant_id, resource, period FROM quotas WHERE enabled`,
+      `SELECT id, scope, scope_id, tenant_id, resource, period FROM quotas WHERE enabled AND scope <> 'each_user'`,
     );
+    // The per-user default's rows (one per end user) are checked in "acme's default cap per end user".
     const usage = await q<{ quota_id: string; period_start: Date; spent: string; reserved: string }>(
-      `SELECT quota_id, period_start, spent_usd::text AS spent, reserved_usd::text AS reserved FROM quota_usage`,
+      `SELECT quota_id, period_start, spent_usd::text AS spent, reserved_usd::text AS reserved FROM quota_usage WHERE subject = ''`,
     );
     expect(usage).toHaveLength(quotas.length);
     expect(quotas.length).toBeGreaterThanOrEqual(2 + 3 * 12);
@@ -393,6 +397,57 @@ describe("derived state", () => {
     );
     expect(platform).toHaveLength(2);
     for (const p of platform) expect(Number(p.pct)).toBeLessThan(50);
+  });
+});
+
+describe("acme's default cap per end user (ADR 0016)", () => {
+  it("is $6 a day on LLM, hard, warning at 80%; one user is at it and was refused, one is past the warning", async () => {
+    const [cap] = await q<{ id: string; limit: string; enforcement: string; thresholds: number[]; enabled: boolean }>(
+      `SELECT q.id, q.limit_usd::text AS limit, q.enforcement::text AS enforcement, q.warning_thresholds AS thresholds, q.enabled
+         FROM quotas q JOIN tenants t ON t.id = q.tenant_id WHERE t.slug = 'acme' AND q.scope = 'each_user' AND q.resource = 'llm' AND q.period = 'day'`,
+    );
+    expect(cap).toMatchObject({ limit: "6.0000000000", enforcement: "hard", thresholds: [80], enabled: true });
+    const rows = await q<{ subject: string; spent: string; reserved: string; pct: string; denied: number; denied_usd: string; period: Date }>(
+      `SELECT u.subject, u.spent_usd::text AS spent, u.reserved_usd::text AS reserved, round(100 * u.spent_usd / 6, 1)::text AS pct,
+              u.denied_count AS denied, u.denied_usd::text AS denied_usd, u.period_start AS period
+         FROM quota_usage u WHERE u.quota_id = $1 ORDER BY u.spent_usd DESC, u.subject`,
+      [cap.id],
+    );
+    expect(rows[0]).toMatchObject({ subject: "u-acme-31", spent: "6.0000000000", reserved: "0.0000000000", pct: "100.0" });
+    expect(rows[0].denied).toBeGreaterThanOrEqual(1);
+    expect(rows[0].denied_usd).toBe((rows[0].denied * 0.25).toFixed(10));
+    expect(rows[1]).toMatchObject({ subject: "u-acme-32", spent: "5.2500000000", pct: "87.5", denied: 0 });
+    // Everyone else is under 75%; u-acme-1's own LLM day quota replaces the default, so they have no row.
+    expect(rows.slice(2).every((r) => Number(r.spent) <= 4.5)).toBe(true);
+    expect(rows.map((r) => r.subject)).not.toContain("u-acme-1");
+    // One row per acme end user with LLM spend today (but u-acme-1), spent = their records, all in today's period.
+    const expected = await q<{ user_id: string; spent: string }>(
+      `SELECT c.user_id, sum(c.cost_usd)::text AS spent FROM cost_records c JOIN tenants t ON t.id = c.tenant_id
+        WHERE t.slug = 'acme' AND c.resource = 'llm' AND c.occurred_at >= '2026-06-17' AND c.user_id <> 'u-acme-1'
+        GROUP BY 1 ORDER BY sum(c.cost_usd) DESC, 1`,
+    );
+    expect(rows.map((r) => ({ user_id: r.subject, spent: r.spent }))).toEqual(expected);
+    expect(rows.every((r) => r.period.toISOString() === "2026-06-17T00:00:00.000Z")).toBe(true);
+    // Their calls are ordinary history: settled reservations that held exactly what the call cost.
+    const [calls] = await q<{ n: number; exact: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE r.estimate_usd = c.cost_usd AND r.status = 'settled')::int AS exact
+         FROM cost_records c JOIN reservations r ON r.id = c.reservation_id WHERE c.user_id IN ('u-acme-31', 'u-acme-32')`,
+    );
+    expect(calls).toEqual({ n: 24 + 21, exact: 24 + 21 });
+    // Refused only once at the limit: the last denial comes after their last call.
+    const [order] = await q<{ ok: boolean }>(
+      `SELECT (SELECT max(last_denied_at) FROM denials_daily WHERE user_id = 'u-acme-31' AND quota_id = $1)
+              >= (SELECT max(occurred_at) FROM cost_records WHERE user_id = 'u-acme-31') AS ok`,
+      [cap.id],
+    );
+    expect(order.ok).toBe(true);
+  });
+
+  it("leaves a ledger that reconciles: every usage row equals its records", async () => {
+    const r = await createTollgate({ pool: t.pool }).reconcile();
+    expect(r.mismatches).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.rows).toBe(countsAfterFirst.quota_usage);
   });
 });
 

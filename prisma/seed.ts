@@ -10,7 +10,7 @@ import { runAnalysis, type AnalysisSummary } from "../app/services/analysis/job.
 import { buildQuotaUsage, buildSpendRollups } from "./seed/aggregates.ts";
 import { tuneTenantQuotas } from "./seed/budgets.ts";
 import type { Sql } from "./seed/bulk.ts";
-import { DEMO_TENANTS } from "./seed/catalog.ts";
+import { DEMO_TENANTS, DEMO_USER_CAP } from "./seed/catalog.ts";
 import { generateHistory, type TouchpointInfo } from "./seed/history.ts";
 import { writeCostHistory, writeSandboxErrors } from "./seed/history-writer.ts";
 import { ensureDemoApiKey, hashMissingUserPasswords, seedTenants, seedUserQuotas, seedUsers } from "./seed/people.ts";
@@ -18,6 +18,7 @@ import { PriceBook } from "./seed/price-book.ts";
 import { seedDefaultQuotaTemplates, seedPlatformQuotas, seedPrices, seedTouchpoints } from "./seed/reference.ts";
 import { generateSandboxErrors } from "./seed/sandbox-errors.ts";
 import { seedDenials } from "./seed/denials.ts";
+import { cappedUserCalls, seedUserCap, userCapLimit } from "./seed/user-caps.ts";
 
 export const DEMO_SEED_MARKER = "demo_seed";
 
@@ -101,6 +102,12 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
       );
       const tenantsToFill = DEMO_TENANTS.filter((d) => tenants.ids.has(d.slug));
       const costs = generateHistory({ now, tenants: tenantsToFill, touchpoints, prices: book });
+      // acme's default cap per end user (ADR 0016), and today's calls of a user at it and one near it.
+      const userCap = userCapLimit(costs, now);
+      const capped = tenants.ids.has(DEMO_USER_CAP.tenant) ? cappedUserCalls({ now, limit: userCap, prices: book }) : [];
+      costs.push(...capped);
+      // The hit user is refused only once they are at the limit: after their last call.
+      const capReachedAt = Math.max(0, ...capped.filter((c) => c.userId === DEMO_USER_CAP.hit.userId).map((c) => c.occurredAt));
       const errors = generateSandboxErrors(costs, now);
       summary.totalCostUsd = toDb(costs.reduce((s, c) => s.add(c.costUsd), new Money(0)));
       phase(`generated ${costs.length.toLocaleString("en-US")} calls over 90 days ($${summary.totalCostUsd.replace(/0+$/, "")})`);
@@ -111,11 +118,12 @@ export async function seedDemo(prisma: Db, opts: SeedOptions = {}): Promise<Seed
       summary.sandboxErrors = await writeSandboxErrors(tx, errors, tenants.ids);
       phase(`wrote ${summary.costRecords} cost records, ${summary.reservations} reservations, ${summary.sandboxErrors} sandbox errors`);
 
+      summary.quotas += await seedUserCap(tx, tenants.ids, userCap);
       summary.spendRollups = await buildSpendRollups(tx);
       await tuneTenantQuotas(tx, now, tenants.ids);
       summary.quotaUsage = await buildQuotaUsage(tx, now);
       phase(`derived ${summary.spendRollups} spend rollups and ${summary.quotaUsage} current quota usage rows`);
-      summary.denials = await seedDenials(tx, now, tenants.ids);
+      summary.denials = await seedDenials(tx, now, tenants.ids, { capReachedAt });
       phase(`${summary.denials} days of denials by users who hit their caps`);
 
       await tx.$executeRawUnsafe(

@@ -34,9 +34,11 @@ describe("npm run analyze", () => {
       "[analyze] forecasts: 1 quotas, 0 predicted to reach their limit this period",
       "[analyze] TTL advice: 1 tenant × touchpoint pairs with sandbox runs in the last 30 days, 1 with a recommended TTL, $0.01/month projected saving",
       "[analyze] stored: 0 new findings, 1 forecasts, 1 TTL advice rows; 0 alerts enqueued",
+      "[analyze] per-user usage: 0 rows deleted in 0 batches (0 defaults, 1 previous period kept)",
     ]);
     expect(run.stdout).toMatch(/Analysis done in \d+\.\d s:\n {2}anomalies {3}0 daily \(last 60 days\), 0 hourly \(last 24 h\), 0 new\n {2}forecasts {3}1 quotas, 0 predicted/);
     expect(run.stdout).toContain("  TTL advice  1 recommended TTLs, $0.01/month projected saving\n");
+    expect(run.stdout).toContain("  pruned      0 per-user usage rows of old periods\n");
     expect((await t.pool.query(`SELECT count(*)::int AS n FROM forecasts`)).rows[0].n).toBe(1);
     // The advice the pages read: 60 s of work billed 300 s under a 300 s TTL → TTL 80 s, 220 s × $0.00005 = $0.011.
     expect((await t.pool.query(`SELECT touchpoint, recommended_ttl_seconds AS ttl, projected_monthly_saving_usd::text AS saving FROM ttl_advice`)).rows).toEqual([

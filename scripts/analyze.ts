@@ -13,7 +13,8 @@ if (process.argv.slice(2).some((a) => a === "-h" || a === "--help")) {
 Runs the analysis once against DATABASE_URL (or the embedded database of \`npm start\`):
 daily and hourly anomaly findings, forecasts of every enabled quota, sandbox TTL advice (what
 the cost-optimization and tenant pages show), and alerts for new findings and predicted
-breaches. The server also runs it every ANALYSIS_INTERVAL_HOURS.`);
+breaches; then deletes per-user default usage rows of periods older than
+USER_USAGE_KEEP_PERIODS. The server also runs it every ANALYSIS_INTERVAL_HOURS.`);
   process.exit(0);
 }
 
@@ -34,7 +35,8 @@ Analysis done in ${(s.durationMs / 1000).toFixed(1)} s:
   anomalies   ${s.anomalies.daily} daily (last 60 days), ${s.anomalies.hourly} hourly (last 24 h), ${s.anomalies.new} new
   forecasts   ${s.forecasts.written} quotas, ${s.forecasts.breaches} predicted to reach their limit this period
   TTL advice  ${s.ttlAdvice.recommended} recommended TTLs, $${money(s.ttlAdvice.monthlySavingUsd).toFixed(2)}/month projected saving
-  alerts      ${s.alertsEnqueued} enqueued`);
+  alerts      ${s.alertsEnqueued} enqueued
+  pruned      ${s.pruned.deleted} per-user usage rows of old periods${s.pruned.kept ? ` (${s.pruned.kept} kept for open holds)` : ""}`);
   }
 } catch (e) {
   console.error(`analyze: ${(e as Error).message}`);

@@ -130,6 +130,9 @@ export const configSchema = z.object({
   // and how far from the baseline a day must be to count as an anomaly (robust z-score).
   ANALYSIS_INTERVAL_HOURS: number(6, 0, 168),
   ANOMALY_SENSITIVITY: number(2, 0.5, 10),
+  // Per-user default rows (ADR 0016) of how many periods before the current one the analysis run
+  // keeps; older ones are deleted (0 = only the current period's; the cost records stay).
+  USER_USAGE_KEEP_PERIODS: int(1, 0, 1000),
 
   // Links in alert messages point here (default http://HOST:PORT).
   PUBLIC_URL: httpUrl.optional(),

@@ -151,6 +151,27 @@ export const DEMO_USER_QUOTAS = [
   { tenant: "globex", userId: "u-globex-1", resource: "all", period: "month", limitUsd: "400" },
 ] as const;
 
+/**
+ * A tenant's default cap for each of its end users (ADR 0016): acme lets no end user spend more
+ * than `limitUsd` a day on LLM calls (hard, warning at 80%). u-acme-1 has its own LLM day quota,
+ * which replaces the default for them. Two end users first seen today show both states: `hit`
+ * spent exactly the limit and was refused after that; `near` is past the warning. Their ids are
+ * outside the generated users (u-acme-1 … u-acme-30), so their day is exactly these calls. The
+ * limit is raised (in steps of itself) if a generated user's spend today would pass 75% of it.
+ */
+export const DEMO_USER_CAP = {
+  tenant: "acme",
+  resource: "llm",
+  period: "day",
+  limitUsd: 6,
+  warningThresholds: [80],
+  enforcement: "hard",
+  hit: { userId: "u-acme-31", shareOfLimit: 1 },
+  near: { userId: "u-acme-32", shareOfLimit: 0.875 },
+  /** Each of their calls: gpt-5, this many tokens in and out ($0.20 + $0.05 at $1.25 / $10 per 1M). */
+  call: { model: "openai/gpt-5", inputTokens: 160_000, outputTokens: 5_000 },
+} as const;
+
 /** Cheap models the helper touchpoints run on (one picked per tenant). */
 export const HELPER_MODELS = {
   "pii-sanitizer": ["openai/gpt-5-nano", "google/gemini-2.5-flash-lite", "groq/llama-3.1-8b-instant"],

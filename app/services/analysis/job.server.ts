@@ -5,13 +5,15 @@
 // instead of queueing up. The lock alone only keeps runs from overlapping: every server runs the
 // schedule, each from its own start, so the scheduled run also skips when any instance finished
 // one recently (`skipIfRanWithinMs`, read under the lock from the `settings` row each run writes
-// with the database's clock).
+// with the database's clock). After the analysis it prunes old periods' per-user usage rows
+// (usage-prune.server.ts): periodic maintenance that must also run once per interval.
 import type pg from "pg";
 import { money, toDb } from "~/core/money.ts";
 import { dbSessionPool } from "~/db/client.server.ts";
 import { transactionOn } from "~/db/transaction.server.ts";
 import { getConfig } from "../config.server.ts";
 import { appInstruments } from "../metrics.server.ts";
+import { pruneUserUsage, type PruneSummary } from "../usage-prune.server.ts";
 import { enqueueAlerts } from "../alerts/outbox.server.ts";
 import { anomalyTrigger, forecastTrigger } from "./alerts.server.ts";
 import { BASELINE_DAYS } from "./anomalies.ts";
@@ -40,6 +42,8 @@ export interface AnalysisSummary {
   /** The stored TTL advice: tenant × touchpoint pairs, those with a recommended TTL, their projected saving (NUMERIC text). */
   ttlAdvice: { pairs: number; recommended: number; monthlySavingUsd: string };
   alertsEnqueued: number;
+  /** Old periods' per-user usage rows deleted after the analysis (ADR 0016). */
+  pruned: Omit<PruneSummary, "durationMs">;
   durationMs: number;
 }
 
@@ -53,6 +57,8 @@ export interface AnalysisOptions {
    * interval). Unset — `npm run analyze`, the API — always runs.
    */
   skipIfRanWithinMs?: number;
+  /** Per-user usage rows: periods kept before the current one (default USER_USAGE_KEEP_PERIODS). */
+  keepUserPeriods?: number;
 }
 
 export async function runAnalysis(opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
@@ -74,7 +80,8 @@ async function runAnalysisLocked(opts: AnalysisOptions, started: number): Promis
   const progress = opts.progress ?? (() => {});
   const summary: AnalysisSummary = {
     ran: false, anomalies: { daily: 0, hourly: 0, new: 0 }, forecasts: { written: 0, breaches: 0 },
-    ttlAdvice: { pairs: 0, recommended: 0, monthlySavingUsd: toDb(money(0)) }, alertsEnqueued: 0, durationMs: 0,
+    ttlAdvice: { pairs: 0, recommended: 0, monthlySavingUsd: toDb(money(0)) }, alertsEnqueued: 0,
+    pruned: { deleted: 0, batches: 0, kept: 0 }, durationMs: 0,
   };
   // One session for the lock and the work: DATABASE_DIRECT_URL behind a transaction pooler.
   const client = await (opts.pool ?? dbSessionPool()).connect();
@@ -94,6 +101,11 @@ async function runAnalysisLocked(opts: AnalysisOptions, started: number): Promis
       }
       summary.ran = true;
       await analyze(client, now, sensitivity, progress, summary);
+      // After the analysis committed, in batches of their own (never one long transaction).
+      const { durationMs: _ms, ...pruned } = await pruneUserUsage(client, {
+        now, keepPeriods: opts.keepUserPeriods ?? getConfig().USER_USAGE_KEEP_PERIODS, progress,
+      });
+      summary.pruned = pruned;
     } finally {
       await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_KEY]);
     }

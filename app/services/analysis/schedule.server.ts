@@ -28,8 +28,12 @@ export function startAnalysisSchedule(opts: { intervalHours?: number; firstRunDe
         }
         if (s.ran) {
           log.info(
-            { newFindings: s.anomalies.new, forecasts: s.forecasts.written, breaches: s.forecasts.breaches, alerts: s.alertsEnqueued, durationMs: s.durationMs },
-            `${s.anomalies.new} new findings, ${s.forecasts.written} forecasts (${s.forecasts.breaches} breaches predicted), ${s.alertsEnqueued} alerts in ${s.durationMs} ms`,
+            {
+              newFindings: s.anomalies.new, forecasts: s.forecasts.written, breaches: s.forecasts.breaches, alerts: s.alertsEnqueued,
+              prunedUserRows: s.pruned.deleted, keptUserRows: s.pruned.kept, durationMs: s.durationMs,
+            },
+            `${s.anomalies.new} new findings, ${s.forecasts.written} forecasts (${s.forecasts.breaches} breaches predicted), ${s.alertsEnqueued} alerts, ` +
+              `${s.pruned.deleted} old per-user usage rows pruned in ${s.durationMs} ms`,
           );
         }
       })

@@ -37,7 +37,8 @@ describe("startAnalysisSchedule", () => {
     expect(await forecasts()).toBe(1);
     const [line] = logs.lines();
     expect([line.level, line.component]).toEqual(["info", "analysis"]);
-    expect(line.msg).toMatch(/^0 new findings, 1 forecasts \(0 breaches predicted\), 0 alerts in \d+ ms$/);
+    expect(line.msg).toMatch(/^0 new findings, 1 forecasts \(0 breaches predicted\), 0 alerts, 0 old per-user usage rows pruned in \d+ ms$/);
+    expect([line.prunedUserRows, line.keptUserRows]).toEqual([0, 0]);
   });
 
   it("another instance's schedule, started after that run, skips it and says so", async () => {

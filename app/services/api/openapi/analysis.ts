@@ -47,6 +47,13 @@ const AnalysisRun = z.strictObject({
     monthlySavingUsd: z.number().describe("Projected monthly saving of every recommendation together"),
   }),
   alertsEnqueued: z.number().int(),
+  pruned: z
+    .strictObject({
+      deleted: z.number().int().describe("Old periods' per-user usage rows deleted (USER_USAGE_KEEP_PERIODS)"),
+      batches: z.number().int(),
+      kept: z.number().int().describe("Old per-user rows left in place: named by an open hold, or busy"),
+    })
+    .describe("Pruning of per-user default rows (each_user) after the analysis"),
   durationMs: z.number().int(),
 });
 
