@@ -70,41 +70,51 @@ export type NearCapScope = { kind: "platform" } | { kind: "tenant"; tenantId: st
 
 export const NEAR_CAP_ROWS = 50;
 
-// $1–$3 the current day, week and month starts; $4 the tenant (NULL: all); $5 the percent;
-// $6 / $7 how many rows overall / per default; $8 one default (NULL: all).
-// The default's current period is fixed per quota, so the near index is probed by (quota,
-// period[, tenant]). Rule 3 of ADR 0016: a user whose own enabled `user` quota of the same
-// resource and period overrides their tenant's default is not listed under it.
-const NEAR_SQL = `
+// The rows past the line. $1–$3 the current day, week and month starts; $4 the tenant (NULL:
+// all); $5 the percent; $6 one default (NULL: all). A default's current period is fixed per
+// quota, so the near index is probed by (quota, period[, tenant]). Rule 3 of ADR 0016: a user
+// whose own enabled `user` quota of the same resource and period overrides their tenant's
+// default is not listed under it. MATERIALIZED: read once, then counted and ranked.
+const NEAR_ROWS = `
 WITH d AS (
   SELECT q.id, q.tenant_id, q.resource, q.period, q.limit_usd, q.enforcement,
          (CASE q.period WHEN 'day' THEN $1::date WHEN 'week' THEN $2::date ELSE $3::date END)::timestamp AT TIME ZONE 'UTC' AS ps
     FROM quotas q
    WHERE q.scope = 'each_user' AND q.enabled AND ($4::uuid IS NULL OR q.tenant_id IS NULL OR q.tenant_id = $4::uuid)
-     AND ($8::uuid IS NULL OR q.id = $8::uuid)
-), n AS (
-  SELECT d.*, u.subject, u.subject_tenant_id, u.spent_usd, u.reserved_usd, u.spent_usd + u.reserved_usd AS used
+     AND ($6::uuid IS NULL OR q.id = $6::uuid)
+), n AS MATERIALIZED (
+  SELECT d.id, d.tenant_id AS default_tenant, d.resource, d.period, d.ps, d.limit_usd, d.enforcement,
+         u.subject, u.subject_tenant_id, u.spent_usd, u.reserved_usd, u.spent_usd + u.reserved_usd AS used
     FROM d JOIN quota_usage u ON u.quota_id = d.id AND u.period_start = d.ps AND u.near
                               AND ($4::uuid IS NULL OR u.subject_tenant_id = $4::uuid)
    WHERE (u.spent_usd + u.reserved_usd) * 100 >= d.limit_usd * $5
      AND NOT (d.tenant_id IS NOT NULL AND EXISTS (
            SELECT 1 FROM quotas o WHERE o.scope = 'user' AND o.tenant_id = u.subject_tenant_id AND o.scope_id = u.subject
                                     AND o.resource = d.resource AND o.period = d.period AND o.enabled))
-), ranked AS (
-  SELECT n.*,
-         row_number() OVER (ORDER BY n.used / nullif(n.limit_usd, 0) DESC NULLS FIRST, n.used DESC, n.subject_tenant_id, n.subject, n.id) AS overall,
-         row_number() OVER (PARTITION BY n.id ORDER BY n.used DESC, n.subject_tenant_id, n.subject) AS within,
-         count(*) OVER () AS near_all, count(*) FILTER (WHERE n.used >= n.limit_usd) OVER () AS at_all,
-         count(*) OVER (PARTITION BY n.id) AS near_default, count(*) FILTER (WHERE n.used >= n.limit_usd) OVER (PARTITION BY n.id) AS at_default
-    FROM n
-)
-SELECT r.id, r.tenant_id AS default_tenant, r.resource, r.period, (r.ps AT TIME ZONE 'UTC')::date::text AS period_start,
+)`;
+
+const ROW_COLUMNS = `r.id, r.default_tenant, r.resource, r.period, (r.ps AT TIME ZONE 'UTC')::date::text AS period_start,
        r.limit_usd::text AS limit_usd, r.enforcement, r.subject, r.subject_tenant_id, t.slug, t.name,
-       r.spent_usd::text AS spent_usd, r.reserved_usd::text AS reserved_usd, r.overall::int, r.within::int,
-       r.near_all::int, r.at_all::int, r.near_default::int, r.at_default::int
-  FROM ranked r JOIN tenants t ON t.id = r.subject_tenant_id
- WHERE r.overall <= $6 OR r.within <= $7
- ORDER BY r.overall`;
+       r.spent_usd::text AS spent_usd, r.reserved_usd::text AS reserved_usd`;
+
+/** Fullest first by share of the limit (a top-N sort, not a full one), with the counts of all; $7 how many. */
+const LIST_SQL = `${NEAR_ROWS},
+top AS (
+  SELECT * FROM n ORDER BY used / nullif(limit_usd, 0) DESC NULLS FIRST, used DESC, subject_tenant_id, subject, id LIMIT $7
+)
+SELECT ${ROW_COLUMNS}, c.near_all, c.at_all
+  FROM top r JOIN tenants t ON t.id = r.subject_tenant_id
+ CROSS JOIN (SELECT count(*)::int AS near_all, count(*) FILTER (WHERE used >= limit_usd)::int AS at_all FROM n) c
+ ORDER BY r.used / nullif(r.limit_usd, 0) DESC NULLS FIRST, r.used DESC, r.subject_tenant_id, r.subject, r.id`;
+
+/** Per default: its counts and its $7 fullest users. */
+const FIGURES_SQL = `${NEAR_ROWS},
+counts AS (SELECT id, count(*)::int AS near_default, count(*) FILTER (WHERE used >= limit_usd)::int AS at_default FROM n GROUP BY id),
+ranked AS (SELECT n.*, row_number() OVER (PARTITION BY id ORDER BY used DESC, subject_tenant_id, subject) AS within FROM n)
+SELECT ${ROW_COLUMNS}, c.near_default, c.at_default
+  FROM ranked r JOIN counts c ON c.id = r.id JOIN tenants t ON t.id = r.subject_tenant_id
+ WHERE r.within <= $7
+ ORDER BY r.id, r.within`;
 
 interface NearRow {
   id: string;
@@ -120,12 +130,6 @@ interface NearRow {
   name: string;
   spent_usd: string;
   reserved_usd: string;
-  overall: number;
-  within: number;
-  near_all: number;
-  at_all: number;
-  near_default: number;
-  at_default: number;
 }
 
 function toUser(r: NearRow): NearCapUser {
@@ -161,18 +165,31 @@ interface ReadOptions {
 }
 
 /**
- * The read, with its values: the `overall` fullest rows, and the `perDefault` fullest of each
- * default (`quotaId`: that default only). Exported for bench:user-caps, which EXPLAINs it.
+ * The read, with its values: `list` the `limit` fullest users with the counts of all;
+ * `figures` each default's counts and `limit` fullest (`quotaId`: that default only). Exported
+ * for bench:user-caps, which EXPLAINs it.
  */
-export function nearCapQuery(scope: NearCapScope, now: Date, overall: number, perDefault: number, quotaId: string | null = null) {
+export function nearCapQuery(scope: NearCapScope, now: Date, what: { list: number } | { figures: number; quotaId?: string | null }) {
   const b = periodBounds(now);
   const tenantId = scope.kind === "tenant" ? scope.tenantId : null;
-  return { text: NEAR_SQL, values: [b.day.start, b.week.start, b.month.start, tenantId, NEAR_LIMIT_PERCENT, overall, perDefault, quotaId] };
+  const head = [b.day.start, b.week.start, b.month.start, tenantId, NEAR_LIMIT_PERCENT];
+  return "list" in what
+    ? { text: LIST_SQL, values: [...head, null, what.list] }
+    : { text: FIGURES_SQL, values: [...head, what.quotaId ?? null, what.figures] };
 }
 
-async function readNear(scope: NearCapScope, opts: ReadOptions, overall: number, perDefault: number, quotaId: string | null = null): Promise<NearRow[]> {
-  const { text, values } = nearCapQuery(scope, opts.now ?? new Date(), overall, perDefault, quotaId);
-  const run = (q: Queryable) => rows<NearRow>(q, text, values);
+/**
+ * `fresh`: read the primary — for pages that show a limit their own form just saved (the quota
+ * pages); otherwise a report on the read pool, which may be stale by the replica's replay lag
+ * (ADR 0013), like the tenant page and the explorer around it.
+ */
+interface ReadOptions {
+  now?: Date;
+  fresh?: boolean;
+}
+
+async function readNear<R extends NearRow>(scope: NearCapScope, opts: ReadOptions, query: { text: string; values: unknown[] }): Promise<R[]> {
+  const run = (q: Queryable) => rows<R>(q, query.text, query.values);
   const pool = opts.fresh ? dbPool() : readPool();
   if (scope.kind === "platform") return run(pool);
   return withTenantScope(scope.tenantId, run, { pool });
@@ -183,10 +200,11 @@ async function readNear(scope: NearCapScope, opts: ReadOptions, overall: number,
  * of their limit), platform-wide or of one tenant: the first `limit`, and the counts of all.
  */
 export async function usersNearDefaultCap(scope: NearCapScope, opts: ReadOptions & { limit?: number } = {}): Promise<NearCapList> {
-  const found = await readNear(scope, opts, opts.limit ?? NEAR_CAP_ROWS, 0);
+  const now = opts.now ?? new Date();
+  const found = await readNear<NearRow & { near_all: number; at_all: number }>(scope, opts, nearCapQuery(scope, now, { list: opts.limit ?? NEAR_CAP_ROWS }));
   return {
-    asOf: periodBounds(opts.now ?? new Date()).day.start,
-    users: found.filter((r) => r.overall <= (opts.limit ?? NEAR_CAP_ROWS)).map(toUser),
+    asOf: periodBounds(now).day.start,
+    users: found.map(toUser),
     nearCount: found[0]?.near_all ?? 0,
     atCapCount: found[0]?.at_all ?? 0,
   };
@@ -201,12 +219,11 @@ export async function defaultCapFigures(
   scope: NearCapScope,
   opts: ReadOptions & { perDefault?: number; quotaId?: string } = {},
 ): Promise<Record<string, DefaultCapFigures>> {
-  const perDefault = opts.perDefault ?? 10;
-  const found = await readNear(scope, opts, 0, perDefault, opts.quotaId ?? null);
+  const query = nearCapQuery(scope, opts.now ?? new Date(), { figures: opts.perDefault ?? 10, quotaId: opts.quotaId });
+  const found = await readNear<NearRow & { near_default: number; at_default: number }>(scope, opts, query);
   const out: Record<string, DefaultCapFigures> = {};
-  for (const r of [...found].sort((a, b) => a.within - b.within)) {
-    const f = (out[r.id] ??= { quotaId: r.id, nearCount: r.near_default, atCapCount: r.at_default, top: [] });
-    if (r.within <= perDefault) f.top.push(toUser(r));
+  for (const r of found) {
+    (out[r.id] ??= { quotaId: r.id, nearCount: r.near_default, atCapCount: r.at_default, top: [] }).top.push(toUser(r));
   }
   return out;
 }
