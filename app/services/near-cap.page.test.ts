@@ -19,6 +19,7 @@ import { panelRequest, routeArgs, signInUsers, statusOf, type SignedInUser } fro
 import type { Actor } from "./audit.server.ts";
 import { updateQuota } from "./quotas.server.ts";
 import { defaultCapFigures, usersNearDefaultCap, type NearCapUser } from "./near-cap.page.server.ts";
+import { NEAR_LIMIT_PERCENT } from "./spend.page.server.ts";
 
 let t: TestDatabase;
 let users: Record<"admin" | "acmeAdmin" | "globexAdmin", SignedInUser>;
@@ -169,6 +170,9 @@ describe("the pages' loaders", () => {
 
 describe("the near flag", () => {
   it("is set by insert for per-user rows at ≥ 80% only; shared rows never carry it", async () => {
+    // The triggers' line is 80 (migration 20261202163000): a lower NEAR_LIMIT_PERCENT would list
+    // only the users the flag already caught. Change both together.
+    expect(NEAR_LIMIT_PERCENT).toBe(80);
     expect(await flags(q.acme)).toEqual({ ann: true, bob: true, cat: false, dan: true, eve: true, fay: true });
     const tenant = await createQuota(t.pool, { scope: "tenant", tenantId: id.initech, limit: "1" });
     await t.pool.query(`INSERT INTO quota_usage (quota_id, period_start, spent_usd) VALUES ($1, $2, 5)`, [tenant, month]);

@@ -63,6 +63,17 @@ for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 
       await expect(page.locator("main [data-record-id]")).toHaveCount(1);
       await expect(page.getByRole("region", { name: "Users at or near their default cap" })).toHaveAttribute("data-near", "2");
       expect(await mainOverflow(page)).toBeLessThanOrEqual(0);
+
+      // The tenant's quotas page: the default's users near / at the cap and its fullest users charted against the limit.
+      await page.goto(`/t/${slug}/quotas`);
+      const defaults = page.getByRole("region", { name: "Default cap for each end user" });
+      await expect(defaults.getByTestId("default-cap-summary")).toHaveText(`2 near · 1 at cap · fullest ${users.at} 100.0%`);
+      await expect(defaults.getByTestId("default-cap-chart")).toHaveAttribute("data-users", "2");
+      // The chart's numbers as a table, from the keyboard.
+      await defaults.getByText("Show as table").focus();
+      await page.keyboard.press("Enter");
+      await expect(defaults.getByRole("row", { name: new RegExp(users.near) })).toContainText("95.0%");
+      expect(await mainOverflow(page)).toBeLessThanOrEqual(0);
       expect(errors).toEqual([]);
     });
 
@@ -79,6 +90,11 @@ for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 
       await row.getByRole("link", { name: `Cost records of ${users.at} (Near cap ${slug}) this period` }).click();
       await expect(page).toHaveURL(`/records?tenant=${slug}&user=${users.at}&from=${today()}&to=${today()}`);
       await expect(page.locator("main [data-record-id]")).toHaveCount(1);
+      expect(await mainOverflow(page)).toBeLessThanOrEqual(0);
+
+      await page.goto(`/quotas?scope=each_user&tenant=${slug}`);
+      const listed = page.locator(`[data-testid="default-cap-summary"][data-quota="${quotaId}"]`);
+      await expect(listed).toHaveText(`2 near · 1 at cap · fullest ${users.at} 100.0%`);
       expect(await mainOverflow(page)).toBeLessThanOrEqual(0);
 
       await page.goto(`/quotas/${quotaId}`);
