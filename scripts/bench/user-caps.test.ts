@@ -27,7 +27,11 @@ describe("npm run bench:user-caps", () => {
     expect(stderr).toContain("loaded 20,000 / 20,000 cost records");
     const lines = stdout.trimEnd().split("\n");
     const json = JSON.parse(lines[lines.length - 1]);
-    expect(Object.keys(json)).toEqual(["records", "users", "loadSeconds", "queries", "serviceMs", "storage", "writes", "check"]);
+    expect(Object.keys(json)).toEqual(["records", "users", "loadSeconds", "queries", "serviceMs", "storage", "limitEdits", "writes", "check"]);
+    // Raising the limit 10% can only clear flags, lowering it only set them (the refresh trigger).
+    const [raised, lowered] = json.limitEdits;
+    expect(raised.nearAfter).toBeLessThanOrEqual(raised.nearBefore);
+    expect(lowered.nearAfter).toBeGreaterThan(lowered.nearBefore);
     expect(json.records).toBe(20_000);
     // Both defaults: a row per active user under the platform's, and under their tenant's.
     expect(json.storage.perUserRows).toBe(2 * json.users);

@@ -312,6 +312,25 @@ async function run(o: Exclude<ReturnType<typeof parse>, "help">): Promise<number
     const { disconnectDb } = await import("../../app/db/client.server.ts");
     await disconnectDb();
 
+    // A limit edit of the platform default (100 k rows this period): the refresh trigger rewrites
+    // the flags that change, in the editing transaction. +10% and −10%, rolled back.
+    note("limit edits of the platform default");
+    const limitEdits = [];
+    for (const factor of ["1.1", "0.9"]) {
+      await c.query("BEGIN");
+      try {
+        const before = (await c.query(`SELECT count(*)::int AS n FROM quota_usage WHERE quota_id = $1 AND near`, [built.platform])).rows[0].n as number;
+        const t = performance.now();
+        await c.query(`UPDATE quotas SET limit_usd = limit_usd * $2::numeric WHERE id = $1`, [built.platform, factor]);
+        const ms = performance.now() - t;
+        const after = (await c.query(`SELECT count(*)::int AS n FROM quota_usage WHERE quota_id = $1 AND near`, [built.platform])).rows[0].n as number;
+        limitEdits.push({ factor: Number(factor), ms: round(ms), nearBefore: before, nearAfter: after });
+      } finally {
+        await c.query("ROLLBACK");
+      }
+    }
+    await c.query("VACUUM quota_usage");
+
     note("write path: per-user and shared row updates under each variant");
     const writes = [];
     for (const rowsOf of ["per-user", "shared"] as const) {
@@ -352,11 +371,12 @@ async function run(o: Exclude<ReturnType<typeof parse>, "help">): Promise<number
     }
     console.log(`service (median of ${o.runs}): ${Object.entries(serviceMs).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
     console.log(`storage: per-user rows ${perUserHeap} B table + ${perUserIndexes} B indexes = ${storage.bytesPerUser} B per user (${storage.bytesPerRow} B per row); near index ${storage.nearIndexBytes} B`);
+    console.log(`limit edit of the platform default: ${limitEdits.map((e) => `×${e.factor} ${e.ms} ms (near ${e.nearBefore} → ${e.nearAfter})`).join(", ")}`);
     console.log(`| rows | variant | updates | ms | µs/update | HOT % |`);
     for (const w of writes) console.log(`| ${w.rows} | ${w.variant} | ${w.updates} | ${w.ms} | ${w.usPerUpdate} | ${w.hotPercent} |`);
     const ok = check.platformNear === check.platformNearByScan;
     if (!ok) note(`MISMATCH: the near index finds ${check.platformNear} users, a full scan ${check.platformNearByScan}`);
-    console.log(JSON.stringify({ records: o.records, users: storage.activeUsers, loadSeconds: Math.round(loadSeconds), queries, serviceMs, storage, writes, check: { ...check, ok } }));
+    console.log(JSON.stringify({ records: o.records, users: storage.activeUsers, loadSeconds: Math.round(loadSeconds), queries, serviceMs, storage, limitEdits, writes, check: { ...check, ok } }));
     return ok ? 0 : 1;
   } finally {
     c.release();
