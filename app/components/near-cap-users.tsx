@@ -95,7 +95,7 @@ export function NearCapPanel({
         </p>
       ) : (
         <>
-          <p role="status" data-testid="near-cap-counts">
+          <p data-testid="near-cap-counts">
             <strong>{nearCount.toLocaleString("en-US")}</strong> {nearCount === 1 ? "user" : "users"} at or past 80%, of which{" "}
             <strong>{atCapCount.toLocaleString("en-US")}</strong> at the cap
             {nearCount > users.length ? ` (the ${users.length} fullest below)` : ""}.
