@@ -6,10 +6,10 @@
 // cost a row read, never put a user below the line on the list. Per-user rows are never leased
 // (ADR 0009/0016): quota_usage itself holds their exact spent and held amounts.
 //
-// Platform-wide (staff) or one tenant's; a tenant's read runs as the row-level-security role
+// Platform-wide or one tenant's users as staff, or one tenant's as the row-level-security role
 // scoped to it, so a tenant admin only ever sees their own tenant's users. Under today's
-// policies that read cannot see the platform-wide default (its quota belongs to no tenant), so
-// a tenant's list shows its own defaults only; staff see both on the explorer and quota pages.
+// policies that role cannot see the platform-wide default (its quota belongs to no tenant), so
+// a tenant admin's list shows their tenant's own defaults only; staff see both everywhere.
 import type { Queryable } from "~/db/rows.ts";
 import { rows } from "~/db/rows.ts";
 import { dbPool, readPool } from "~/db/client.server.ts";
@@ -17,6 +17,7 @@ import { withTenantScope } from "~/db/transaction.server.ts";
 import { utilizationPercent } from "~/core/index.ts";
 import { money, toDb } from "~/core/money.ts";
 import { periodBounds } from "~/core/periods.ts";
+import { isStaff, type Role } from "./policy.server.ts";
 import { NEAR_LIMIT_PERCENT } from "./spend.page.server.ts";
 
 type Period = "day" | "week" | "month";
@@ -66,7 +67,17 @@ export interface DefaultCapFigures {
   top: NearCapUser[];
 }
 
-export type NearCapScope = { kind: "platform" } | { kind: "tenant"; tenantId: string };
+/**
+ * `platform`: a staff read (every tenant, or one tenant's users with `tenantId`, under its
+ * defaults and the platform's); `tenant`: a read as that tenant's row-level-security role, for
+ * anyone who is not staff (today it sees the tenant's own defaults only). The route picks by role.
+ */
+export type NearCapScope = { kind: "platform"; tenantId?: string } | { kind: "tenant"; tenantId: string };
+
+/** One tenant's page as `role` may read it: staff as staff (both defaults), anyone else under RLS. */
+export function tenantNearCapScope(role: Role, tenantId: string): NearCapScope {
+  return isStaff(role) ? { kind: "platform", tenantId } : { kind: "tenant", tenantId };
+}
 
 export const NEAR_CAP_ROWS = 50;
 
@@ -171,7 +182,7 @@ interface ReadOptions {
  */
 export function nearCapQuery(scope: NearCapScope, now: Date, what: { list: number } | { figures: number; quotaId?: string | null }) {
   const b = periodBounds(now);
-  const tenantId = scope.kind === "tenant" ? scope.tenantId : null;
+  const tenantId = scope.tenantId ?? null;
   const head = [b.day.start, b.week.start, b.month.start, tenantId, NEAR_LIMIT_PERCENT];
   return "list" in what
     ? { text: LIST_SQL, values: [...head, null, what.list] }

@@ -145,6 +145,14 @@ describe("the pages' loaders", () => {
     expect(await statusOf(() => tenantExplorer.loader(routeArgs(panelRequest(users.globexAdmin, "/t/acme/records"), { tenantSlug: "acme" })))).toBe(404);
   });
 
+  it("staff on a tenant's page and explorer see its users under the platform default too (a tenant admin: RLS, its own defaults)", async () => {
+    const page = await tenantPage.loader(routeArgs(panelRequest(users.admin, "/t/acme"), { tenantSlug: "acme" }));
+    expect(who(page.nearCap)).toEqual(["acme/dan/tenant", "acme/ann/platform", "acme/ann/tenant", "acme/bob/tenant", "acme/fay/tenant"]);
+    const records = body(await tenantExplorer.loader(routeArgs(panelRequest(users.admin, "/t/globex/records"), { tenantSlug: "globex" })));
+    expect(who(records.nearCap)).toEqual(["globex/gus/platform"]);
+    expect([records.nearCap.nearCount, records.nearCap.atCapCount]).toEqual([1, 0]);
+  });
+
   it("the staff explorer lists every tenant's users under both defaults; a tenant admin cannot open it", async () => {
     const records = body(await staffExplorer.loader(routeArgs(panelRequest(users.admin, "/records"))));
     expect(who(records.nearCap)).toEqual(["acme/dan/tenant", "acme/ann/platform", "acme/ann/tenant", "globex/gus/platform", "acme/bob/tenant", "acme/fay/tenant"]);
