@@ -106,6 +106,9 @@ const SERVICE_SOURCES: Record<string, Source | "both"> = {
   "./ttl-advice.page.server.ts": "replica",
   "./sandbox-errors.server.ts": "replica",
   "./denials.page.server.ts": "replica",
+  // Reports (tenant page, explorers) on the replica; the quota pages, which show a limit their
+  // own form just saved, on the primary (fresh: true).
+  "./near-cap.page.server.ts": "both",
   // tenantOptions() for pages with forms (primary), tenantOptionsMayBeStale() for reports.
   "./tenants.server.ts": "both",
   "./alerts/channels.page.server.ts": "primary",
@@ -291,7 +294,7 @@ describe("with replay paused, the replica loaders show the past and the primary 
       const overview = (await callLoader("admin+/_index.tsx", "/admin")).body as { monthUsd: string };
       const list = (await callLoader("tenants+/_index.tsx", "/tenants")).body as { tenants: { slug: string; monthUsd: string }[] };
       const page = (await callLoader("t+/$tenantSlug+/_index.tsx", "/t/acme", slugParams)).body as { spend: { totalUsd: string; monthUsd: string }; recent: unknown[] };
-      const explorer = (await callLoader("records+/_index.tsx", "/records")).body as { page: { rows: { costUsd: string }[] } };
+      const explorer = (await callLoader("records+/_index.tsx", "/records")).body as { explorer: { page: { rows: { costUsd: string }[] } } };
       const tenantExplorer = (await callLoader("t+/$tenantSlug+/records+/_index.tsx", "/t/acme/records", slugParams)).body as { explorer: { page: { rows: unknown[] } } };
       const csv = (await callLoader("records+/export[.]csv.ts", "/records/export.csv")).body as string;
       const tenantCsv = (await callLoader("t+/$tenantSlug+/records+/export[.]csv.ts", "/t/acme/records/export.csv", slugParams)).body as string;
@@ -301,7 +304,7 @@ describe("with replay paused, the replica loaders show the past and the primary 
         overviewMonth: overview.monthUsd,
         listed: list.tenants.map((t) => `${t.slug} ${t.monthUsd}`),
         tenantPage: `${page.spend.totalUsd} ${page.spend.monthUsd} ${page.recent.length}`,
-        explorer: explorer.page.rows.map((x) => x.costUsd),
+        explorer: explorer.explorer.page.rows.map((x) => x.costUsd),
         tenantExplorer: tenantExplorer.explorer.page.rows.length,
         csvLines: csv.trim().split("\r\n").length,
         tenantCsvLines: tenantCsv.trim().split("\r\n").length,

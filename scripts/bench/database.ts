@@ -26,7 +26,13 @@ async function adminQuery(adminUrl: string, sql: string) {
   }
 }
 
-export async function openBenchDatabase(opts: { databaseUrl?: string; keep: boolean; progress: (m: string) => void }): Promise<BenchDatabase> {
+export async function openBenchDatabase(opts: {
+  databaseUrl?: string;
+  keep: boolean;
+  progress: (m: string) => void;
+  /** Server settings of the embedded server (read benchmarks turn durability off to load faster). */
+  settings?: Record<string, string>;
+}): Promise<BenchDatabase> {
   const name = `tollgate_bench_${randomBytes(5).toString("hex")}`;
   let adminUrl: string;
   let stopServer = async () => {};
@@ -37,7 +43,7 @@ export async function openBenchDatabase(opts: { databaseUrl?: string; keep: bool
     const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-pg-"));
     chmodSync(dir, 0o755); // as root, the server runs as an unprivileged OS user
     opts.progress(`starting embedded PostgreSQL in ${dir}`);
-    const server = await startEmbeddedPostgres({ dir: path.join(dir, "data"), port: await freePort(), persistent: opts.keep });
+    const server = await startEmbeddedPostgres({ dir: path.join(dir, "data"), port: await freePort(), persistent: opts.keep, settings: opts.settings });
     adminUrl = server.adminUrl;
     stopServer = async () => {
       await server.stop();

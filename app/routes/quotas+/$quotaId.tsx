@@ -1,15 +1,18 @@
-// Edit one quota (staff): limit, thresholds, enforcement, enabled; or delete it.
+// Edit one quota (staff): limit, thresholds, enforcement, enabled; or delete it. A per-user
+// default (ADR 0016) also shows its users near / at the cap this period against its limit.
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { quotaLabel } from "~/components/format.ts";
+import { formatUsd, quotaLabel } from "~/components/format.ts";
 import formStyles from "~/components/forms/forms.css";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
+import { DefaultCapChart, DefaultCapSummary } from "~/components/near-cap-users.tsx";
 import { updateQuotaBody } from "~/schemas/admin.ts";
 import { fieldErrors, quotaUpdateValues } from "~/schemas/forms.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { failedAction, orNotFound } from "~/services/action-error.server.ts";
+import { defaultCapFigures, type DefaultCapFigures } from "~/services/near-cap.page.server.ts";
 import { deleteQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 import { tenantOptions } from "~/services/tenants.server.ts";
 
@@ -21,8 +24,12 @@ const quotaOr404 = (id: string | undefined) => orNotFound(() => getQuota(id ?? "
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireArea(request, "quotas");
   const quota = await quotaOr404(params.quotaId);
-  const tenant = (await tenantOptions()).find((t) => t.id === quota.tenantId) ?? null;
-  return { quota, tenant };
+  const [tenants, perUser] = await Promise.all([
+    tenantOptions(),
+    quota.scope === "each_user" ? defaultCapFigures({ kind: "platform" }, { fresh: true, quotaId: quota.id }) : ({} as Record<string, DefaultCapFigures>),
+  ]);
+  const tenant = tenants.find((t) => t.id === quota.tenantId) ?? null;
+  return { quota, tenant, perUser: perUser[quota.id] ?? null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -45,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditQuota() {
-  const { quota, tenant } = useLoaderData<typeof loader>();
+  const { quota, tenant, perUser } = useLoaderData<typeof loader>();
   const errors = useActionData<typeof action>()?.errors;
   const busy = useNavigation().state === "submitting";
   const scope =
@@ -68,6 +75,20 @@ export default function EditQuota() {
           create another quota to change them.
         </p>
       </div>
+      {quota.scope === "each_user" && (
+        <section className="card" aria-labelledby="default-users">
+          <h2 id="default-users">End users this period</h2>
+          <p>
+            <DefaultCapSummary quotaId={quota.id} figures={perUser ?? undefined} />
+          </p>
+          <DefaultCapChart
+            figures={perUser ?? undefined}
+            limitUsd={quota.limitUsd}
+            showTenant={quota.tenantId === null}
+            title={`End users fullest against this default cap of ${formatUsd(quota.limitUsd)}, this period`}
+          />
+        </section>
+      )}
       <QuotaForm mode="edit" values={quota} errors={errors} submitLabel="Save changes" busy={busy}>
         <Link to="/quotas">Cancel</Link>
       </QuotaForm>

@@ -7,6 +7,7 @@ import { safeText } from "~/schemas/text.ts";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
 import { Field, FormError, Options } from "~/components/forms/field.tsx";
+import { DefaultCapSummary } from "~/components/near-cap-users.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { limitUsd, quotaPeriod, quotaScope } from "~/schemas/admin.ts";
 import { quotaResource } from "~/schemas/api.ts";
@@ -14,6 +15,7 @@ import { fieldErrors } from "~/schemas/forms.ts";
 import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireArea } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
+import { defaultCapFigures, type DefaultCapFigures } from "~/services/near-cap.page.server.ts";
 import { bulkSetLimit, listQuotaRows, type QuotaRow } from "~/services/quotas.page.server.ts";
 import { tenantOptions } from "~/services/tenants.server.ts";
 import { updateQuota } from "~/services/quotas.server.ts";
@@ -33,7 +35,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireArea(request, "quotas");
   const raw = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filters = Filters.parse(raw);
-  const [quotas, tenants] = await Promise.all([listQuotaRows(filters), tenantOptions()]);
+  // A per-user default has no one figure: its row shows its users near / at the cap instead.
+  const [rows, tenants, perUser] = await Promise.all([listQuotaRows(filters), tenantOptions(), defaultCapFigures({ kind: "platform" }, { fresh: true, perDefault: 1 })]);
+  const quotas: QuotaPageRow[] = rows.map((q) => (q.scope === "each_user" ? { ...q, perUser: perUser[q.id] ?? null } : q));
   return { filters, quotas, tenants };
 }
 
@@ -65,10 +69,12 @@ export async function action({ request }: ActionFunctionArgs) {
   throw notFound();
 }
 
+type QuotaPageRow = QuotaRow & { perUser?: DefaultCapFigures | null };
+
 const scopeText = (q: QuotaRow) =>
   q.scope === "platform" ? "Platform" : q.scope === "tenant" ? "Tenant" : q.scope === "each_user" ? "Each end user (default)" : `User ${q.scopeId}`;
 
-const columns: ColumnDef<QuotaRow, any>[] = [
+const columns: ColumnDef<QuotaPageRow, any>[] = [
   {
     id: "select",
     header: () => <span className="visually-hidden">Select</span>,
@@ -89,13 +95,16 @@ const columns: ColumnDef<QuotaRow, any>[] = [
   { id: "limit", accessorFn: (q) => q.limitUsd, header: "Limit", cell: ({ getValue }) => formatUsd(getValue()), meta: { numeric: true } },
   {
     id: "utilization",
-    accessorFn: (q) => q.utilizationPercent,
+    accessorFn: (q) => (q.scope === "each_user" ? (q.perUser?.top[0]?.utilizationPercent ?? 0) : q.utilizationPercent),
     header: "Used this period",
-    cell: ({ row: { original: q } }) => (
-      <span data-testid={`utilization-${q.id}`}>
-        {formatUsd(q.spentUsd)} · {formatPercent(q.utilizationPercent)}
-      </span>
-    ),
+    cell: ({ row: { original: q } }) =>
+      q.scope === "each_user" ? (
+        <DefaultCapSummary quotaId={q.id} figures={q.perUser ?? undefined} />
+      ) : (
+        <span data-testid={`utilization-${q.id}`}>
+          {formatUsd(q.spentUsd)} · {formatPercent(q.utilizationPercent)}
+        </span>
+      ),
     meta: { numeric: true },
     sortDescFirst: true,
   },

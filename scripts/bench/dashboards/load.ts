@@ -47,6 +47,8 @@ export async function loadCostRecords(
   total: number,
   now: Date,
   progress: { loaded: (done: number) => void; note: (message: string) => void },
+  /** Distinct end users per tenant (user-0 … user-(n-1), the low ids the busiest). */
+  usersPerTenant = 40,
 ) {
   await c.query(`SET TIME ZONE 'UTC'`);
   await c.query(`SELECT setseed(0.42)`);
@@ -59,7 +61,7 @@ export async function loadCostRecords(
                          random() AS rk, random() AS ro FROM generate_series(${start}, ${end}) g),
             v AS (SELECT g, t.ids[1 + floor(${TENANTS} * power(rt, 3))::int] AS tenant_id,
                          1 + floor(rm * ${MODELS.length})::int AS m, rs < 0.1 AS sandbox,
-                         'user-' || floor(40 * power(ru, 2))::int AS user_id,
+                         'user-' || floor(${usersPerTenant} * power(ru, 2))::int AS user_id,
                          $1::timestamptz - ((${total} - g + rd) / ${total}.0 * ${DAYS} * interval '1 day') AS occurred_at,
                          (200 + floor(rk * 6000))::int AS input_tokens, (50 + floor(ro * 1500))::int AS output_tokens,
                          (2000 + floor(rk * 300000))::int AS active_ms, (floor(ro * 300000))::int AS idle_ms

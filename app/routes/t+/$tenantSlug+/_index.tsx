@@ -17,6 +17,7 @@ import { SpendOverTimeChart } from "~/components/charts/spend-over-time-chart.ts
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { DateRangeForm } from "~/components/date-range-form.tsx";
 import { formatDay, formatTime, formatUsd, quotaLabel } from "~/components/format.ts";
+import { NearCapPanel } from "~/components/near-cap-users.tsx";
 import { QuotaList } from "~/components/quota-meter.tsx";
 import { recordColumns } from "~/components/records/record-columns.tsx";
 import spendStyles from "~/components/spend.css";
@@ -29,6 +30,7 @@ import { getTenantTtlAdvice } from "~/services/ttl-advice.page.server.ts";
 import { getTenantAnalysis } from "~/services/forecasts.page.server.ts";
 import { CAPPED_ROWS, getTenantDenials, noQuotaDenials, type CappedUser } from "~/services/denials.page.server.ts";
 import { getTenantDetail } from "~/services/spend.tenant.page.server.ts";
+import { tenantNearCapScope, usersNearDefaultCap } from "~/services/near-cap.page.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: spendStyles },
@@ -42,10 +44,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, tenant } = await requireTenantAccess(request, params.tenantSlug);
   const detail = await getTenantDetail(tenant.id, new URL(request.url).searchParams);
-  const [analysis, ttl, denials] = await Promise.all([
+  const [analysis, ttl, denials, nearCap] = await Promise.all([
     getTenantAnalysis(tenant.id, detail.range),
     getTenantTtlAdvice(tenant.id),
     getTenantDenials(tenant.id, detail.range),
+    usersNearDefaultCap(tenantNearCapScope(user.role, tenant.id)),
   ]);
   return {
     tenant,
@@ -61,6 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     quotas: detail.quotas.map((q) => ({ ...q, denied: denials.byQuota[q.id] ?? noQuotaDenials })),
     // (CAPPED_ROWS travels as data: a .server module's values do not exist in the browser.)
     denials: { today: denials.today, series: denials.series, capped: denials.capped, cappedRows: CAPPED_ROWS },
+    nearCap,
   };
 }
 
@@ -84,7 +88,7 @@ const findingColumns = (tenantSlug: string) =>
 export default function TenantPage() {
   const {
     tenant, viewerIsStaff, canReview, range, rangeIssues, spend: s, quotas, recent, forecasts, anomalies, historyNote,
-    ttlAdvice, ttlSavingUsd, ttlComputed, ttlRefreshEveryHours, denials,
+    ttlAdvice, ttlSavingUsd, ttlComputed, ttlRefreshEveryHours, denials, nearCap,
   } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const base = `/t/${tenant.slug}`;
@@ -117,6 +121,15 @@ export default function TenantPage() {
         <p className="muted quota-note">Current period, as enforced: held amounts are open reservations.</p>
         <QuotaList quotas={quotas} emptyMessage="This tenant has no tenant-wide quotas." />
       </section>
+
+      <NearCapPanel
+        list={nearCap}
+        explorerPath={`${base}/records`}
+        today={nearCap.asOf}
+        showTenant={false}
+        caption={`End users of ${tenant.name} at or near their default cap this period, fullest first`}
+        note={`Each links to the user's cost records of the period. Default caps are set on the quotas page.`}
+      />
 
       <section className="card" aria-labelledby="forecasts">
         <h2 id="forecasts">Forecasts</h2>

@@ -8,6 +8,7 @@ import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { DataTable, type ColumnDef } from "~/components/data-table.tsx";
 import { formatPercent, formatUsd, quotaLabel } from "~/components/format.ts";
+import { DefaultCapChart, DefaultCapSummary } from "~/components/near-cap-users.tsx";
 import formStyles from "~/components/forms/forms.css";
 import { QuotaForm } from "~/components/forms/quota-form.tsx";
 import { createQuotaBody, updateQuotaBody } from "~/schemas/admin.ts";
@@ -16,6 +17,7 @@ import { actorFor } from "~/services/audit.server.ts";
 import { notFound, requireTenantAccess } from "~/services/auth.server.ts";
 import { failedAction } from "~/services/action-error.server.ts";
 import { tenantPageQuotas } from "~/services/policy.server.ts";
+import { defaultCapFigures, type DefaultCapFigures } from "~/services/near-cap.page.server.ts";
 import { listQuotaRows, type QuotaRow } from "~/services/quotas.page.server.ts";
 import { createQuota, getQuota, updateQuota } from "~/services/quotas.server.ts";
 
@@ -24,17 +26,23 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Quotas
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { tenant } = await requireTenantAccess(request, params.tenantSlug);
-  const quotas = await listQuotaRows({ tenant: tenant.slug });
+  const [quotas, perUser] = await Promise.all([
+    listQuotaRows({ tenant: tenant.slug }),
+    // Read as the tenant (row-level security), on the primary: the page shows what its form saved.
+    defaultCapFigures({ kind: "tenant", tenantId: tenant.id }, { fresh: true }),
+  ]);
   const editId = new URL(request.url).searchParams.get("edit");
   const editing = quotas.find((q) => q.id === editId && (q.scope === "user" || q.scope === "each_user")) ?? null;
   return {
     tenant,
     tenantQuotas: quotas.filter((q) => q.scope !== "user" && q.scope !== "each_user"),
-    defaultCaps: quotas.filter((q) => q.scope === "each_user"),
+    defaultCaps: quotas.filter((q) => q.scope === "each_user").map((q): DefaultCapRow => ({ ...q, perUser: perUser[q.id] ?? null })),
     userQuotas: quotas.filter((q) => q.scope === "user"),
     editing,
   };
 }
+
+type DefaultCapRow = QuotaRow & { perUser: DefaultCapFigures | null };
 
 const forbidden = () => new Response("Forbidden", { status: 403, statusText: "Forbidden" });
 
@@ -93,12 +101,19 @@ export default function TenantQuotas() {
     ),
   };
   const userColumns: ColumnDef<QuotaRow, any>[] = [{ id: "user", accessorFn: (q) => q.scopeId, header: "End user" }, ...tenantColumns, editColumn];
-  // A default has no one figure to show (each user has their own): limit and status only.
-  const defaultColumns: ColumnDef<QuotaRow, any>[] = [
-    tenantColumns[0],
+  // A default has no one figure to show (each user has their own): its users near / at the cap.
+  const defaultColumns: ColumnDef<DefaultCapRow, any>[] = [
+    tenantColumns[0] as ColumnDef<DefaultCapRow, any>,
     { id: "limit", accessorFn: (q) => Number(q.limitUsd), header: "Limit per end user", cell: ({ row }) => formatUsd(row.original.limitUsd), meta: { numeric: true } },
-    tenantColumns[2],
-    editColumn,
+    {
+      id: "users",
+      accessorFn: (q) => q.perUser?.nearCount ?? 0,
+      header: "Users this period",
+      cell: ({ row: { original: q } }) => <DefaultCapSummary quotaId={q.id} figures={q.perUser ?? undefined} />,
+      meta: { wrap: true },
+    },
+    tenantColumns[2] as ColumnDef<DefaultCapRow, any>,
+    editColumn as ColumnDef<DefaultCapRow, any>,
   ];
   const newScope = params.get("new") === "default" ? "each_user" : "user";
   return (
@@ -132,6 +147,19 @@ export default function TenantQuotas() {
           emptyMessage="No default cap: end users are limited only by their own quotas and the tenant's."
           getRowId={(q) => q.id}
         />
+        {defaultCaps
+          .filter((q) => q.enabled)
+          .map((q) => (
+            <div key={q.id} className="default-cap-chart">
+              <h3>Fullest end users · {quotaLabel({ resource: q.resourceType, period: q.period })}</h3>
+              <DefaultCapChart
+                figures={q.perUser ?? undefined}
+                limitUsd={q.limitUsd}
+                showTenant={false}
+                title={`The end users of ${tenant.name} fullest against the ${quotaLabel({ resource: q.resourceType, period: q.period })} default cap of ${formatUsd(q.limitUsd)}, this period`}
+              />
+            </div>
+          ))}
         <p>
           <Link to={`${base}?new=default#quota-form`}>New default cap</Link>
         </p>
