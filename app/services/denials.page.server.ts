@@ -122,7 +122,12 @@ export async function getTenantDenials(tenantId: string, range: SpendRange, now 
       tx,
       `SELECT d.user_id, d.quota_id, q.scope, q.resource, q.period, sum(d.denied_count)::int AS count, sum(d.denied_usd)::text AS usd,
               max(d.last_denied_at) AS last
-         FROM denials_daily d JOIN quotas q ON q.id = d.quota_id
+         FROM denials_daily d
+         JOIN (SELECT id, scope::text AS scope, resource, period FROM quotas
+               UNION
+               -- The platform's per-user defaults: a tenant-scoped read sees their users' denials
+               -- but not their quotas rows (RLS), only this view (ADR 0016).
+               SELECT id, 'each_user', resource, period FROM platform_user_caps) q ON q.id = d.quota_id
         WHERE d.tenant_id = $1::uuid AND d.day >= $2::date AND d.day <= $3::date
         GROUP BY d.user_id, d.quota_id, q.scope, q.resource, q.period
         ORDER BY sum(d.denied_count) DESC, max(d.last_denied_at) DESC, d.user_id, d.quota_id

@@ -108,3 +108,19 @@ describe("the pages' loaders", () => {
     ]);
   });
 });
+
+describe("a denial by the platform's default for each end user (ADR 0016)", () => {
+  it("is listed under who hit a cap for the user's tenant, read as that tenant (its quota row is not readable, the view is)", async () => {
+    id.hooli = await createTenant(t.pool, "hooli", "Hooli");
+    q.eachUser = await createQuota(t.pool, { scope: "each_user", limit: "1" });
+    const tg = createTollgate({ pool: t.pool, groupCommit: false, leases: false });
+    const d = await tg.reserve({ tenantId: id.hooli, userId: "hal", resource: "llm", idempotencyKey: "h1", estimatedCostUsd: "2" });
+    expect(d.allowed ? "allowed" : [d.denial.scope, d.denial.scopeId, d.denial.quotaId]).toEqual(["each_user", "hal", q.eachUser]);
+    const hooli = await getTenantDenials(id.hooli, defaultSpendRange(new Date()));
+    expect(hooli.capped.map(({ lastDeniedAt, ...c }) => c)).toEqual([
+      { userId: "hal", quotaId: q.eachUser, scope: "each_user", resource: "llm", period: "month", count: 1, usd: "2.0000000000" },
+    ]);
+    // Another tenant's page never lists it.
+    expect((await getTenantDenials(id.globex, defaultSpendRange(new Date()))).capped.map((c) => c.userId)).toEqual(["gus"]);
+  });
+});
