@@ -105,7 +105,8 @@ const columns: ColumnDef<QuotaPageRow, any>[] = [
           {formatUsd(q.spentUsd)} · {formatPercent(q.utilizationPercent)}
         </span>
       ),
-    meta: { numeric: true },
+    // A default's summary ("n near · m at cap · fullest …") wraps, so the table still fits 1280 px.
+    meta: { numeric: true, wrap: true },
     sortDescFirst: true,
   },
   {
