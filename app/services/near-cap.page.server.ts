@@ -6,10 +6,10 @@
 // cost a row read, never put a user below the line on the list. Per-user rows are never leased
 // (ADR 0009/0016): quota_usage itself holds their exact spent and held amounts.
 //
-// Platform-wide or one tenant's users as staff, or one tenant's as the row-level-security role
-// scoped to it, so a tenant admin only ever sees their own tenant's users. Under today's
-// policies that role cannot see the platform-wide default (its quota belongs to no tenant), so
-// a tenant admin's list shows their tenant's own defaults only; staff see both everywhere.
+// Platform-wide (staff), or one tenant's users as the row-level-security role scoped to it — for
+// everyone who opens a tenant's page, so a tenant admin only ever sees their own tenant's users.
+// That role sees its users' rows under its own defaults and the platform's; the platform's caps
+// through the view platform_user_caps (their quota rows stay hidden).
 import type { Queryable } from "~/db/rows.ts";
 import { rows } from "~/db/rows.ts";
 import { dbPool, readPool } from "~/db/client.server.ts";
@@ -17,7 +17,6 @@ import { withTenantScope } from "~/db/transaction.server.ts";
 import { utilizationPercent } from "~/core/index.ts";
 import { money, toDb } from "~/core/money.ts";
 import { periodBounds } from "~/core/periods.ts";
-import { isStaff, type Role } from "./policy.server.ts";
 import { NEAR_LIMIT_PERCENT } from "./spend.page.server.ts";
 
 type Period = "day" | "week" | "month";
@@ -68,16 +67,10 @@ export interface DefaultCapFigures {
 }
 
 /**
- * `platform`: a staff read (every tenant, or one tenant's users with `tenantId`, under its
- * defaults and the platform's); `tenant`: a read as that tenant's row-level-security role, for
- * anyone who is not staff (its users under its own defaults and under the platform's). The route picks by role.
+ * `platform`: a staff read of every tenant's users; `tenant`: one tenant's users, read as that
+ * tenant's row-level-security role (its own defaults and the platform's).
  */
-export type NearCapScope = { kind: "platform"; tenantId?: string } | { kind: "tenant"; tenantId: string };
-
-/** One tenant's page as `role` may read it: staff as staff (both defaults), anyone else under RLS. */
-export function tenantNearCapScope(role: Role, tenantId: string): NearCapScope {
-  return isStaff(role) ? { kind: "platform", tenantId } : { kind: "tenant", tenantId };
-}
+export type NearCapScope = { kind: "platform" } | { kind: "tenant"; tenantId: string };
 
 export const NEAR_CAP_ROWS = 50;
 
@@ -169,23 +162,13 @@ function toUser(r: NearRow): NearCapUser {
 }
 
 /**
- * `fresh`: read the primary — for pages that show a limit their own form just saved (the quota
- * pages); otherwise a report on the read pool, which may be stale by the replica's replay lag
- * (ADR 0013), like the tenant page and the explorer around it.
- */
-interface ReadOptions {
-  now?: Date;
-  fresh?: boolean;
-}
-
-/**
  * The read, with its values: `list` the `limit` fullest users with the counts of all;
  * `figures` each default's counts and `limit` fullest (`quotaId`: that default only). Exported
  * for bench:user-caps, which EXPLAINs it.
  */
 export function nearCapQuery(scope: NearCapScope, now: Date, what: { list: number } | { figures: number; quotaId?: string | null }) {
   const b = periodBounds(now);
-  const tenantId = scope.tenantId ?? null;
+  const tenantId = scope.kind === "tenant" ? scope.tenantId : null;
   const head = [b.day.start, b.week.start, b.month.start, tenantId, NEAR_LIMIT_PERCENT];
   return "list" in what
     ? { text: LIST_SQL, values: [...head, null, what.list] }

@@ -30,7 +30,7 @@ import { getTenantTtlAdvice } from "~/services/ttl-advice.page.server.ts";
 import { getTenantAnalysis } from "~/services/forecasts.page.server.ts";
 import { CAPPED_ROWS, getTenantDenials, noQuotaDenials, type CappedUser } from "~/services/denials.page.server.ts";
 import { getTenantDetail } from "~/services/spend.tenant.page.server.ts";
-import { tenantNearCapScope, usersNearDefaultCap } from "~/services/near-cap.page.server.ts";
+import { usersNearDefaultCap } from "~/services/near-cap.page.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: spendStyles },
@@ -48,7 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     getTenantAnalysis(tenant.id, detail.range),
     getTenantTtlAdvice(tenant.id),
     getTenantDenials(tenant.id, detail.range),
-    usersNearDefaultCap(tenantNearCapScope(user.role, tenant.id)),
+    usersNearDefaultCap({ kind: "tenant", tenantId: tenant.id }),
   ]);
   return {
     tenant,

@@ -9,7 +9,7 @@ import spendStyles from "~/components/spend.css";
 import { TenantHeader } from "~/components/tenant-header.tsx";
 import { requireTenantAccess } from "~/services/auth.server.ts";
 import { isStaff } from "~/services/policy.server.ts";
-import { tenantNearCapScope, usersNearDefaultCap } from "~/services/near-cap.page.server.ts";
+import { usersNearDefaultCap } from "~/services/near-cap.page.server.ts";
 import { loadExplorer } from "~/services/records.page.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: spendStyles }];
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const basePath = `/t/${tenant.slug}/records`;
   const [{ status, data: explorer }, nearCap] = await Promise.all([
     loadExplorer({ kind: "tenant", tenantId: tenant.id }, new URL(request.url).searchParams, basePath),
-    usersNearDefaultCap(tenantNearCapScope(user.role, tenant.id)),
+    usersNearDefaultCap({ kind: "tenant", tenantId: tenant.id }),
   ]);
   return data({ tenant, viewerIsStaff: isStaff(user.role), explorer, nearCap }, { status });
 }
