@@ -70,14 +70,12 @@ function columns(opts: { showTenant: boolean; href: (u: NearCapUser) => string }
 export function NearCapPanel({
   list,
   explorerPath,
-  today,
   showTenant,
   caption,
   note,
 }: {
   list: NearCapList;
   explorerPath: string;
-  today: string;
   showTenant: boolean;
   caption: string;
   note?: string;
@@ -101,7 +99,7 @@ export function NearCapPanel({
             {nearCount > users.length ? ` (the ${users.length} fullest below)` : ""}.
           </p>
           <DataTable
-            columns={columns({ showTenant, href: (u) => nearCapRecordsHref(u, explorerPath, today, showTenant) })}
+            columns={columns({ showTenant, href: (u) => nearCapRecordsHref(u, explorerPath, list.asOf, showTenant) })}
             data={users}
             caption={caption}
             getRowId={(u) => `${u.quotaId}|${u.tenantId}|${u.userId}`}

@@ -34,7 +34,6 @@ export default function CostRecords() {
       <NearCapPanel
         list={nearCap}
         explorerPath="/records"
-        today={nearCap.asOf}
         showTenant
         caption="End users at or near a default cap this period, across tenants, fullest first"
         note="Platform defaults and each tenant's own; each user links to their records of the period."

@@ -125,7 +125,6 @@ export default function TenantPage() {
       <NearCapPanel
         list={nearCap}
         explorerPath={`${base}/records`}
-        today={nearCap.asOf}
         showTenant={false}
         caption={`End users of ${tenant.name} at or near their default cap this period, fullest first`}
         note={`Each links to the user's cost records of the period. Default caps are set on the quotas page.`}

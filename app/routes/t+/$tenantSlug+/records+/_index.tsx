@@ -37,7 +37,6 @@ export default function TenantCostRecords() {
       <NearCapPanel
         list={nearCap}
         explorerPath={`/t/${tenant.slug}/records`}
-        today={nearCap.asOf}
         showTenant={false}
         caption={`End users of ${tenant.name} at or near their default cap this period, fullest first`}
         note="Each links to the user's records of the period."
