@@ -1,51 +1,56 @@
 // `npm run bench:prune`: how fast the analysis run's pruning of old per-user usage rows is (ADR
-// 0016, app/services/usage-prune.server.ts). Loads into a fresh embedded PostgreSQL (default
-// settings, durable) 100 tenants with a per-user day default each, --users end users per tenant
-// and day for --days old days (default 100 × 100 × 10 = 100,000 old rows), the same users today
-// and yesterday (kept), one shared row per tenant and day (kept), and --held open holds naming old
-// rows (kept); then prunes once and prints rows deleted, wall time, rows per second, the slowest
-// batch statement (the longest any row lock is held) and the WAL written. Checks the exact counts.
-// Numbers for docs/scaling.md; a program, never a timed test.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+// 0016, app/services/usage-prune.server.ts). Loads into a fresh database (scripts/bench/database.ts:
+// a throwaway embedded server, or the server of DATABASE_URL; default settings, durable) 100
+// tenants with a per-user day default each, --users end users per tenant and day for --days old
+// days (default 100 × 100 × 10 = 100,000 old rows), the same users today and yesterday (kept), one
+// shared row per tenant and day (kept), and --held open holds naming old rows (kept); then prunes
+// once and prints rows deleted, wall time, rows per second, the slowest batch statement (the
+// longest any row lock is held) and the WAL written. Checks the exact counts. Numbers for
+// docs/scaling.md; a program, never a timed test.
 import pg from "pg";
 import { poolConfig } from "../../app/db/pg-adapter.ts";
 import { pruneUserUsage, PRUNE_BATCH_ROWS } from "../../app/services/usage-prune.server.ts";
-import { freePort, migrateDeploy, startEmbeddedPostgres, withDatabase } from "../lib/postgres.ts";
+import { nonNegative, positive, readArgs, runCli, UsageError } from "./cli.ts";
+import { openBenchDatabase } from "./database.ts";
 
-const HELP = `npm run bench:prune -- [--tenants N] [--users N] [--days N] [--held N] [--batch N]
+const HELP = `npm run bench:prune -- [--tenants N] [--users N] [--days N] [--held N] [--batch N] [--keep-db]
 
   --tenants N  tenants, each with a per-user LLM day default (default 100)
   --users N    end users per tenant with a row each day (default 100)
   --days N     old days of rows, before yesterday (default 10): tenants × users × days old rows
   --held N     open holds naming an old row each (default 500)
-  --batch N    rows per delete statement (default ${PRUNE_BATCH_ROWS}, the app's)`;
+  --batch N    rows per delete statement (default ${PRUNE_BATCH_ROWS}, the app's)
+  --keep-db    keep the database (and embedded server data) for inspection`;
 
-function parseArgs(argv: string[]) {
-  const o = { tenants: 100, users: 100, days: 10, held: 500, batch: PRUNE_BATCH_ROWS };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--help" || a === "-h") (console.log(HELP), process.exit(0));
-    const key = a.replace(/^--/, "") as keyof typeof o;
-    if (!(key in o)) throw new Error(`unknown option ${a}\n\n${HELP}`);
-    o[key] = Number(argv[++i]);
-  }
-  if (Object.values(o).some((v) => !Number.isInteger(v) || v < 0) || o.batch < 1) throw new Error(HELP);
-  return o;
+interface PruneBenchOptions {
+  tenants: number;
+  users: number;
+  days: number;
+  held: number;
+  batch: number;
+  keep: boolean;
+}
+
+function parse(argv: string[]): PruneBenchOptions | "help" {
+  const { flags, given } = readArgs(argv, { flags: ["help", "keep-db"], values: ["tenants", "users", "days", "held", "batch"] });
+  if (flags.has("help")) return "help";
+  const whole = (name: string, fallback: number) => {
+    const v = given.get(name);
+    if (v === undefined) return fallback;
+    const n = nonNegative(`--${name}`, v);
+    if (!Number.isInteger(n)) throw new UsageError(`--${name}: expected a whole number >= 0, got "${v}"`);
+    return n;
+  };
+  const batch = given.has("batch") ? positive("--batch", given.get("batch")!, true) : PRUNE_BATCH_ROWS;
+  return { tenants: whole("tenants", 100), users: whole("users", 100), days: whole("days", 10), held: whole("held", 500), batch, keep: flags.has("keep-db") };
 }
 
 const note = (m: string) => process.stderr.write(`bench:prune: ${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
-async function main() {
-  const o = parseArgs(process.argv.slice(2));
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tollgate-bench-prune-"));
-  chmodSync(dir, 0o755);
-  note(`starting embedded PostgreSQL in ${dir}`);
-  const server = await startEmbeddedPostgres({ dir: path.join(dir, "data"), port: await freePort(), persistent: false });
-  const url = withDatabase(server.adminUrl, "tollgate_bench_prune");
+async function run(o: PruneBenchOptions): Promise<number> {
+  const db = await openBenchDatabase({ databaseUrl: process.env.DATABASE_URL, keep: o.keep, progress: note });
+  const url = db.url;
   try {
-    await migrateDeploy(url);
     const pool = new pg.Pool({ ...poolConfig(url), max: 2 });
     const now = new Date();
     const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
@@ -115,15 +120,8 @@ async function main() {
     console.log(JSON.stringify(result));
     return ok ? 0 : 1;
   } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await db.close();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    note(`failed: ${(e as Error).stack}`);
-    process.exit(2);
-  },
-);
+runCli({ name: "bench:prune", help: HELP, parse, run, failureCode: 2 });
